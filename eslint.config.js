@@ -1,0 +1,79 @@
+// Lint enforces where code runs (ARCHITECTURE.md, "Layers"):
+// - electron/** never imports renderer/**.
+// - electron/common/** is pure: no Electron, no Node built-ins, no native addons, no DOM. It runs in the
+//   main process, in workers, in the CLI and in the renderer, and is tested in plain Node.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'readline',
+  'stream',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+];
+const nativeAndShell = ['electron', 'onnxruntime-node', 'sharp', 'better-sqlite3'];
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/**', 'out/**', 'dist/**', '.cache/**', 'native-models/**', 'tests/fixtures/**'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'smart'],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/renderer/**', 'renderer/**'], message: 'electron/ never imports renderer/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...nativeAndShell, ...nodeBuiltins].map((name) => ({
+            name,
+            message: 'electron/common is pure: no Electron, Node built-ins or native addons.',
+          })),
+          patterns: [
+            { group: ['node:*'], message: 'electron/common is pure: no Node built-ins.' },
+            { group: ['**/renderer/**'], message: 'electron/ never imports renderer/.' },
+            {
+              group: ['../*', '!../common', '!../common/*'],
+              message: 'electron/common imports only electron/common.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'process', 'Buffer'],
+    },
+  },
+);
