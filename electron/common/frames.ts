@@ -55,11 +55,13 @@ export function modelFrameFor(image: Size, inputSize: number): ModelFrame {
   if (!(image.width > 0 && image.height > 0))
     throw new Error(`image size must be positive, got ${image.width}×${image.height}`);
   const scale = inputSize / Math.max(image.width, image.height);
+  // A side can round to 0 for extreme aspect ratios (3000×2 at S = 64), where Meta's code fails; keep 1 pixel.
   const resized = {
-    width: Math.floor(image.width * scale + 0.5),
-    height: Math.floor(image.height * scale + 0.5),
+    width: Math.max(1, Math.floor(image.width * scale + 0.5)),
+    height: Math.max(1, Math.floor(image.height * scale + 0.5)),
   };
-  return { image: { ...image }, inputSize, resized };
+  // Copy only the size: callers pass decoded images, whose pixels must not ride along in every frame.
+  return { image: { width: image.width, height: image.height }, inputSize, resized };
 }
 
 /**

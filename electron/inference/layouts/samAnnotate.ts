@@ -1,0 +1,125 @@
+/**
+ * This project's layout: Meta's decoder export (`scripts/export_onnx_model.py`, `SamOnnxModel`, default flags)
+ * plus an encoder with one float32 input [1, 3, S, S]. Also matches folders holding Meta's decoder and any
+ * community encoder with that input (samexporter without `--use-preprocess`, MobileSAM, …), whatever the encoder
+ * tensors are named.
+ *
+ * Decoder IO (all float32): image_embeddings [1,C,g,g], point_coords [1,N,2] (model frame, no +0.5),
+ * point_labels [1,N], mask_input [1,1,4g,4g], has_mask_input [1], orig_im_size [2] (H, W)
+ * → masks [1,T,H,W], iou_predictions [1,T], low_res_masks [1,T,4g,4g]; T = 4 (all tokens) or 1
+ * (`--return-single-mask`, selection done in the graph).
+ */
+import { type ModelFrame } from '../../common/frames.ts';
+import { type Prompt, encodeDecoderPoints, outputTokens } from '../../common/prompts.ts';
+import type { GraphSignature, TensorSignature } from './signature.ts';
+import {
+  type Candidate,
+  type EmbeddingTensors,
+  type Feeds,
+  type LayoutAdapter,
+  type ModelGeometry,
+  type Outputs,
+  requireOutput,
+  sliceMask,
+} from './layout.ts';
+
+export const META_DECODER_INPUTS = [
+  'image_embeddings',
+  'point_coords',
+  'point_labels',
+  'mask_input',
+  'has_mask_input',
+  'orig_im_size',
+] as const;
+export const META_DECODER_OUTPUTS = ['masks', 'iou_predictions', 'low_res_masks'] as const;
+
+export function isMetaDecoder(g: GraphSignature): boolean {
+  const names = new Set(g.inputs.map((i) => i.name));
+  const outs = new Set(g.outputs.map((o) => o.name));
+  return META_DECODER_INPUTS.every((n) => names.has(n)) && META_DECODER_OUTPUTS.every((n) => outs.has(n));
+}
+
+/** An encoder input of the form float32 [1, 3, S, S]. */
+export function isImageInput(s: TensorSignature): boolean {
+  return s.type === 'float32' && s.shape.length === 4 && (s.shape[1] === 3 || typeof s.shape[1] === 'string');
+}
+
+export function isMetaEncoder(g: GraphSignature): boolean {
+  return g.inputs.length === 1 && isImageInput(g.inputs[0]!) && g.outputs.length >= 1;
+}
+
+export class SamAnnotateLayout implements LayoutAdapter {
+  readonly kind = 'sam-annotate' as const;
+  readonly capabilities;
+  readonly encoder;
+  readonly decoder;
+  private readonly encoderInput: string;
+  private readonly tokensInGraph: number;
+
+  constructor(
+    files: { encoder: string; decoder: string },
+    encoderGraph: GraphSignature,
+    decoderGraph: GraphSignature,
+    readonly geometry: ModelGeometry,
+  ) {
+    this.encoderInput = encoderGraph.inputs[0]!.name;
+    const embeddingOutput =
+      encoderGraph.outputs.find((o) => o.name === 'image_embeddings') ?? encoderGraph.outputs[0]!;
+    const iouShape = decoderGraph.outputs.find((o) => o.name === 'iou_predictions')?.shape ?? [];
+    this.tokensInGraph = iouShape[1] === 1 ? 1 : 4;
+    this.capabilities = { maskInput: true, box: true, singleMaskToken: this.tokensInGraph === 4 };
+    this.encoder = { file: files.encoder, outputNames: [embeddingOutput.name] };
+    // `masks` is left out on purpose: it is the logits upsampled to full resolution inside the graph (4 × H × W
+    // floats, 190 MB for a 12 MP photo). We upsample the kept candidate ourselves from `low_res_masks`.
+    this.decoder = { file: files.decoder, outputNames: ['iou_predictions', 'low_res_masks'] };
+  }
+
+  encoderFeeds(input: Float32Array): Feeds {
+    const s = this.geometry.inputSize;
+    return { [this.encoderInput]: { type: 'float32', data: input, dims: [1, 3, s, s] } };
+  }
+
+  embeddingFrom(outputs: Outputs): EmbeddingTensors {
+    const tensor = requireOutput(outputs, this.encoder.outputNames[0]!);
+    return { image_embeddings: tensor };
+  }
+
+  decoderFeeds(embedding: EmbeddingTensors, frame: ModelFrame, prompt: Prompt): Feeds {
+    const points = encodeDecoderPoints(frame, prompt);
+    const low = this.geometry.lowResSize;
+    const maskInput = prompt.maskInput ?? new Float32Array(low * low);
+    if (maskInput.length !== low * low) {
+      throw new Error(`mask_input must hold ${low}×${low} logits, got ${maskInput.length} values`);
+    }
+    const emb = embedding.image_embeddings!;
+    return {
+      image_embeddings: { type: 'float32', data: emb.data, dims: emb.dims },
+      point_coords: { type: 'float32', data: points.coords, dims: [1, points.count, 2] },
+      point_labels: { type: 'float32', data: points.labels, dims: [1, points.count] },
+      mask_input: { type: 'float32', data: maskInput, dims: [1, 1, low, low] },
+      has_mask_input: { type: 'float32', data: Float32Array.of(prompt.maskInput ? 1 : 0), dims: [1] },
+      // Only `masks` depends on orig_im_size, and we do not fetch it. The resized size keeps the graph's own
+      // upsampling within S × S in case the runtime computes it anyway.
+      orig_im_size: {
+        type: 'float32',
+        data: Float32Array.of(frame.resized.height, frame.resized.width),
+        dims: [2],
+      },
+    };
+  }
+
+  candidates(outputs: Outputs, multimask: boolean): Candidate[] {
+    const iou = requireOutput(outputs, 'iou_predictions');
+    const low = requireOutput(outputs, 'low_res_masks');
+    const tokens = this.tokensInGraph === 1 ? [0] : outputTokens(multimask);
+    return tokens.map((token, i) => {
+      const index = this.tokensInGraph === 1 ? 0 : token;
+      // With `--return-single-mask` the graph already chose a token; report it as -1 (unknown).
+      return {
+        token: this.tokensInGraph === 1 ? -1 : token,
+        predictedIou: iou.data[index]!,
+        lowRes: sliceMask(low, this.tokensInGraph === 1 ? i : index),
+      };
+    });
+  }
+}

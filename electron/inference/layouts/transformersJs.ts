@@ -1,0 +1,141 @@
+/**
+ * The transformers.js SAM layout (Xenova/sam-vit-*, Xenova/slimsam-*; exported by optimum's SamOnnxConfig):
+ *   vision_encoder.onnx: pixel_values [B,3,S,S] → image_embeddings [B,C,g,g], image_positional_embeddings [B,C,g,g]
+ *   prompt_encoder_mask_decoder.onnx: image_embeddings, image_positional_embeddings, input_points f32 [B,P,n,2],
+ *     input_labels int64 [B,P,n] (, input_boxes f32 [B,nb,4]) → iou_scores [B,P,3], pred_masks [B,P,3,4g,4g]
+ * Points are in the model frame (the graph adds the +0.5 pixel-centre shift). The graph always returns the three
+ * multimask tokens (no single-mask token) and takes no mask input. See native-models/LAYOUTS.md.
+ */
+import type { ModelFrame } from '../../common/frames.ts';
+import { imagePoint, imageToModel } from '../../common/frames.ts';
+import { UserError } from '../../common/errors.ts';
+import { LABEL, type Prompt } from '../../common/prompts.ts';
+import type { ModelGraph } from './detect.ts';
+import type { GraphSignature } from './signature.ts';
+import {
+  type Candidate,
+  type EmbeddingTensors,
+  type Feeds,
+  type LayoutAdapter,
+  type ModelGeometry,
+  type Outputs,
+  requireOutput,
+  sliceMask,
+} from './layout.ts';
+
+export const TRANSFORMERS_ENCODER = {
+  file: 'vision_encoder.onnx',
+  inputs: ['pixel_values'],
+  outputs: ['image_embeddings', 'image_positional_embeddings'],
+} as const;
+export const TRANSFORMERS_DECODER = {
+  file: 'prompt_encoder_mask_decoder.onnx',
+  inputs: ['image_embeddings', 'image_positional_embeddings', 'input_points', 'input_labels'],
+  outputs: ['iou_scores', 'pred_masks'],
+} as const;
+
+function has(names: readonly { name: string }[], wanted: readonly string[]): boolean {
+  const set = new Set(names.map((n) => n.name));
+  return wanted.every((w) => set.has(w));
+}
+
+export function matchTransformersJs(
+  graphs: readonly ModelGraph[],
+): { encoder: ModelGraph; decoder: ModelGraph } | undefined {
+  const decoder = graphs.find(
+    (g) =>
+      has(g.graph.inputs, TRANSFORMERS_DECODER.inputs) && has(g.graph.outputs, TRANSFORMERS_DECODER.outputs),
+  );
+  const encoder = graphs.find(
+    (g) =>
+      g !== decoder &&
+      has(g.graph.inputs, TRANSFORMERS_ENCODER.inputs) &&
+      has(g.graph.outputs, TRANSFORMERS_ENCODER.outputs),
+  );
+  return decoder && encoder ? { encoder, decoder } : undefined;
+}
+
+export class TransformersJsLayout implements LayoutAdapter {
+  readonly kind = 'transformers.js' as const;
+  readonly capabilities;
+  readonly encoder;
+  readonly decoder;
+  private readonly hasBoxInput: boolean;
+
+  constructor(
+    files: { encoder: string; decoder: string },
+    decoderGraph: GraphSignature,
+    readonly geometry: ModelGeometry,
+  ) {
+    this.hasBoxInput = decoderGraph.inputs.some((i) => i.name === 'input_boxes');
+    this.capabilities = { maskInput: false, box: this.hasBoxInput, singleMaskToken: false };
+    this.encoder = { file: files.encoder, outputNames: [...TRANSFORMERS_ENCODER.outputs] };
+    this.decoder = { file: files.decoder, outputNames: [...TRANSFORMERS_DECODER.outputs] };
+  }
+
+  encoderFeeds(input: Float32Array): Feeds {
+    const s = this.geometry.inputSize;
+    return { pixel_values: { type: 'float32', data: input, dims: [1, 3, s, s] } };
+  }
+
+  embeddingFrom(outputs: Outputs): EmbeddingTensors {
+    return {
+      image_embeddings: requireOutput(outputs, 'image_embeddings'),
+      image_positional_embeddings: requireOutput(outputs, 'image_positional_embeddings'),
+    };
+  }
+
+  decoderFeeds(embedding: EmbeddingTensors, frame: ModelFrame, prompt: Prompt): Feeds {
+    if (prompt.maskInput)
+      throw new UserError(
+        'this model (transformers.js layout) cannot refine from an earlier mask (no mask input)',
+      );
+    if (prompt.box && !this.hasBoxInput)
+      throw new UserError(
+        'this model (transformers.js layout) takes no box prompts (its decoder has no input_boxes)',
+      );
+    const xy: number[] = [];
+    const labels: bigint[] = [];
+    for (const { point, label } of prompt.points) {
+      const p = imageToModel(frame, point);
+      xy.push(p.x, p.y);
+      labels.push(BigInt(label));
+    }
+    // Exported with input_boxes, the graph no longer appends its own padding point (HF pads only when no box
+    // is given, decided at trace time), so we append Meta's (0, 0, −1) ourselves for point-only prompts.
+    if (this.hasBoxInput && !prompt.box) {
+      xy.push(0, 0);
+      labels.push(BigInt(LABEL.padding));
+    }
+    const feeds: Feeds = {
+      image_embeddings: { type: 'float32', ...embedding.image_embeddings! },
+      image_positional_embeddings: { type: 'float32', ...embedding.image_positional_embeddings! },
+      input_points: { type: 'float32', data: Float32Array.from(xy), dims: [1, 1, labels.length, 2] },
+      input_labels: { type: 'int64', data: BigInt64Array.from(labels), dims: [1, 1, labels.length] },
+    };
+    if (this.hasBoxInput) {
+      const boxes: number[] = [];
+      if (prompt.box) {
+        const a = imageToModel(frame, imagePoint(prompt.box.x0, prompt.box.y0));
+        const b = imageToModel(frame, imagePoint(prompt.box.x1, prompt.box.y1));
+        boxes.push(a.x, a.y, b.x, b.y);
+      }
+      feeds.input_boxes = { type: 'float32', data: Float32Array.from(boxes), dims: [1, boxes.length / 4, 4] };
+    }
+    return feeds;
+  }
+
+  candidates(outputs: Outputs, multimask: boolean): Candidate[] {
+    const iou = requireOutput(outputs, 'iou_scores');
+    const masks = requireOutput(outputs, 'pred_masks');
+    const all = [0, 1, 2].map((i) => ({
+      token: i + 1,
+      predictedIou: iou.data[i]!,
+      lowRes: sliceMask(masks, i),
+    }));
+    if (multimask) return all;
+    // No single-mask token in this layout: return the candidate with the highest predicted IoU, as
+    // Meta's `--return-single-mask` does for one-click prompts.
+    return [all.reduce((best, c) => (c.predictedIou > best.predictedIou ? c : best))];
+  }
+}

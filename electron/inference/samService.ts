@@ -1,0 +1,474 @@
+/**
+ * The inference service: one model, two worker threads (encoder and decoder), embedding caches in memory and on
+ * disk, background prefetch, and decodes where the newest request of a lane wins. Plain Node: the CLI and serve
+ * mode use it in-process; the Electron app hosts it in a utility process.
+ *
+ * Frames: prompts and masks are in original-image pixels (after EXIF orientation); the model frame never leaves
+ * the workers except inside `ModelFrame`.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../common/errors.ts';
+import type { Prompt } from '../common/prompts.ts';
+import { DiskEmbeddingCache } from './diskCache.ts';
+import { type Embedding, EmbeddingCache } from './embeddingCache.ts';
+import { FileHashCache } from './fileHash.ts';
+import { hashBytes, readImageFile } from './imageLoader.ts';
+import type { LayoutCapabilities, LayoutKind, ModelGeometry } from './layouts/layout.ts';
+import { type ModelFolder, openModelFolder } from './modelFolder.ts';
+import { defaultProviders } from './providers.ts';
+import type {
+  DecodeResult,
+  DecodedCandidate,
+  InitArgs,
+  InitResult,
+  ProviderFallback,
+  WorkerRole,
+} from './worker/protocol.ts';
+import { serializePrompt } from './worker/serializedPrompt.ts';
+import { WorkerHost } from './workerHost.ts';
+
+export interface SamServiceOptions {
+  /** Execution providers in order of preference (default: per platform, then cpu). */
+  readonly providers?: readonly string[];
+  /** onnxruntime intra-op threads per worker; 0 = all cores. */
+  readonly threads?: number;
+  /** Memory budget of the embedding LRU (default 1 GiB ≈ 250 ViT embeddings). */
+  readonly memoryBudgetBytes?: number;
+  /** Folder of the disk embedding cache; undefined disables it. */
+  readonly diskCacheDir?: string;
+  readonly diskCacheBudgetBytes?: number;
+  /** JSON file remembering model file hashes across runs. */
+  readonly hashStore?: string;
+  readonly onEvent?: (event: ServiceEvent) => void;
+}
+
+export type EmbeddingState = 'missing' | 'queued' | 'encoding' | 'ready' | 'error';
+
+export type ServiceEvent =
+  | {
+      readonly type: 'embedding';
+      readonly file: string;
+      readonly state: EmbeddingState;
+      readonly error?: string;
+    }
+  | { readonly type: 'worker-crash'; readonly role: WorkerRole; readonly message: string };
+
+export interface SessionInfo {
+  readonly file: string;
+  readonly provider: string;
+  readonly fallbacks: readonly ProviderFallback[];
+  readonly loadMs: number;
+}
+
+export interface ModelInfo {
+  readonly dir: string;
+  readonly name: string;
+  readonly layout: LayoutKind;
+  readonly family?: string;
+  readonly variant?: string;
+  readonly demo: boolean;
+  readonly geometry: ModelGeometry;
+  readonly capabilities: LayoutCapabilities;
+  readonly encoder: SessionInfo;
+  readonly decoder: SessionInfo;
+  readonly encoderSha256: string;
+}
+
+export interface EmbeddingInfo {
+  readonly embedding: Embedding;
+  readonly source: 'memory' | 'disk' | 'encoder';
+  /** Encoder run time when this call ran the encoder. */
+  readonly encodeMs?: number;
+}
+
+export interface PredictOptions {
+  /** Three candidates (Meta's multimask tokens 1..3) or one (token 0). Default true. */
+  readonly multimask?: boolean;
+  readonly output?: { readonly rle: boolean; readonly bitmap: boolean };
+  /**
+   * Requests sharing a lane (e.g. 'hover') supersede each other: a request still waiting when a newer one of
+   * its lane arrives is dropped with a SupersededError instead of running.
+   */
+  readonly lane?: string;
+}
+
+export interface Prediction {
+  readonly image: { readonly file: string; readonly width: number; readonly height: number };
+  readonly candidates: readonly DecodedCandidate[];
+  readonly embeddingSource: EmbeddingInfo['source'];
+  readonly timings: DecodeResult['timings'] & { readonly encodeMs?: number; readonly totalMs: number };
+}
+
+export class SupersededError extends Error {
+  override readonly name = 'SupersededError';
+}
+
+interface ImageIdentity {
+  readonly key: string;
+  readonly imageSha: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+interface EncodeJob {
+  readonly key: string;
+  readonly file: string;
+  readonly imageSha: string;
+  priority: 'interactive' | 'prefetch';
+  bytes?: Uint8Array;
+  startedAt?: number;
+  preempted?: boolean;
+  readonly promise: Promise<EmbeddingInfo>;
+  resolve(value: EmbeddingInfo): void;
+  reject(error: Error): void;
+}
+
+interface LoadedModel {
+  readonly folder: ModelFolder;
+  readonly info: ModelInfo;
+}
+
+export class SamService {
+  private readonly encoder: WorkerHost;
+  private readonly decoder: WorkerHost;
+  private readonly memory: EmbeddingCache;
+  private readonly disk: DiskEmbeddingCache | undefined;
+  private readonly hashes: FileHashCache;
+  private model: LoadedModel | undefined;
+  private readonly identities = new Map<string, ImageIdentity>();
+  private readonly states = new Map<string, EmbeddingState>();
+  private readonly queue: EncodeJob[] = [];
+  private running: EncodeJob | undefined;
+  /** Keys the decoder worker holds (it keeps the last few), valid for one worker lifetime. */
+  private decoderKeys: string[] = [];
+  private decoderLife = -1;
+  private decodeChain: Promise<unknown> = Promise.resolve();
+  private readonly laneSeq = new Map<string, number>();
+  private averageEncodeMs = 0;
+
+  constructor(private readonly options: SamServiceOptions = {}) {
+    const crash = (role: WorkerRole) => (error: Error) =>
+      this.options.onEvent?.({ type: 'worker-crash', role, message: error.message });
+    this.encoder = new WorkerHost('encoder', crash('encoder'));
+    this.decoder = new WorkerHost('decoder', crash('decoder'));
+    this.memory = new EmbeddingCache(options.memoryBudgetBytes ?? 1024 ** 3);
+    this.disk = options.diskCacheDir
+      ? new DiskEmbeddingCache(options.diskCacheDir, options.diskCacheBudgetBytes)
+      : undefined;
+    this.hashes = new FileHashCache(options.hashStore);
+  }
+
+  get modelInfo(): ModelInfo | undefined {
+    return this.model?.info;
+  }
+
+  /** Open a model folder and load its encoder and decoder, each in its own worker. */
+  async loadModel(dir: string): Promise<ModelInfo> {
+    const folder = await openModelFolder(dir, this.hashes);
+    this.dropQueue(new UserError('the model was changed'));
+    this.memory.clear();
+    this.model = undefined;
+    const base: Omit<InitArgs, 'role'> = {
+      dir: folder.dir,
+      graphs: folder.graphs,
+      manifest: folder.manifest,
+      pixelMean: folder.pixelMean,
+      pixelStd: folder.pixelStd,
+      maskThreshold: folder.maskThreshold,
+      session: {
+        providers: this.options.providers ?? defaultProviders(),
+        threads: this.options.threads ?? 0,
+      },
+    };
+    const [enc, dec] = await Promise.all([
+      this.encoder.init({ ...base, role: 'encoder' }),
+      this.decoder.init({ ...base, role: 'decoder' }),
+    ]);
+    const session = (file: string, r: InitResult): SessionInfo => ({
+      file,
+      provider: r.provider,
+      fallbacks: r.fallbacks,
+      loadMs: r.loadMs,
+    });
+    const info: ModelInfo = {
+      dir: folder.dir,
+      name: folder.name,
+      layout: folder.layout.kind,
+      family: folder.manifest?.family,
+      variant: folder.manifest?.variant,
+      demo: folder.demo,
+      geometry: folder.layout.geometry,
+      capabilities: folder.layout.capabilities,
+      encoder: session(folder.layout.encoder.file, enc),
+      decoder: session(folder.layout.decoder.file, dec),
+      encoderSha256: folder.encoderSha256,
+    };
+    this.model = { folder, info };
+    this.decoderKeys = [];
+    return info;
+  }
+
+  /** Embedding state of an image, for status bars. */
+  state(file: string): EmbeddingState {
+    return this.states.get(path.resolve(file)) ?? 'missing';
+  }
+
+  /** The embedding of an image: from memory, from disk, or from the encoder (interactive requests first). */
+  async embed(fileArg: string, priority: 'interactive' | 'prefetch' = 'interactive'): Promise<EmbeddingInfo> {
+    const model = this.requireModel();
+    const file = path.resolve(fileArg);
+    const { identity, bytes } = await this.identify(file, model);
+    const cached = this.memory.get(identity.key);
+    if (cached) {
+      this.setState(file, 'ready');
+      return { embedding: cached, source: 'memory' };
+    }
+    const existing =
+      this.queue.find((j) => j.key === identity.key) ??
+      (this.running?.key === identity.key ? this.running : undefined);
+    if (existing) {
+      if (priority === 'interactive' && existing.priority === 'prefetch') this.promote(existing);
+      return existing.promise;
+    }
+    const fromDisk = await this.disk?.get(identity.key, model.info.encoderSha256, identity.imageSha);
+    if (fromDisk) {
+      this.memory.set(fromDisk);
+      this.setState(file, 'ready');
+      return { embedding: fromDisk, source: 'disk' };
+    }
+    return this.enqueue(file, identity, bytes, priority);
+  }
+
+  /** Encode these images in the background, in order, without delaying interactive work. */
+  prefetch(files: readonly string[]): void {
+    for (const file of files) {
+      this.embed(file, 'prefetch').catch(() => {
+        // Reported through the 'embedding' event; a prefetch failure is not the caller's error.
+      });
+    }
+  }
+
+  /** Drop queued background encodes (a running one finishes). */
+  cancelPrefetch(): void {
+    for (const job of [...this.queue]) {
+      if (job.priority !== 'prefetch') continue;
+      this.queue.splice(this.queue.indexOf(job), 1);
+      this.setState(job.file, 'missing');
+      job.reject(new UserError(`prefetch of ${job.file} was cancelled`));
+    }
+  }
+
+  async predict(file: string, prompt: Prompt, options: PredictOptions = {}): Promise<Prediction> {
+    const started = performance.now();
+    const seq = options.lane ? (this.laneSeq.get(options.lane) ?? 0) + 1 : 0;
+    if (options.lane) this.laneSeq.set(options.lane, seq);
+    const { embedding, source, encodeMs } = await this.embed(file, 'interactive');
+    const model = this.requireModel();
+    if (prompt.box && !model.info.capabilities.box)
+      throw new UserError(`model ${model.info.name} takes no box prompts`);
+    if (prompt.maskInput && !model.info.capabilities.maskInput) {
+      throw new UserError(`model ${model.info.name} cannot refine from an earlier mask`);
+    }
+    const run = async (): Promise<DecodeResult> => {
+      if (options.lane && this.laneSeq.get(options.lane) !== seq)
+        throw new SupersededError(`superseded in lane ${options.lane}`);
+      await this.ensureOnDecoder(embedding);
+      return this.decoder.call(
+        'decode',
+        {
+          key: embedding.key,
+          prompt: serializePrompt(prompt),
+          multimask: options.multimask ?? true,
+          output: options.output ?? { rle: true, bitmap: false },
+        },
+        `decoding a prompt on ${file}`,
+      );
+    };
+    const result = this.decodeChain.then(run, run);
+    this.decodeChain = result.catch(() => undefined);
+    const decoded = await result;
+    return {
+      image: { file: path.resolve(file), ...decoded.size },
+      candidates: decoded.candidates,
+      embeddingSource: source,
+      timings: { ...decoded.timings, encodeMs, totalMs: performance.now() - started },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.dropQueue(new UserError('the inference service was closed'));
+    await Promise.all([this.encoder.close(), this.decoder.close()]);
+  }
+
+  private requireModel(): LoadedModel {
+    if (!this.model) throw new UserError('no model is loaded');
+    return this.model;
+  }
+
+  private setState(file: string, state: EmbeddingState, error?: string): void {
+    if (this.states.get(file) === state && !error) return;
+    this.states.set(file, state);
+    this.options.onEvent?.({ type: 'embedding', file, state, error });
+  }
+
+  /** Content hash of an image, reusing the last one while the file's size and mtime are unchanged. */
+  private async identify(
+    file: string,
+    model: LoadedModel,
+  ): Promise<{ identity: ImageIdentity; bytes?: Uint8Array }> {
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) await readImageFile(file); // throws the right UserError (missing, directory…)
+    const known = this.identities.get(file);
+    const prefix = `${model.info.encoderSha256.slice(0, 16)}:`;
+    if (
+      known &&
+      known.size === info!.size &&
+      known.mtimeMs === info!.mtimeMs &&
+      known.key.startsWith(prefix)
+    ) {
+      return { identity: known };
+    }
+    const bytes = await readImageFile(file);
+    const imageSha = hashBytes(bytes);
+    const identity = { key: `${prefix}${imageSha}`, imageSha, size: info!.size, mtimeMs: info!.mtimeMs };
+    this.identities.set(file, identity);
+    return { identity, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  }
+
+  private enqueue(
+    file: string,
+    identity: ImageIdentity,
+    bytes: Uint8Array | undefined,
+    priority: EncodeJob['priority'],
+  ): Promise<EmbeddingInfo> {
+    let resolve!: (value: EmbeddingInfo) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<EmbeddingInfo>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const job: EncodeJob = {
+      key: identity.key,
+      file,
+      imageSha: identity.imageSha,
+      priority,
+      bytes,
+      promise,
+      resolve,
+      reject,
+    };
+    if (priority === 'interactive') this.insertInteractive(job);
+    else this.queue.push(job);
+    this.setState(file, 'queued');
+    this.maybePreempt();
+    void this.pump();
+    return promise;
+  }
+
+  private insertInteractive(job: EncodeJob): void {
+    const firstPrefetch = this.queue.findIndex((j) => j.priority === 'prefetch');
+    this.queue.splice(firstPrefetch === -1 ? this.queue.length : firstPrefetch, 0, job);
+  }
+
+  private promote(job: EncodeJob): void {
+    job.priority = 'interactive';
+    const index = this.queue.indexOf(job);
+    if (index !== -1) {
+      this.queue.splice(index, 1);
+      this.insertInteractive(job);
+    }
+    this.maybePreempt();
+  }
+
+  /**
+   * A background encode in progress delays an interactive one. Stop it (and requeue it) when finishing it would
+   * take longer than restarting the encoder worker, going by the average encode time and the model load time.
+   */
+  private maybePreempt(): void {
+    const running = this.running;
+    const waiting = this.queue[0];
+    if (!running || running.priority !== 'prefetch' || waiting?.priority !== 'interactive' || !this.model)
+      return;
+    const elapsed = performance.now() - (running.startedAt ?? performance.now());
+    const remaining = this.averageEncodeMs - elapsed;
+    if (remaining > this.model.info.encoder.loadMs) {
+      running.preempted = true;
+      this.encoder.kill(`background encode of ${running.file} was preempted`);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.running = job;
+    job.startedAt = performance.now();
+    this.setState(job.file, 'encoding');
+    try {
+      const info = await this.runEncode(job);
+      this.setState(job.file, 'ready');
+      job.resolve(info);
+    } catch (error) {
+      if (job.preempted) {
+        job.preempted = false;
+        this.queue.push(job);
+        this.setState(job.file, 'queued');
+      } else {
+        const e = error instanceof Error ? error : new Error(String(error));
+        this.setState(job.file, 'error', e.message);
+        job.reject(e);
+      }
+    } finally {
+      this.running = undefined;
+      void this.pump();
+    }
+  }
+
+  private async runEncode(job: EncodeJob): Promise<EmbeddingInfo> {
+    const model = this.requireModel();
+    const raw = job.bytes ?? (await readImageFile(job.file));
+    job.bytes = undefined;
+    // Transferred to the worker: give it a buffer of its own.
+    const bytes = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : raw.slice();
+    const result = await this.encoder.call(
+      'encode',
+      { file: job.file, bytes: bytes as Uint8Array },
+      `encoding ${job.file}`,
+      [bytes.buffer as ArrayBuffer],
+    );
+    if (this.model !== model) throw new UserError('the model was changed during encoding');
+    const encodeMs = result.timings.encodeMs;
+    this.averageEncodeMs = this.averageEncodeMs ? 0.7 * this.averageEncodeMs + 0.3 * encodeMs : encodeMs;
+    const embedding: Embedding = { key: job.key, tensors: result.tensors, frame: result.frame };
+    this.memory.set(embedding);
+    if (this.disk) {
+      // A failing disk cache (full disk, read-only folder) only costs a re-encode later.
+      await this.disk.put(model.info.encoderSha256, job.imageSha, embedding).catch(() => undefined);
+    }
+    return { embedding, source: 'encoder', encodeMs };
+  }
+
+  private async ensureOnDecoder(embedding: Embedding): Promise<void> {
+    if (this.decoderLife !== this.decoder.restartCount) {
+      this.decoderKeys = [];
+      this.decoderLife = this.decoder.restartCount;
+    }
+    if (this.decoderKeys.includes(embedding.key)) return;
+    await this.decoder.call(
+      'setEmbedding',
+      { key: embedding.key, tensors: embedding.tensors, frame: embedding.frame },
+      'receiving an embedding',
+    );
+    this.decoderKeys.push(embedding.key);
+    // Mirror the worker's own LRU (engine.ts keeps the last 4).
+    if (this.decoderKeys.length > 4) this.decoderKeys.shift();
+  }
+
+  private dropQueue(error: Error): void {
+    for (const job of this.queue.splice(0)) {
+      this.setState(job.file, 'missing');
+      job.reject(error);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * What an inference worker does: hold one onnxruntime session (encoder or decoder) and turn requests into
+ * results. The encoder role decodes the image, resizes and normalizes it, and runs the encoder. The decoder role
+ * keeps the embeddings of the last few images and, per prompt, runs the decoder and upsamples only the kept
+ * candidates to full resolution.
+ */
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { UserError, describeError } from '../../common/errors.ts';
+import type { ModelFrame } from '../../common/frames.ts';
+import { upsampleMask, upsampleMaskToRle } from '../../common/maskUpsample.ts';
+import { resizeLongestSide, toModelInput } from '../../common/modelInput.ts';
+import { isEmptyPrompt } from '../../common/prompts.ts';
+import { compressRle, encodeMask, rleBboxCoco } from '../../common/rle.ts';
+import { decodeImage } from '../imageLoader.ts';
+import { detectLayout } from '../layouts/detect.ts';
+import type { EmbeddingTensors, Feeds, LayoutAdapter, Outputs } from '../layouts/layout.ts';
+import type { GraphSignature, TensorSignature } from '../layouts/signature.ts';
+import { withProviderFallback } from '../providers.ts';
+import type {
+  DecodeArgs,
+  DecodeResult,
+  DecodedCandidate,
+  EncodeArgs,
+  EncodeResult,
+  InitArgs,
+  InitResult,
+  SetEmbeddingArgs,
+} from './protocol.ts';
+import { deserializePrompt } from './serializedPrompt.ts';
+
+/** Embeddings the decoder worker keeps: the current image and a few recent ones. */
+const DECODER_EMBEDDINGS = 4;
+
+function toTensors(feeds: Feeds): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, f] of Object.entries(feeds)) out[name] = new ort.Tensor(f.type, f.data, [...f.dims]);
+  return out;
+}
+
+function fromTensors(results: ort.InferenceSession.OnnxValueMapType, names: readonly string[]): Outputs {
+  const out: Outputs = {};
+  for (const name of names) {
+    const t = results[name] as ort.Tensor | undefined;
+    if (!t) throw new Error(`output ${name} missing from the run`);
+    if (t.type !== 'float32') throw new UserError(`model output ${name} is ${t.type}, expected float32`);
+    // Copied: the runtime's buffers are not always transferable between threads.
+    out[name] = { data: (t.data as Float32Array).slice(), dims: [...t.dims] };
+  }
+  return out;
+}
+
+function liveSignature(session: ort.InferenceSession): GraphSignature {
+  const describe = (m: ort.InferenceSession.ValueMetadata): TensorSignature =>
+    m.isTensor
+      ? { name: m.name, type: m.type, shape: [...m.shape] }
+      : { name: m.name, type: 'non-tensor', shape: [] };
+  return { inputs: session.inputMetadata.map(describe), outputs: session.outputMetadata.map(describe) };
+}
+
+/** The live session must have exactly the signature the folder was detected from (STYLE: check at load time). */
+function checkLive(file: string, expected: GraphSignature, live: GraphSignature): void {
+  const names = (list: readonly TensorSignature[]) =>
+    list
+      .map((s) => s.name)
+      .sort()
+      .join(', ');
+  for (const kind of ['inputs', 'outputs'] as const) {
+    if (names(expected[kind]) !== names(live[kind])) {
+      throw new UserError(
+        `${file}: onnxruntime reports ${kind} (${names(live[kind])}), the file header says (${names(expected[kind])})`,
+      );
+    }
+  }
+}
+
+export class Engine {
+  private session: ort.InferenceSession | undefined;
+  private layout: LayoutAdapter | undefined;
+  private args: InitArgs | undefined;
+  private readonly embeddings = new Map<string, { tensors: EmbeddingTensors; frame: ModelFrame }>();
+
+  async init(args: InitArgs): Promise<InitResult> {
+    const started = performance.now();
+    const layout = detectLayout(args.dir, args.graphs, args.manifest);
+    const relative = args.role === 'encoder' ? layout.encoder.file : layout.decoder.file;
+    const file = path.join(args.dir, relative);
+    ort.env.logLevel = 'fatal';
+    const attempt = await withProviderFallback(args.session.providers, (provider) =>
+      ort.InferenceSession.create(file, {
+        executionProviders: [provider],
+        // onnxruntime rejects an undefined thread count: leave the key out for its default.
+        ...(args.session.threads ? { intraOpNumThreads: args.session.threads } : {}),
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 4,
+      }),
+    ).catch((error: unknown) => {
+      throw new UserError(`cannot load model file ${file}: ${describeError(error)}`, { cause: error });
+    });
+    const session = attempt.value;
+    const live = liveSignature(session);
+    checkLive(file, args.graphs.find((g) => g.file === relative)!.graph, live);
+    this.session = session;
+    this.layout = layout;
+    this.args = args;
+    return {
+      provider: attempt.provider,
+      fallbacks: attempt.fallbacks,
+      loadMs: performance.now() - started,
+      geometry: layout.geometry,
+      capabilities: layout.capabilities,
+      inputs: live.inputs,
+      outputs: live.outputs,
+    };
+  }
+
+  async encode({ file, bytes }: EncodeArgs): Promise<EncodeResult> {
+    const { session, layout, args } = this.ready('encoder');
+    const t0 = performance.now();
+    const image = await decodeImage(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const t1 = performance.now();
+    const { frame, resized } = resizeLongestSide(image.rgb, image, layout.geometry.inputSize);
+    const input = toModelInput(resized, frame, args.pixelMean, args.pixelStd);
+    const t2 = performance.now();
+    const results = await session.run(toTensors(layout.encoderFeeds(input)), [...layout.encoder.outputNames]);
+    const outputs = fromTensors(results, layout.encoder.outputNames);
+    const tensors = layout.embeddingFrom(outputs);
+    const t3 = performance.now();
+    return {
+      tensors,
+      frame,
+      contentHash: image.contentHash,
+      timings: { decodeMs: t1 - t0, preprocessMs: t2 - t1, encodeMs: t3 - t2 },
+    };
+  }
+
+  setEmbedding({ key, tensors, frame }: SetEmbeddingArgs): null {
+    this.embeddings.delete(key);
+    this.embeddings.set(key, { tensors, frame });
+    while (this.embeddings.size > DECODER_EMBEDDINGS)
+      this.embeddings.delete(this.embeddings.keys().next().value!);
+    return null;
+  }
+
+  hasEmbedding(key: string): boolean {
+    return this.embeddings.has(key);
+  }
+
+  async decode({ key, prompt: serialized, multimask, output }: DecodeArgs): Promise<DecodeResult> {
+    const { session, layout, args } = this.ready('decoder');
+    const embedding = this.embeddings.get(key);
+    if (!embedding) throw new Error(`no embedding ${key} in the decoder worker`);
+    const prompt = deserializePrompt(serialized);
+    if (isEmptyPrompt(prompt)) throw new UserError('a prompt needs at least one point or a box');
+    const t0 = performance.now();
+    const feeds = layout.decoderFeeds(embedding.tensors, embedding.frame, prompt, multimask);
+    const results = await session.run(toTensors(feeds), [...layout.decoder.outputNames]);
+    const candidates = layout.candidates(fromTensors(results, layout.decoder.outputNames), multimask);
+    const t1 = performance.now();
+    const { width, height } = embedding.frame.image;
+    const options = { threshold: args.maskThreshold };
+    const decoded: DecodedCandidate[] = candidates.map((c) => {
+      const base = { token: c.token, predictedIou: c.predictedIou, lowRes: c.lowRes };
+      if (!output.bitmap) {
+        // RLE only (CLI, export): never hold the full-resolution mask.
+        const up = upsampleMaskToRle(c.lowRes, embedding.frame, options);
+        const rle = compressRle(up.rle);
+        return {
+          ...base,
+          stabilityScore: up.stabilityScore,
+          area: up.area,
+          bbox: rleBboxCoco(rle),
+          rle: rle.counts,
+        };
+      }
+      const up = upsampleMask(c.lowRes, embedding.frame, options);
+      const rle = encodeMask(up.mask);
+      return {
+        ...base,
+        stabilityScore: up.stabilityScore,
+        area: up.area,
+        bbox: rleBboxCoco(rle),
+        rle: output.rle ? rle.counts : undefined,
+        bitmap: up.mask.data,
+      };
+    });
+    return {
+      candidates: decoded,
+      size: { width, height },
+      timings: { decodeMs: t1 - t0, postprocessMs: performance.now() - t1 },
+    };
+  }
+
+  private ready(role: 'encoder' | 'decoder') {
+    if (!this.session || !this.layout || !this.args) throw new Error('worker not initialised');
+    if (this.args.role !== role)
+      throw new Error(`this is the ${this.args.role} worker, not the ${role} worker`);
+    return { session: this.session, layout: this.layout, args: this.args };
+  }
+}

@@ -1,0 +1,58 @@
+/** Entry of an inference worker thread: dispatch requests to the engine, one at a time, in arrival order. */
+import { parentPort } from 'node:worker_threads';
+import { isUserError } from '../../common/errors.ts';
+import { Engine } from './engine.ts';
+import type { DecodeResult, EncodeResult, WorkerRequest, WorkerResponse } from './protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('worker/main.ts must run in a worker thread');
+
+const engine = new Engine();
+
+/** Buffers that can move to the host without a copy. */
+function transferables(method: string, result: unknown): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  const add = (view: ArrayBufferView | undefined) => {
+    if (view && view.buffer instanceof ArrayBuffer && view.byteLength === view.buffer.byteLength)
+      buffers.add(view.buffer);
+  };
+  if (method === 'encode') for (const t of Object.values((result as EncodeResult).tensors)) add(t.data);
+  if (method === 'decode') {
+    for (const c of (result as DecodeResult).candidates) {
+      add(c.lowRes);
+      add(c.bitmap);
+    }
+  }
+  return [...buffers];
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerResponse> {
+  try {
+    const { method, args } = request;
+    let result: unknown;
+    if (method === 'init') result = await engine.init(args as WorkerRequest<'init'>['args']);
+    else if (method === 'encode') result = await engine.encode(args as WorkerRequest<'encode'>['args']);
+    else if (method === 'setEmbedding')
+      result = engine.setEmbedding(args as WorkerRequest<'setEmbedding'>['args']);
+    else if (method === 'decode') result = await engine.decode(args as WorkerRequest<'decode'>['args']);
+    else throw new Error(`unknown worker method ${String(method)}`);
+    return { id: request.id, ok: true, result };
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    return {
+      id: request.id,
+      ok: false,
+      error: { message: e.message, userError: isUserError(e), stack: e.stack },
+    };
+  }
+}
+
+// Requests run strictly one after another: onnxruntime runs are synchronous anyway, and ordering keeps
+// setEmbedding before the decodes that need it.
+let queue = Promise.resolve();
+port.on('message', (request: WorkerRequest) => {
+  queue = queue.then(async () => {
+    const response = await handle(request);
+    port.postMessage(response, response.ok ? transferables(request.method, response.result) : []);
+  });
+});

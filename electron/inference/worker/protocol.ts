@@ -1,0 +1,120 @@
+/**
+ * Messages between an inference worker and its host. One worker runs one role: the encoder (heavy, seconds per
+ * image) or the decoder (light, per click), so a click never waits behind an encode. Large arrays cross as
+ * transferred typed arrays, never as JSON.
+ */
+import type { ModelFrame } from '../../common/frames.ts';
+import type { ModelManifest } from '../manifest.ts';
+import type { ModelGraph } from '../layouts/detect.ts';
+import type { EmbeddingTensors, LayoutCapabilities, ModelGeometry } from '../layouts/layout.ts';
+import type { TensorSignature } from '../layouts/signature.ts';
+import type { SerializedPrompt } from './serializedPrompt.ts';
+
+export type WorkerRole = 'encoder' | 'decoder';
+
+export interface SessionOptions {
+  /** Execution providers in order of preference; the first that loads is used. */
+  readonly providers: readonly string[];
+  /** onnxruntime intra-op threads; 0 = onnxruntime's default (all cores). */
+  readonly threads: number;
+}
+
+export interface InitArgs {
+  readonly role: WorkerRole;
+  readonly dir: string;
+  readonly graphs: readonly ModelGraph[];
+  readonly manifest?: ModelManifest;
+  readonly pixelMean: readonly [number, number, number];
+  readonly pixelStd: readonly [number, number, number];
+  readonly maskThreshold: number;
+  readonly session: SessionOptions;
+}
+
+export interface ProviderFallback {
+  readonly provider: string;
+  readonly reason: string;
+}
+
+export interface InitResult {
+  readonly provider: string;
+  readonly fallbacks: readonly ProviderFallback[];
+  readonly loadMs: number;
+  readonly geometry: ModelGeometry;
+  readonly capabilities: LayoutCapabilities;
+  readonly inputs: readonly TensorSignature[];
+  readonly outputs: readonly TensorSignature[];
+}
+
+export interface EncodeArgs {
+  /** Shown in errors. */
+  readonly file: string;
+  /** The image file's bytes (transferred). */
+  readonly bytes: Uint8Array;
+}
+
+export interface EncodeResult {
+  readonly tensors: EmbeddingTensors;
+  readonly frame: ModelFrame;
+  readonly contentHash: string;
+  readonly timings: { readonly decodeMs: number; readonly preprocessMs: number; readonly encodeMs: number };
+}
+
+export interface SetEmbeddingArgs {
+  readonly key: string;
+  readonly tensors: EmbeddingTensors;
+  readonly frame: ModelFrame;
+}
+
+export interface DecodeArgs {
+  readonly key: string;
+  readonly prompt: SerializedPrompt;
+  readonly multimask: boolean;
+  /** Which forms of each candidate mask to return. */
+  readonly output: { readonly rle: boolean; readonly bitmap: boolean };
+}
+
+export interface DecodedCandidate {
+  readonly token: number;
+  readonly predictedIou: number;
+  readonly stabilityScore: number;
+  readonly area: number;
+  /** COCO [x, y, w, h] (pycocotools convention, w = x_end − x_start + 1). */
+  readonly bbox: readonly [number, number, number, number];
+  /** COCO compressed RLE counts at image resolution, size [height, width]. */
+  readonly rle?: string;
+  /** Row-major 0/1 mask at image resolution. */
+  readonly bitmap?: Uint8Array;
+  /** Low-res logits (lowResSize²), to feed back as a mask input. */
+  readonly lowRes: Float32Array;
+}
+
+export interface DecodeResult {
+  readonly candidates: readonly DecodedCandidate[];
+  readonly size: { readonly width: number; readonly height: number };
+  readonly timings: { readonly decodeMs: number; readonly postprocessMs: number };
+}
+
+/** Method name → [argument, result]. */
+export interface WorkerApi {
+  init: [InitArgs, InitResult];
+  encode: [EncodeArgs, EncodeResult];
+  setEmbedding: [SetEmbeddingArgs, null];
+  decode: [DecodeArgs, DecodeResult];
+}
+export type WorkerMethod = keyof WorkerApi;
+
+export interface WorkerRequest<M extends WorkerMethod = WorkerMethod> {
+  readonly id: number;
+  readonly method: M;
+  readonly args: WorkerApi[M][0];
+}
+
+export interface SerializedError {
+  readonly message: string;
+  readonly userError: boolean;
+  readonly stack?: string;
+}
+
+export type WorkerResponse =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: SerializedError };

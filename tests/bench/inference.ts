@@ -1,0 +1,175 @@
+/**
+ * Inference benchmark: encoder ms, decoder ms per click (p50/p95 over many clicks), caller event-loop lag during
+ * an encode, peak RSS, and the end-to-end cost of a click on a 12 MP photo. Runs on the committed fixture model
+ * and on a ViT-B-size model with random weights, generated on demand into .cache/ (never committed).
+ * Timings are noisy on shared machines: compare ratios within one run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { imagePoint } from '../../electron/common/frames.ts';
+import { SamService } from '../../electron/inference/samService.ts';
+import { fixturesDir, repoRoot } from '../helpers/paths.ts';
+
+export interface InferenceBenchRow {
+  model: string;
+  encoderMs: number;
+  lagMaxMs: number;
+  decodeP50: number;
+  decodeP95: number;
+  clickP50: number;
+  clickP95: number;
+  click12mpP50: number;
+  peakRssMb: number;
+}
+
+const cache = path.join(repoRoot, '.cache', 'bench');
+
+export function ensureVitB(): string {
+  const dir = path.join(cache, 'vit_b-random');
+  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
+  console.error('generating a ViT-B-size model with random weights (once, ~1 minute) …');
+  mkdirSync(cache, { recursive: true });
+  const result = spawnSync(
+    '/usr/bin/python3',
+    [
+      path.join(repoRoot, 'native-models', 'export.py'),
+      '--random-seed',
+      '0',
+      '--type',
+      'vit_b',
+      '--out',
+      dir,
+      '--no-smoke',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) throw new Error('could not generate the ViT-B benchmark model');
+  return dir;
+}
+
+async function syntheticPhoto(file: string, width: number, height: number): Promise<void> {
+  if (existsSync(file)) return;
+  // Smooth gradients plus shapes: compresses like a photo, decodes at realistic cost.
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#4a7"/><stop offset="1" stop-color="#c84"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/>
+    <circle cx="${width * 0.3}" cy="${height * 0.4}" r="${height * 0.2}" fill="#236"/>
+    <rect x="${width * 0.55}" y="${height * 0.3}" width="${width * 0.3}" height="${height * 0.4}" fill="#eee"/></svg>`;
+  await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(file);
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Largest gap between 5 ms ticks of the caller's event loop while `work` runs. */
+async function maxEventLoopLag<T>(work: () => Promise<T>): Promise<{ result: T; lagMs: number }> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 5);
+    last = now;
+  }, 5);
+  try {
+    const result = await work();
+    return { result, lagMs: worst };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export async function benchModel(name: string, dir: string, clicks = 60): Promise<InferenceBenchRow> {
+  mkdirSync(cache, { recursive: true });
+  const photo = path.join(cache, 'photo-1600x1200.jpg');
+  const big = path.join(cache, 'photo-4000x3000.jpg');
+  await syntheticPhoto(photo, 1600, 1200);
+  await syntheticPhoto(big, 4000, 3000);
+  const service = new SamService({ threads: os.availableParallelism() });
+  try {
+    await service.loadModel(dir);
+    // Warm-up run (first-run allocations), then the measured one with the event-loop probe.
+    await service.embed(big);
+    const { result, lagMs } = await maxEventLoopLag(() => service.embed(photo));
+    const decodeMs: number[] = [];
+    const clickMs: number[] = [];
+    let seed = 1;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < clicks + 5; i++) {
+      const p = await service.predict(
+        photo,
+        { points: [{ point: imagePoint(random() * 1600, random() * 1200), label: 1 }] },
+        { multimask: true },
+      );
+      if (i < 5) continue; // warm-up
+      decodeMs.push(p.timings.decodeMs);
+      clickMs.push(p.timings.totalMs);
+    }
+    const bigClicks: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const p = await service.predict(
+        big,
+        { points: [{ point: imagePoint(random() * 4000, random() * 3000), label: 1 }] },
+        { multimask: false },
+      );
+      if (i >= 2) bigClicks.push(p.timings.totalMs);
+    }
+    return {
+      model: name,
+      encoderMs: result.encodeMs ?? NaN,
+      lagMaxMs: lagMs,
+      decodeP50: percentile(decodeMs, 50),
+      decodeP95: percentile(decodeMs, 95),
+      clickP50: percentile(clickMs, 50),
+      clickP95: percentile(clickMs, 95),
+      click12mpP50: percentile(bigClicks, 50),
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
+  } finally {
+    await service.close();
+  }
+}
+
+export async function benchInference(): Promise<InferenceBenchRow[]> {
+  const rows = [
+    await benchModel('fixture tiny-random (S=256)', path.join(fixturesDir, 'models', 'tiny-random')),
+  ];
+  rows.push(await benchModel('ViT-B random (S=1024)', ensureVitB()));
+  return rows;
+}
+
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+
+export function printInference(rows: InferenceBenchRow[]): void {
+  console.log(
+    '\nInference (ms unless noted; "click" = caller round trip incl. upsampling + RLE at 1600×1200)',
+  );
+  console.table(
+    rows.map((r) => ({
+      model: r.model,
+      'encoder ms': fmt(r.encoderMs),
+      'loop lag max': fmt(r.lagMaxMs),
+      'decoder p50': fmt(r.decodeP50),
+      'decoder p95': fmt(r.decodeP95),
+      'click p50': fmt(r.clickP50),
+      'click p95': fmt(r.clickP95),
+      'click 12MP p50': fmt(r.click12mpP50),
+      'peak RSS MB': fmt(r.peakRssMb),
+    })),
+  );
+  const vitb = rows.find((r) => r.model.startsWith('ViT-B'));
+  if (vitb) {
+    console.log(
+      `targets: ViT-B decoder p50 ${fmt(vitb.decodeP50)} ms vs ≤ 25 ms (ratio ${(vitb.decodeP50 / 25).toFixed(2)}); ` +
+        `event-loop lag ${fmt(vitb.lagMaxMs)} ms vs ≤ 10 ms (ratio ${(vitb.lagMaxMs / 10).toFixed(2)})`,
+    );
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printInference(await benchInference());
+}

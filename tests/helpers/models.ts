@@ -1,0 +1,54 @@
+/**
+ * Models the tests export on demand with the project's own Python tooling (never committed): cached under
+ * .cache/ by a key over the checkpoint and the exporter's sources, so a changed exporter re-exports.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './paths.ts';
+
+function exporterHash(): string {
+  const hash = createHash('sha256');
+  const dir = path.join(repoRoot, 'native-models', 'sam_tools');
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.py'))
+    .sort())
+    hash.update(readFileSync(path.join(dir, file)));
+  hash.update(readFileSync(path.join(repoRoot, 'native-models', 'export.py')));
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** Export a checkpoint (+ config) with native-models/export.py into a cached model folder. */
+export function exportedModel(name: string, args: string[], keyFiles: string[]): string {
+  const key = createHash('sha256');
+  for (const f of keyFiles) key.update(readFileSync(f));
+  key.update(args.join(' '));
+  const dir = path.join(
+    repoRoot,
+    '.cache',
+    'test-models',
+    `${name}-${key.digest('hex').slice(0, 12)}-${exporterHash()}`,
+  );
+  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
+  const temp = `${dir}.${process.pid}.tmp`;
+  rmSync(temp, { recursive: true, force: true });
+  const result = spawnSync(
+    '/usr/bin/python3',
+    [path.join(repoRoot, 'native-models', 'export.py'), ...args, '--out', temp, '--no-smoke'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (result.status !== 0) throw new Error(`export of ${name} failed:\n${result.stderr}`);
+  if (!existsSync(path.join(dir, 'manifest.json'))) renameSync(temp, dir);
+  else rmSync(temp, { recursive: true, force: true });
+  return dir;
+}
+
+/** Meta's architecture with the conformance data's random weights, exported by our tooling. */
+export function conformanceModel(conformanceDir: string): string {
+  const pth = path.join(conformanceDir, 'sam_tiny_official.pth');
+  const config = path.join(conformanceDir, 'sam_tiny_official.json');
+  return exportedModel('conformance', ['--checkpoint', pth, '--config', config], [pth, config]);
+}
