@@ -7,6 +7,7 @@
  * the workers except inside `ModelFrame`.
  */
 import { stat } from 'node:fs/promises';
+import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { UserError } from '../common/errors.ts';
 import type { Prompt } from '../common/prompts.ts';
@@ -26,7 +27,7 @@ import type {
   WorkerRole,
 } from './worker/protocol.ts';
 import { serializePrompt } from './worker/serializedPrompt.ts';
-import { WorkerHost } from './workerHost.ts';
+import { WorkerHost, spawnInferenceWorker } from './workerHost.ts';
 
 export interface SamServiceOptions {
   /** Execution providers in order of preference (default: per platform, then cpu). */
@@ -41,6 +42,8 @@ export interface SamServiceOptions {
   /** JSON file remembering model file hashes across runs. */
   readonly hashStore?: string;
   readonly onEvent?: (event: ServiceEvent) => void;
+  /** Starts a worker thread (default: worker/main from this folder). */
+  readonly spawnWorker?: (role: WorkerRole) => Worker;
 }
 
 export type EmbeddingState = 'missing' | 'queued' | 'encoding' | 'ready' | 'error';
@@ -150,8 +153,9 @@ export class SamService {
   constructor(private readonly options: SamServiceOptions = {}) {
     const crash = (role: WorkerRole) => (error: Error) =>
       this.options.onEvent?.({ type: 'worker-crash', role, message: error.message });
-    this.encoder = new WorkerHost('encoder', crash('encoder'));
-    this.decoder = new WorkerHost('decoder', crash('decoder'));
+    const spawn = (role: WorkerRole) => () => (options.spawnWorker ?? spawnInferenceWorker)(role);
+    this.encoder = new WorkerHost('encoder', crash('encoder'), spawn('encoder'));
+    this.decoder = new WorkerHost('decoder', crash('decoder'), spawn('decoder'));
     this.memory = new EmbeddingCache(options.memoryBudgetBytes ?? 1024 ** 3);
     this.disk = options.diskCacheDir
       ? new DiskEmbeddingCache(options.diskCacheDir, options.diskCacheBudgetBytes)

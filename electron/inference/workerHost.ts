@@ -24,7 +24,8 @@ interface Pending {
 
 export class WorkerCrashError extends UserError {}
 
-function spawnWorker(): Worker {
+/** Start an inference worker thread running worker/main (from source through tsx, or compiled). */
+export function spawnInferenceWorker(): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const entry = new URL('./worker/main.ts', here).href;
@@ -42,9 +43,14 @@ export class WorkerHost {
   private restarts = 0;
   private closed = false;
 
+  /**
+   * @param spawn starts the thread; hosts that bundle the worker (Electron) or tests that need to crash it
+   *   pass their own.
+   */
   constructor(
     readonly role: WorkerRole,
     private readonly onCrash?: (error: WorkerCrashError) => void,
+    private readonly spawn: () => Worker = spawnInferenceWorker,
   ) {}
 
   /** How many times the worker has been replaced after dying. */
@@ -96,7 +102,7 @@ export class WorkerHost {
   private start(): Promise<InitResult> {
     if (this.ready) return this.ready;
     if (!this.initArgs) throw new Error(`${this.role} worker used before init`);
-    const worker = spawnWorker();
+    const worker = this.spawn();
     this.worker = worker;
     worker.on('message', (message: WorkerResponse) => this.settle(message));
     worker.on('error', (error) => this.crashed(worker, `stopped with an uncaught error: ${error.message}`));

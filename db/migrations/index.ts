@@ -1,0 +1,15 @@
+/**
+ * The project schema's migrations, in order. Append only; versions step by 10 to leave room for hotfixes
+ * (how to add one: db/README.md).
+ */
+import m0010 from './0010-initial.ts';
+import m0020 from './0020-annotations.ts';
+import m0030 from './0030-sessions-reviews.ts';
+import type { Migration } from './migration.ts';
+
+export type { Migration } from './migration.ts';
+
+export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0030];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,13 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * One schema step. A migration is frozen once released: its SQL is written out literally (no shared constants
+ * that could change under it) and it is never edited or removed; a mistake is fixed by a new migration.
+ */
+export interface Migration {
+  /** Becomes `PRAGMA user_version` once `up` has run. */
+  readonly version: number;
+  readonly name: string;
+  /** Runs inside a transaction opened by the runner; throws to roll the whole step back. */
+  up(db: Database): void;
+}

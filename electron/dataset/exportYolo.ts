@@ -1,0 +1,57 @@
+/**
+ * YOLO segmentation export: `labels/<images-relative path>.txt` per image (empty for images with no objects),
+ * `classes.txt` (one name per line, line number = class index) and `data.yaml`. Class indices follow the
+ * exported categories in id order. Crowd regions are left out (YOLO has no "ignore" regions; Ultralytics' own
+ * COCO converter skips them too). Line format: electron/common/formatYolo.ts.
+ */
+import { yoloDataYaml, yoloLine } from '../common/formatYolo.ts';
+import type { Project } from '../store/projectDb.ts';
+import type { DirExportReport } from './exportSa1b.ts';
+import {
+  type ExportOptions,
+  OutputNames,
+  exportName,
+  forEachImage,
+  selectExport,
+} from './exportSelection.ts';
+import { AtomicDir } from './outputs.ts';
+
+export async function exportYolo(
+  project: Project,
+  out: string,
+  options: ExportOptions = {},
+): Promise<DirExportReport & { skippedCrowd: number }> {
+  const tolerance = options.tolerance ?? 0;
+  const selection = selectExport(project, options);
+  const classOf = new Map(selection.categories.map((c, i) => [c.id, i]));
+  const dir = await AtomicDir.create(out, 'yolo', options.openSink);
+  const report = { dir: out, images: 0, annotations: 0, files: 0, skippedCrowd: 0 };
+  const names = new OutputNames('.txt');
+  try {
+    await dir.writeFile('classes.txt', selection.categories.map((c) => `${c.name}\n`).join(''));
+    await dir.writeFile('data.yaml', yoloDataYaml(selection.categories.map((c) => c.name)));
+    await forEachImage(project, selection, options, async (image, annotations) => {
+      const lines: string[] = [];
+      for (const a of annotations) {
+        if (a.iscrowd) {
+          report.skippedCrowd++;
+          continue;
+        }
+        const line = yoloLine(classOf.get(a.categoryId ?? selection.unlabeledId!)!, a.rle!, tolerance);
+        if (line) lines.push(line);
+      }
+      await dir.writeFile(
+        `labels/${names.for(exportName(project, selection, image))}`,
+        lines.map((l) => `${l}\n`).join(''),
+      );
+      report.images++;
+      report.files++;
+      report.annotations += lines.length;
+    });
+    await dir.commit();
+  } catch (error) {
+    await dir.abort();
+    throw error;
+  }
+  return report;
+}

@@ -1,0 +1,21 @@
+"""PyTorch SAM (Meta's architecture, generalized in image size and widths), ONNX export and reference tools.
+
+Import with `native-models/` on `sys.path`: `from sam_tools import build_sam, PRESETS`.
+"""
+
+from .config import PRESETS, SamConfig, load_config, resolve_config
+from .errors import SamToolsError
+from .sam import Sam, build_sam, load_weights, randomize_, read_state_dict
+
+__all__ = [
+    "PRESETS",
+    "Sam",
+    "SamConfig",
+    "SamToolsError",
+    "build_sam",
+    "load_config",
+    "load_weights",
+    "randomize_",
+    "read_state_dict",
+    "resolve_config",
+]

@@ -1,0 +1,37 @@
+"""Small layers shared by the encoder and the decoder (Meta's `modeling/common.py`)."""
+
+from __future__ import annotations
+
+from typing import Type
+
+import torch
+from torch import nn
+
+
+class MLPBlock(nn.Module):
+    """Linear → activation → Linear on the last axis (`lin1`, `lin2` as in Meta's checkpoints)."""
+
+    def __init__(self, embedding_dim: int, mlp_dim: int, act: Type[nn.Module] = nn.GELU) -> None:
+        super().__init__()
+        self.lin1 = nn.Linear(embedding_dim, mlp_dim)
+        self.lin2 = nn.Linear(mlp_dim, embedding_dim)
+        self.act = act()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.lin2(self.act(self.lin1(x)))
+
+
+class LayerNorm2d(nn.Module):
+    """LayerNorm over the channel axis of [B, C, H, W] (biased variance, eps inside the sqrt, as Meta)."""
+
+    def __init__(self, num_channels: int, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(num_channels))
+        self.bias = nn.Parameter(torch.zeros(num_channels))
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        u = x.mean(1, keepdim=True)
+        s = (x - u).pow(2).mean(1, keepdim=True)
+        x = (x - u) / torch.sqrt(s + self.eps)
+        return self.weight[:, None, None] * x + self.bias[:, None, None]

@@ -1,0 +1,172 @@
+/** SamService behaviour on the fixture model: caches, priorities, lanes, crashes and bad input. */
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { imagePoint } from '../../electron/common/frames.ts';
+import type { Prompt } from '../../electron/common/prompts.ts';
+import { type ServiceEvent, SamService, SupersededError } from '../../electron/inference/samService.ts';
+import { spawnInferenceWorker } from '../../electron/inference/workerHost.ts';
+import { fixturesDir } from '../helpers/paths.ts';
+
+const model = path.join(fixturesDir, 'models', 'tiny-random');
+const wide = path.join(fixturesDir, 'reference', 'wide.png');
+const click: Prompt = { points: [{ point: imagePoint(90, 80), label: 1 }] };
+
+let tmp: string;
+const services: SamService[] = [];
+
+async function service(options: ConstructorParameters<typeof SamService>[0] = {}): Promise<SamService> {
+  const s = new SamService({ providers: ['cpu'], ...options });
+  services.push(s);
+  await s.loadModel(model);
+  return s;
+}
+
+/** Distinct images (different bytes) so each needs its own embedding. */
+async function images(count: number): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const file = path.join(tmp, `img${i}.png`);
+      await sharp({
+        create: { width: 64 + i, height: 48, channels: 3, background: { r: i * 20, g: 100, b: 50 } },
+      })
+        .png()
+        .toFile(file);
+      return file;
+    }),
+  );
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'sam-service-'));
+});
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('SamService', () => {
+  it('describes the loaded model and the provider in use', async () => {
+    const s = await service({ providers: ['cuda', 'cpu'] });
+    const info = s.modelInfo!;
+    expect(info.layout).toBe('sam-annotate');
+    expect(info.geometry).toEqual({ inputSize: 256, channels: 32, grid: 16, lowResSize: 64 });
+    expect(info.decoder.provider).toBe('cpu');
+    // No CUDA on this machine: the fallback and its reason are reported.
+    expect(info.encoder.fallbacks[0]).toMatchObject({ provider: 'cuda' });
+    expect(info.encoder.fallbacks[0]!.reason.length).toBeGreaterThan(0);
+  });
+
+  it('reuses embeddings from memory, then from disk in a new service', async () => {
+    const diskCacheDir = path.join(tmp, 'cache');
+    const a = await service({ diskCacheDir });
+    expect((await a.predict(wide, click)).embeddingSource).toBe('encoder');
+    expect((await a.predict(wide, click)).embeddingSource).toBe('memory');
+    const b = await service({ diskCacheDir });
+    const fromDisk = await b.predict(wide, click);
+    expect(fromDisk.embeddingSource).toBe('disk');
+    const fresh = await (await service()).predict(wide, click);
+    expect(fromDisk.candidates.map((c) => c.rle)).toEqual(fresh.candidates.map((c) => c.rle));
+  });
+
+  it('re-encodes when the image file changes on disk', async () => {
+    const file = path.join(tmp, 'changing.png');
+    await copyFile(wide, file);
+    const s = await service();
+    const before = await s.predict(file, click);
+    await sharp(wide).flop().png().toFile(file);
+    const after = await s.predict(file, click);
+    expect(after.embeddingSource).toBe('encoder');
+    expect(after.candidates[0]!.rle).not.toBe(before.candidates[0]!.rle);
+  });
+
+  it('runs an interactive request before queued prefetches, and cancels the rest', async () => {
+    const files = await images(6);
+    const ready: string[] = [];
+    const s = await service({
+      onEvent: (e: ServiceEvent) => {
+        if (e.type === 'embedding' && e.state === 'ready') ready.push(path.basename(e.file));
+      },
+    });
+    s.prefetch(files.slice(0, 5));
+    // Wait until every prefetch has been hashed and queued (one may already be encoding).
+    while (files.slice(0, 5).some((f) => !['queued', 'encoding', 'ready'].includes(s.state(f)))) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const interactive = s.predict(files[5]!, click);
+    s.cancelPrefetch();
+    await interactive;
+    await new Promise((r) => setTimeout(r, 50));
+    const states = files.slice(0, 5).map((f) => s.state(f));
+    // Only prefetches that were already running or done before the cancel got an embedding.
+    expect(states.filter((st) => st === 'ready').length).toBeLessThanOrEqual(ready.indexOf('img5.png'));
+    expect(states.filter((st) => st === 'queued' || st === 'encoding')).toEqual([]);
+    expect(states.filter((st) => st === 'missing').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('drops superseded requests of a lane; the newest always runs', async () => {
+    const s = await service();
+    await s.embed(wide);
+    const hovers = Array.from({ length: 6 }, (_, i) =>
+      s.predict(wide, { points: [{ point: imagePoint(10 + i * 20, 50), label: 1 }] }, { lane: 'hover' }),
+    );
+    const settled = await Promise.allSettled(hovers);
+    expect(settled.at(-1)!.status).toBe('fulfilled');
+    const superseded = settled.filter((r) => r.status === 'rejected' && r.reason instanceof SupersededError);
+    expect(superseded.length).toBeGreaterThan(0);
+  });
+
+  it('rejects the pending call when a worker dies, then recovers', async () => {
+    const workers: Worker[] = [];
+    const crashes: string[] = [];
+    const s = await service({
+      spawnWorker: () => {
+        const w = spawnInferenceWorker();
+        workers.push(w);
+        return w;
+      },
+      onEvent: (e) => {
+        if (e.type === 'worker-crash') crashes.push(e.role);
+      },
+    });
+    await s.embed(wide);
+    const pending = s.predict(wide, click);
+    // Kill the decoder thread behind the host's back, as a native crash would.
+    await new Promise((r) => setImmediate(r));
+    await workers[1]!.terminate();
+    await expect(pending).rejects.toThrow(/decoder worker exited .* it will be restarted/);
+    expect(crashes).toEqual(['decoder']);
+    const again = await s.predict(wide, click);
+    expect(again.candidates.length).toBe(3);
+  });
+
+  it('names the file for a missing, corrupt or non-image input', async () => {
+    const s = await service();
+    await expect(s.predict(path.join(tmp, 'nope.png'), click)).rejects.toThrow(
+      /cannot read image .*nope\.png: no such file/,
+    );
+    const text = path.join(tmp, 'notes.jpg');
+    await writeFile(text, 'not an image');
+    await expect(s.predict(text, click)).rejects.toThrow(/cannot decode image .*notes\.jpg: not an image/);
+    await expect(s.predict(path.join(fixturesDir, 'images', 'truncated.png'), click)).rejects.toThrow(
+      /cannot decode image .*truncated\.png/,
+    );
+    // The service still works afterwards.
+    expect((await s.predict(wide, click)).candidates.length).toBe(3);
+  });
+
+  it('refuses prompts the model cannot take, in one clear line', async () => {
+    const s = new SamService({ providers: ['cpu'] });
+    services.push(s);
+    await s.loadModel(path.join(fixturesDir, 'models', 'tiny-random-hf'));
+    await expect(s.predict(wide, { ...click, maskInput: new Float32Array(64 * 64) })).rejects.toThrow(
+      /cannot refine from an earlier mask/,
+    );
+    await expect(s.predict(wide, { points: [] })).rejects.toThrow(/at least one point or a box/);
+  });
+});

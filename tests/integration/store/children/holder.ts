@@ -1,0 +1,6 @@
+// Child process for the "open elsewhere" tests: opens a project, says "ready", then holds it until killed.
+import { openProject } from '../../../../electron/store/projectDb.ts';
+
+const project = openProject(process.argv[2]!);
+process.stdout.write('ready\n');
+setInterval(() => project.db.prepare('SELECT 1').get(), 1000);
