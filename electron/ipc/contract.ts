@@ -1,0 +1,302 @@
+/**
+ * THE contract between the renderer and the backend (the project store + the inference service). Declared once
+ * here; the renderer's client type is derived from it (`ClientApi`), the backend implements it (`AppApi`), and
+ * both transports — Electron IPC and the serve-mode HTTP bridge — carry exactly these methods. The renderer
+ * imports only types from this file (lint enforces it); no channel name is written anywhere else.
+ *
+ * Frames: every coordinate is in original-image pixels (after EXIF orientation). Masks cross as COCO compressed
+ * RLE strings (the canonical, compact form), as typed arrays (previews), or by id (`maskInputRef`), never as
+ * JSON arrays of pixels.
+ */
+import type { Rle } from '../common/rle.ts';
+
+export type ImageStatus = 'todo' | 'in-progress' | 'done' | 'skipped';
+export type FileState = 'ok' | 'missing' | 'changed';
+export type AnnotationSource = 'manual' | 'semi-auto' | 'auto' | 'imported';
+export type AnnotationStatus = 'draft' | 'accepted' | 'rejected' | 'needs-fix';
+export type EmbeddingState = 'missing' | 'queued' | 'encoding' | 'ready' | 'error';
+
+export interface AppInfo {
+  readonly version: string;
+  /** 'electron' in the desktop app, 'serve' in a browser against `sam-annotate serve`. */
+  readonly mode: 'electron' | 'serve';
+  /** Where a sample project would be created (first start). */
+  readonly sampleProjectPath: string;
+}
+
+export interface ProjectSummary {
+  readonly file: string;
+  readonly name: string;
+  readonly imageCount: number;
+  readonly annotationCount: number;
+  readonly readOnly: boolean;
+}
+
+export interface ImageItem {
+  readonly id: number;
+  readonly fileName: string;
+  readonly relPath: string;
+  readonly width: number;
+  readonly height: number;
+  readonly status: ImageStatus;
+  readonly fileState: FileState;
+  readonly annotationCount: number;
+}
+
+export interface ImageQuery {
+  readonly status?: ImageStatus;
+  /** Substring of the relative path, case-insensitive. */
+  readonly search?: string;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface ImagePage {
+  readonly items: readonly ImageItem[];
+  readonly total: number;
+}
+
+export interface CategoryItem {
+  readonly id: number;
+  readonly name: string;
+  /** CSS hex colour, e.g. "#e6194b". */
+  readonly color: string;
+  readonly supercategory: string | null;
+}
+
+export interface NewCategory {
+  readonly name: string;
+  readonly color?: string;
+  readonly supercategory?: string | null;
+}
+
+export interface WirePoint {
+  readonly x: number;
+  readonly y: number;
+  /** 1 positive, 0 negative. */
+  readonly label: 0 | 1;
+}
+
+export interface WireBox {
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+}
+
+export interface AnnotationTiming {
+  /** Active time from first prompt to accept; idle stretches over 30 s are not counted. */
+  readonly activeMs: number;
+  readonly clicks: number;
+  readonly promptCount: number;
+  readonly brushStrokes: number;
+  /** Time spent waiting for the model (encoder and decoder). */
+  readonly modelWaitMs: number;
+}
+
+export interface AnnotationItem {
+  readonly id: number;
+  readonly imageId: number;
+  readonly categoryId: number | null;
+  /** Null for a box-only annotation (imported detections). */
+  readonly rle: Rle | null;
+  /** COCO [x, y, w, h]. */
+  readonly bbox: readonly [number, number, number, number];
+  readonly area: number;
+  readonly status: AnnotationStatus;
+  readonly source: AnnotationSource;
+  readonly prompts: { readonly points: readonly WirePoint[]; readonly box?: WireBox } | null;
+  readonly predictedIou: number | null;
+  readonly stabilityScore: number | null;
+  readonly modelId: string | null;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly timing: AnnotationTiming;
+}
+
+export interface NewAnnotation {
+  readonly imageId: number;
+  readonly categoryId: number | null;
+  readonly rle: Rle;
+  readonly source: AnnotationSource;
+  readonly status: AnnotationStatus;
+  readonly prompts: { readonly points: readonly WirePoint[]; readonly box?: WireBox } | null;
+  readonly predictedIou: number | null;
+  readonly stabilityScore: number | null;
+  readonly timing: AnnotationTiming;
+}
+
+export interface AnnotationPatch {
+  readonly categoryId?: number | null;
+  readonly status?: AnnotationStatus;
+  /** A new mask (brush/eraser edit), full image resolution. */
+  readonly rle?: Rle;
+  /** Brush strokes and active time added by this edit. */
+  readonly timing?: Partial<AnnotationTiming>;
+}
+
+export interface ModelStatus {
+  readonly name: string;
+  readonly dir: string;
+  /** Built-in demo model (trained on synthetic shapes): the UI says so. */
+  readonly demo: boolean;
+  readonly layout: string;
+  readonly inputSize: number;
+  readonly encoderProvider: string;
+  readonly decoderProvider: string;
+  /** Why a preferred execution provider was not used, e.g. "cuda: libcudart.so.12 not found". */
+  readonly fallbacks: readonly string[];
+  readonly capabilities: {
+    readonly maskInput: boolean;
+    readonly box: boolean;
+    readonly singleMaskToken: boolean;
+  };
+}
+
+export interface DecodeRequest {
+  readonly imageId: number;
+  readonly points: readonly WirePoint[];
+  readonly box?: WireBox;
+  /** Refine from a candidate of an earlier decode (its low-res logits stay in the backend). */
+  readonly maskInputRef?: { readonly decodeId: string; readonly candidate: number };
+  readonly multimask: boolean;
+  /** Requests of a lane supersede each other ('hover'): only the newest runs. */
+  readonly lane?: string;
+  /** Also return each candidate as a bitmap whose longer side is at most this many pixels. */
+  readonly previewMaxSide?: number;
+}
+
+export interface MaskPreview {
+  readonly width: number;
+  readonly height: number;
+  /** Row-major, 1 = foreground; the mask scaled to width × height. */
+  readonly data: Uint8Array;
+}
+
+export interface DecodedMask {
+  readonly token: number;
+  readonly predictedIou: number;
+  readonly stabilityScore: number;
+  readonly area: number;
+  readonly bbox: readonly [number, number, number, number];
+  /** Full resolution, COCO compressed RLE. */
+  readonly rle: Rle;
+  readonly preview?: MaskPreview;
+}
+
+export interface DecodeReply {
+  /** Names this decode for `maskInputRef`. */
+  readonly decodeId: string;
+  readonly candidates: readonly DecodedMask[];
+  readonly timings: { readonly decodeMs: number; readonly totalMs: number; readonly encodeMs?: number };
+}
+
+export type ExportFormat = 'coco' | 'coco-polygon' | 'coco-rle' | 'sa1b' | 'yolo' | 'png' | 'amg-png';
+
+export interface ExportRequest {
+  readonly format: ExportFormat;
+  /** A file for coco*, a folder otherwise (absolute path on the backend's machine). */
+  readonly out: string;
+  /** Every status, not only accepted. */
+  readonly all?: boolean;
+  readonly categoryIds?: readonly number[];
+}
+
+export interface TaskReport {
+  /** One line for the user, e.g. "wrote coco.json: 12 images, 40 annotations". */
+  readonly message: string;
+}
+
+/** Backend → renderer notifications. */
+export type AppEvent =
+  | {
+      readonly type: 'embedding';
+      readonly imageId: number;
+      readonly state: EmbeddingState;
+      readonly error?: string;
+    }
+  | { readonly type: 'inference-crash'; readonly message: string }
+  | { readonly type: 'progress'; readonly task: string; readonly done: number; readonly total: number };
+
+/** Everything the renderer can ask of the backend. */
+export interface AppApi {
+  appInfo(): AppInfo;
+  recentProjects(): readonly string[];
+  currentProject(): ProjectSummary | null;
+  openProject(file: string): ProjectSummary;
+  createProject(file: string, imagesDir?: string): ProjectSummary;
+  /** First start: a project of generated sample images, ready for the built-in model. */
+  createSampleProject(): ProjectSummary;
+  closeProject(): void;
+
+  listImages(query: ImageQuery): ImagePage;
+  setImageStatus(imageId: number, status: ImageStatus): void;
+
+  listCategories(): readonly CategoryItem[];
+  addCategory(category: NewCategory): CategoryItem;
+  updateCategory(id: number, patch: Partial<NewCategory>): CategoryItem;
+
+  listAnnotations(imageId: number): readonly AnnotationItem[];
+  addAnnotation(annotation: NewAnnotation): AnnotationItem;
+  updateAnnotation(id: number, patch: AnnotationPatch): AnnotationItem;
+  deleteAnnotation(id: number): void;
+  /** Undo of a delete: store the same annotation again (it gets a new id). */
+  restoreAnnotation(annotation: AnnotationItem): AnnotationItem;
+
+  modelStatus(): ModelStatus | null;
+  /** Encode an image now (interactive priority); resolves when its embedding is ready. */
+  prepareImage(imageId: number): EmbeddingState;
+  /** Encode these in the background, cancelling earlier prefetches. */
+  prefetch(imageIds: readonly number[]): void;
+  decode(request: DecodeRequest): DecodeReply;
+
+  importCoco(file: string, imagesRoot?: string): TaskReport;
+  exportProject(request: ExportRequest): TaskReport;
+}
+
+export type AppMethod = keyof AppApi;
+
+/** The backend may answer any method asynchronously. */
+export type BackendApi = {
+  [M in AppMethod]: (
+    ...args: Parameters<AppApi[M]>
+  ) => ReturnType<AppApi[M]> | Promise<ReturnType<AppApi[M]>>;
+};
+
+/** The renderer's view: every method returns a Promise (derived, never written by hand). */
+export type ClientApi = {
+  [M in AppMethod]: (...args: Parameters<AppApi[M]>) => Promise<Awaited<ReturnType<AppApi[M]>>>;
+};
+
+/** Every method name, checked against the interface both ways (a missing or extra name fails to compile). */
+const METHOD_TABLE: { [M in AppMethod]: true } = {
+  appInfo: true,
+  recentProjects: true,
+  currentProject: true,
+  openProject: true,
+  createProject: true,
+  createSampleProject: true,
+  closeProject: true,
+  listImages: true,
+  setImageStatus: true,
+  listCategories: true,
+  addCategory: true,
+  updateCategory: true,
+  listAnnotations: true,
+  addAnnotation: true,
+  updateAnnotation: true,
+  deleteAnnotation: true,
+  restoreAnnotation: true,
+  modelStatus: true,
+  prepareImage: true,
+  prefetch: true,
+  decode: true,
+  importCoco: true,
+  exportProject: true,
+};
+export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
+
+/** Electron IPC channels: one per method, under this prefix; the preload accepts nothing else. */
+export const CHANNEL_PREFIX = 'sam:';
+export const EVENT_CHANNEL = 'sam-event';
+export const channelOf = (method: AppMethod): string => `${CHANNEL_PREFIX}${method}`;
