@@ -8,6 +8,7 @@ import { UsageError } from './args.ts';
 import * as convert from './commands/convert.ts';
 import * as models from './commands/models.ts';
 import * as predict from './commands/predict.ts';
+import * as serve from './commands/serve.ts';
 import * as project from './commands/project.ts';
 
 interface Command {
@@ -16,7 +17,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { predict, convert, models, project };
+const COMMANDS: Record<string, Command> = { predict, convert, models, serve, project };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

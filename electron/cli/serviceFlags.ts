@@ -1,6 +1,6 @@
 /** Flags every command that runs a model shares: execution providers, threads, the embedding cache. */
 import path from 'node:path';
-import { SamService } from '../inference/samService.ts';
+import { SamService, type SamServiceOptions } from '../inference/samService.ts';
 import { parseProviders } from '../inference/providers.ts';
 import { cacheDir } from '../node/appPaths.ts';
 import { UsageError, positiveInteger } from './args.ts';
@@ -20,12 +20,18 @@ Runtime:
   --cache-dir DIR     embedding cache (default: $SAM_ANNOTATE_CACHE or ~/.cache/sam-annotate)
   --no-cache          do not read or write cached embeddings`;
 
-export function serviceFrom(values: {
+interface ServiceFlagValues {
   providers?: string;
   threads?: string;
   'cache-dir'?: string;
   'no-cache'?: boolean;
-}): SamService {
+}
+
+export function serviceFrom(values: ServiceFlagValues): SamService {
+  return new SamService(serviceOptionsFrom(values));
+}
+
+export function serviceOptionsFrom(values: ServiceFlagValues): SamServiceOptions {
   let providers: string[];
   try {
     providers = parseProviders(values.providers ?? process.env.SAM_PROVIDERS);
@@ -33,10 +39,10 @@ export function serviceFrom(values: {
     throw new UsageError(`--providers: ${(error as Error).message}`);
   }
   const root = values['cache-dir'] ? path.resolve(values['cache-dir']) : cacheDir();
-  return new SamService({
+  return {
     providers,
     threads: positiveInteger('threads', values.threads) ?? 0,
     diskCacheDir: values['no-cache'] ? undefined : path.join(root, 'embeddings'),
     hashStore: path.join(root, 'model-hashes.json'),
-  });
+  };
 }

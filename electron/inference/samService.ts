@@ -88,7 +88,7 @@ export interface EmbeddingInfo {
 export interface PredictOptions {
   /** Three candidates (Meta's multimask tokens 1..3) or one (token 0). Default true. */
   readonly multimask?: boolean;
-  readonly output?: { readonly rle: boolean; readonly bitmap: boolean };
+  readonly output?: { readonly rle: boolean; readonly bitmap: boolean; readonly previewMaxSide?: number };
   /**
    * Requests sharing a lane (e.g. 'hover') supersede each other: a request still waiting when a newer one of
    * its lane arrives is dropped with a SupersededError instead of running.

@@ -8,3 +8,10 @@ export function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'sam-annotate');
 }
+
+/** `$SAM_ANNOTATE_DATA`, else `$XDG_DATA_HOME/sam-annotate`, else `~/.local/share/sam-annotate`. */
+export function dataDir(): string {
+  if (process.env.SAM_ANNOTATE_DATA) return path.resolve(process.env.SAM_ANNOTATE_DATA);
+  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'sam-annotate');
+}

@@ -86,3 +86,29 @@ export function defaultColor(name: string): string {
     )
     .join('')}`;
 }
+
+/** Rename, recolour or re-parent a category. */
+export function updateCategory(
+  db: WritableDB,
+  id: number,
+  patch: NewCategory | Partial<NewCategory>,
+): CategoryRow {
+  const current = sql(db, `SELECT ${COLUMNS} FROM categories WHERE id = ?`).get(id) as
+    CategoryRow | undefined;
+  if (!current) throw new UserError(`no category with id ${id}`);
+  const name = (patch.name ?? current.name).trim();
+  if (!name) throw new UserError('a category needs a name');
+  const clash = findCategoryByName(db, name);
+  if (clash && clash.id !== id) throw new UserError(`category "${name}" already exists`);
+  const color = (patch.color ?? current.color).toLowerCase();
+  if (!/^#[0-9a-f]{6}$/.test(color))
+    throw new UserError(`category "${name}": colour ${color} is not #rrggbb`);
+  const supercategory = patch.supercategory ?? current.supercategory;
+  sql(db, 'UPDATE categories SET name = ?, color = ?, supercategory = ? WHERE id = ?').run(
+    name,
+    color,
+    supercategory,
+    id,
+  );
+  return { ...current, name, color, supercategory };
+}

@@ -118,3 +118,38 @@ export function updateImageFile(db: WritableDB, update: FileUpdate): void {
     update.id,
   );
 }
+
+export interface ImageQuery {
+  status?: ImageStatus;
+  /** Case-insensitive substring of the relative path. */
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface ImageListRow extends ImageRow {
+  annotationCount: number;
+}
+
+/** One page of images in path order, with their annotation counts, and how many match in all. */
+export function queryImages(db: ReadableDB, query: ImageQuery): { rows: ImageListRow[]; total: number } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (query.status) {
+    where.push('status = ?');
+    params.push(query.status);
+  }
+  if (query.search) {
+    // instr on lower(): a plain substring match, with no LIKE wildcards to escape.
+    where.push('instr(lower(rel_path), lower(?)) > 0');
+    params.push(query.search);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (sql(db, `SELECT count(*) AS n FROM images ${clause}`).get(...params) as { n: number }).n;
+  const rows = sql(
+    db,
+    `SELECT ${COLUMNS}, (SELECT count(*) FROM annotations a WHERE a.image_id = images.id) AS annotationCount
+     FROM images ${clause} ORDER BY rel_path, id LIMIT ? OFFSET ?`,
+  ).all(...params, Math.max(0, query.limit), Math.max(0, query.offset)) as ImageListRow[];
+  return { rows, total };
+}

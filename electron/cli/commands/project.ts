@@ -1,12 +1,8 @@
 /** `sam-annotate project`: create a project, add images, import and export datasets, show statistics. */
 import path from 'node:path';
-import type { CocoMode } from '../../common/formatCoco.ts';
 import { addImagesFromFolder } from '../../dataset/addImages.ts';
-import { exportCoco } from '../../dataset/exportCoco.ts';
-import { exportAmgPng, exportPngMasks } from '../../dataset/exportPng.ts';
-import { exportSa1b } from '../../dataset/exportSa1b.ts';
+import { EXPORT_FORMATS, type ExportFormat, exportProject } from '../../dataset/exportProject.ts';
 import type { ExportOptions } from '../../dataset/exportSelection.ts';
-import { exportYolo } from '../../dataset/exportYolo.ts';
 import { checkImageFiles } from '../../dataset/imageFiles.ts';
 import { importCoco } from '../../dataset/importCoco.ts';
 import type { ImportReport } from '../../dataset/importCoco.ts';
@@ -25,7 +21,7 @@ import { Progress } from '../progress.ts';
 
 export const summary = 'create a project, add images, import/export COCO, SA-1B, YOLO, PNG; statistics';
 
-const FORMATS = ['coco', 'coco-polygon', 'coco-rle', 'sa1b', 'yolo', 'png', 'amg-png'] as const;
+const FORMATS = EXPORT_FORMATS;
 
 export const help = `Usage: sam-annotate project <subcommand> FILE${PROJECT_EXTENSION} [options]
 
@@ -198,18 +194,7 @@ async function exportCommand(argv: string[]): Promise<number> {
       tolerance,
       onProgress: update,
     };
-    let summaryLine: string;
-    if (format.startsWith('coco')) {
-      const mode: CocoMode = format === 'coco-polygon' ? 'polygon' : format === 'coco-rle' ? 'rle' : 'auto';
-      const r = await exportCoco(project, out, mode, options);
-      summaryLine = `wrote ${out}: ${r.images} images, ${r.annotations} annotations (${r.polygons} polygon, ${r.rle} RLE), ${r.categories} categories`;
-    } else {
-      const run = { sa1b: exportSa1b, yolo: exportYolo, png: exportPngMasks, 'amg-png': exportAmgPng }[
-        format as 'sa1b'
-      ]!;
-      const r = await run(project, out, options);
-      summaryLine = `wrote ${out}: ${r.images} images, ${r.annotations} masks, ${r.files} files`;
-    }
+    const summaryLine = await exportProject(project, format as ExportFormat, out, options);
     bar.end();
     log(summaryLine);
   });

@@ -74,6 +74,19 @@ function checkLive(file: string, expected: GraphSignature, live: GraphSignature)
   }
 }
 
+/**
+ * The same model frame with a smaller "image": upsampling the low-res logits straight to it gives the mask as
+ * seen at that size (what a 20 MP image needs on screen) for the cost of the preview's pixels.
+ */
+function previewFrameOf(frame: ModelFrame, maxSide: number): ModelFrame {
+  const scale = Math.min(1, maxSide / Math.max(frame.image.width, frame.image.height));
+  const image = {
+    width: Math.max(1, Math.round(frame.image.width * scale)),
+    height: Math.max(1, Math.round(frame.image.height * scale)),
+  };
+  return { ...frame, image };
+}
+
 export class Engine {
   private session: ort.InferenceSession | undefined;
   private layout: LayoutAdapter | undefined;
@@ -159,8 +172,15 @@ export class Engine {
     const t1 = performance.now();
     const { width, height } = embedding.frame.image;
     const options = { threshold: args.maskThreshold };
+    const previewFrame = output.previewMaxSide
+      ? previewFrameOf(embedding.frame, output.previewMaxSide)
+      : undefined;
     const decoded: DecodedCandidate[] = candidates.map((c) => {
-      const base = { token: c.token, predictedIou: c.predictedIou, lowRes: c.lowRes };
+      const preview = previewFrame && {
+        ...previewFrame.image,
+        data: upsampleMask(c.lowRes, previewFrame, options).mask.data,
+      };
+      const base = { token: c.token, predictedIou: c.predictedIou, lowRes: c.lowRes, preview };
       if (!output.bitmap) {
         // RLE only (CLI, export): never hold the full-resolution mask.
         const up = upsampleMaskToRle(c.lowRes, embedding.frame, options);

@@ -21,6 +21,7 @@ function transferables(method: string, result: unknown): ArrayBuffer[] {
     for (const c of (result as DecodeResult).candidates) {
       add(c.lowRes);
       add(c.bitmap);
+      add(c.preview?.data);
     }
   }
   return [...buffers];

@@ -70,7 +70,12 @@ export interface DecodeArgs {
   readonly prompt: SerializedPrompt;
   readonly multimask: boolean;
   /** Which forms of each candidate mask to return. */
-  readonly output: { readonly rle: boolean; readonly bitmap: boolean };
+  readonly output: {
+    readonly rle: boolean;
+    readonly bitmap: boolean;
+    /** Also a preview bitmap whose longer side is at most this (no larger than the image). */
+    readonly previewMaxSide?: number;
+  };
 }
 
 export interface DecodedCandidate {
@@ -86,6 +91,8 @@ export interface DecodedCandidate {
   readonly bitmap?: Uint8Array;
   /** Low-res logits (lowResSize²), to feed back as a mask input. */
   readonly lowRes: Float32Array;
+  /** The mask at preview size (row-major 0/1), when asked for. */
+  readonly preview?: { readonly width: number; readonly height: number; readonly data: Uint8Array };
 }
 
 export interface DecodeResult {

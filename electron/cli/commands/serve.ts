@@ -1,0 +1,85 @@
+/** `sam-annotate serve`: the annotation app in a browser, backed by this machine's project store and model. */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../../common/errors.ts';
+import { startServer } from '../../serve/server.ts';
+import { AppBackend } from '../../services/appBackend.ts';
+import { dataDir } from '../../node/appPaths.ts';
+import { ensureRendererBuilt } from '../../node/rendererBuild.ts';
+import { resolveModelDir } from '../../services/defaultModel.ts';
+import { UsageError, parseFlags, positiveInteger } from '../args.ts';
+import { SERVICE_FLAGS, SERVICE_HELP, serviceOptionsFrom } from '../serviceFlags.ts';
+
+export const summary = 'serve the annotation app to a browser (127.0.0.1, token-protected)';
+
+export const help = `Usage: sam-annotate serve [PROJECT.samproj | IMAGE_FOLDER] [--port N] [--host H] [--model DIR]
+
+Starts the annotation app and prints its URL (with a one-time token) — open it in a browser. The same app and
+services as the desktop app, over a loopback HTTP bridge.
+
+  PROJECT.samproj   open this project
+  IMAGE_FOLDER      annotate the images in this folder (creates or reopens IMAGE_FOLDER/sam-annotate.samproj)
+  (nothing)         start screen: open, create or try the sample project
+  --port N          port (default: any free port)
+  --host H          interface to listen on (default 127.0.0.1). Anything else exposes the app to your network,
+                    guarded only by the token: do it on networks you trust (e.g. a GPU box for a team)
+  --model DIR       model folder (default: the default installed model, else the built-in demo model)
+${SERVICE_HELP}`;
+
+const FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  model: { type: 'string' },
+  ...SERVICE_FLAGS,
+} as const;
+
+/** What to open: a project file, or a folder of images with its project inside. */
+function projectTarget(arg: string): { file: string; imagesDir?: string } {
+  if (!existsSync(arg)) throw new UserError(`${arg}: no such project file or folder`);
+  if (statSync(arg).isDirectory()) {
+    const file = path.join(arg, 'sam-annotate.samproj');
+    return existsSync(file) ? { file } : { file, imagesDir: arg };
+  }
+  return { file: arg };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags('serve', argv, FLAGS, true);
+  if (positionals.length > 1) throw new UsageError('serve: give at most one project or image folder');
+  const host = values.host ?? '127.0.0.1';
+  const port = positiveInteger('port', values.port) ?? 0;
+  const rendererDir = ensureRendererBuilt();
+  const model = await resolveModelDir(values.model);
+  const backend = new AppBackend({
+    mode: 'serve',
+    dataDir: dataDir(),
+    modelDir: model?.dir,
+    inference: serviceOptionsFrom(values),
+  });
+  if (positionals[0]) {
+    const target = projectTarget(positionals[0]);
+    const summary = target.imagesDir
+      ? await backend.createProject(target.file, target.imagesDir)
+      : await backend.openProject(target.file);
+    console.error(
+      `project ${summary.file}: ${summary.imageCount} images, ${summary.annotationCount} annotations`,
+    );
+  }
+  if (model?.note) console.error(model.note);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    console.error(
+      `warning: listening on ${host}: anyone who can reach it and has the URL's token can use this app`,
+    );
+  }
+  const server = await startServer({ backend, rendererDir, host, port });
+  console.log(`SAM Annotate is serving ${server.url}`);
+  console.error('open that URL in a browser; press Ctrl+C to stop');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await backend.close();
+  return 0;
+}

@@ -1,0 +1,457 @@
+/**
+ * The backend: the contract (electron/ipc/contract.ts) implemented over the project store and the inference
+ * service. Plain Node; serve mode exposes it over HTTP, the Electron app hosts it in a utility process. One
+ * project and one model at a time.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../common/errors.ts';
+import { imageBox, imagePoint } from '../common/frames.ts';
+import type { Prompt } from '../common/prompts.ts';
+import { addImagesFromFolder } from '../dataset/addImages.ts';
+import { exportProject } from '../dataset/exportProject.ts';
+import { importCoco } from '../dataset/importCoco.ts';
+import { SamService, type SamServiceOptions } from '../inference/samService.ts';
+import type {
+  AnnotationItem,
+  AnnotationPatch,
+  AppEvent,
+  AppInfo,
+  BackendApi,
+  CategoryItem,
+  DecodeReply,
+  DecodeRequest,
+  EmbeddingState,
+  ExportRequest,
+  ImagePage,
+  ImageQuery,
+  ImageStatus,
+  ModelStatus,
+  NewAnnotation,
+  NewCategory,
+  ProjectSummary,
+  TaskReport,
+} from '../ipc/contract.ts';
+import {
+  addAnnotation,
+  annotationsOfImage,
+  deleteAnnotation,
+  getAnnotation,
+  setAnnotationCategory,
+  updateAnnotationMask,
+} from '../store/annotations.ts';
+import { addCategory, listCategories, updateCategory } from '../store/categories.ts';
+import { getImage, queryImages, setImageStatus } from '../store/images.ts';
+import { locateImage } from '../store/imagePaths.ts';
+import { type Project, appVersion, createProject, openProject, userName } from '../store/projectDb.ts';
+import { reviewAnnotation } from '../store/reviews.ts';
+import { endSession, startSession } from '../store/sessions.ts';
+import { countAnnotations } from '../store/annotations.ts';
+import { RecentProjects } from './recentProjects.ts';
+import { SAMPLE_IMAGE_COUNT, sampleImage } from './sampleImages.ts';
+import { annotationItem, categoryItem, imageItem } from './toContract.ts';
+
+export interface AppBackendOptions {
+  readonly mode: AppInfo['mode'];
+  /** The app's data folder (recent projects, sample project). */
+  readonly dataDir: string;
+  /** Model folder to load at start; undefined = none (the UI says so). */
+  readonly modelDir?: string;
+  readonly inference?: Omit<SamServiceOptions, 'onEvent'>;
+}
+
+interface OpenProject {
+  readonly project: Project;
+  readonly sessionId: number;
+  /** Image file → id, for embedding events. */
+  readonly idsByFile: Map<string, number>;
+}
+
+/** Low-res logits of recent decodes, by decode id, for `maskInputRef` refinement. */
+const KEPT_DECODES = 64;
+
+export class AppBackend implements BackendApi {
+  private open: OpenProject | undefined;
+  private readonly sam: SamService;
+  private modelLoad: Promise<void> | undefined;
+  private modelError: string | undefined;
+  private readonly recents: RecentProjects;
+  private readonly events = new EventEmitter();
+  private readonly decodes = new Map<string, Float32Array[]>();
+  private nextDecode = 1;
+  private readonly author = userName();
+
+  constructor(private readonly options: AppBackendOptions) {
+    this.recents = new RecentProjects(path.join(options.dataDir, 'recent-projects.json'));
+    this.sam = new SamService({
+      ...options.inference,
+      onEvent: (event) => {
+        if (event.type === 'worker-crash') this.emit({ type: 'inference-crash', message: event.message });
+        if (event.type !== 'embedding') return;
+        const imageId = this.open?.idsByFile.get(event.file);
+        if (imageId !== undefined)
+          this.emit({ type: 'embedding', imageId, state: event.state, error: event.error });
+      },
+    });
+    if (options.modelDir) this.loadModel(options.modelDir);
+  }
+
+  /** Load (or switch) the model in the background; `modelStatus` reports it once loaded. */
+  loadModel(dir: string): Promise<void> {
+    this.modelError = undefined;
+    this.modelLoad = this.sam.loadModel(dir).then(
+      () => undefined,
+      (error: Error) => {
+        this.modelError = error.message;
+        throw error;
+      },
+    );
+    this.modelLoad.catch(() => undefined);
+    return this.modelLoad;
+  }
+
+  onEvent(listener: (event: AppEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  private emit(event: AppEvent): void {
+    this.events.emit('event', event);
+  }
+
+  async close(): Promise<void> {
+    this.closeProject();
+    await this.sam.close();
+  }
+
+  // — project —
+
+  appInfo(): AppInfo {
+    return { version: appVersion(), mode: this.options.mode, sampleProjectPath: this.samplePath() };
+  }
+
+  recentProjects(): Promise<string[]> {
+    return this.recents.list();
+  }
+
+  currentProject(): ProjectSummary | null {
+    return this.open ? this.summary(this.open.project) : null;
+  }
+
+  async openProject(file: string): Promise<ProjectSummary> {
+    return this.adopt(openProject(file));
+  }
+
+  async createProject(file: string, imagesDir?: string): Promise<ProjectSummary> {
+    const project = createProject(file);
+    try {
+      if (imagesDir) {
+        const report = await addImagesFromFolder(project, imagesDir, (done, total) =>
+          this.emit({ type: 'progress', task: 'adding images', done, total }),
+        );
+        if (report.added.length === 0 && report.alreadyInProject === 0) {
+          throw new UserError(`${imagesDir}: no readable images found`);
+        }
+      }
+    } catch (error) {
+      project.close();
+      throw error;
+    }
+    return this.adopt(project);
+  }
+
+  async createSampleProject(): Promise<ProjectSummary> {
+    const file = this.samplePath();
+    const dir = path.dirname(file);
+    const images = path.join(dir, 'images');
+    await mkdir(images, { recursive: true });
+    for (let i = 0; i < SAMPLE_IMAGE_COUNT; i++) {
+      await writeFile(
+        path.join(images, `sample-${String(i + 1).padStart(2, '0')}.png`),
+        await sampleImage(i),
+      );
+    }
+    try {
+      return await this.openProject(file);
+    } catch (error) {
+      if (!(error instanceof UserError) || !/no such project/.test(error.message)) throw error;
+      return this.createProject(file, images);
+    }
+  }
+
+  closeProject(): void {
+    const open = this.open;
+    if (!open) return;
+    this.open = undefined;
+    this.sam.cancelPrefetch();
+    try {
+      endSession(open.project.db, open.sessionId);
+    } finally {
+      open.project.close();
+    }
+  }
+
+  private samplePath(): string {
+    return path.join(this.options.dataDir, 'sample-project', 'sample.samproj');
+  }
+
+  private async adopt(project: Project): Promise<ProjectSummary> {
+    this.closeProject();
+    const sessionId = startSession(project.db, {
+      annotator: this.author,
+      appVersion: appVersion(),
+      modelId: this.sam.modelInfo?.name,
+    });
+    this.open = { project, sessionId, idsByFile: new Map() };
+    await this.recents.add(project.file);
+    return this.summary(project);
+  }
+
+  private summary(project: Project): ProjectSummary {
+    return {
+      file: project.file,
+      name: path.basename(project.file, path.extname(project.file)),
+      imageCount: queryImages(project.reader, { offset: 0, limit: 0 }).total,
+      annotationCount: countAnnotations(project.reader),
+      readOnly: false,
+    };
+  }
+
+  private project(): Project {
+    if (!this.open) throw new UserError('no project is open');
+    return this.open.project;
+  }
+
+  // — images and categories —
+
+  listImages(query: ImageQuery): ImagePage {
+    const { rows, total } = queryImages(this.project().reader, query);
+    return { items: rows.map(imageItem), total };
+  }
+
+  setImageStatus(imageId: number, status: ImageStatus): void {
+    setImageStatus(this.project().db, imageId, status);
+  }
+
+  /** The image's file on disk (wherever the project folder moved), for display and inference. */
+  imageFile(imageId: number): string {
+    const project = this.project();
+    const row = getImage(project.reader, imageId);
+    if (!row) throw new UserError(`no image with id ${imageId}`);
+    const file = locateImage(project.dir, row);
+    if (!file) throw new UserError(`image ${row.relPath} is missing (moved or deleted)`);
+    this.open!.idsByFile.set(path.resolve(file), imageId);
+    return file;
+  }
+
+  listCategories(): CategoryItem[] {
+    return listCategories(this.project().reader).map(categoryItem);
+  }
+
+  addCategory(category: NewCategory): CategoryItem {
+    return categoryItem(
+      addCategory(this.project().db, { ...category, supercategory: category.supercategory ?? undefined }),
+    );
+  }
+
+  updateCategory(id: number, patch: Partial<NewCategory>): CategoryItem {
+    return categoryItem(
+      updateCategory(this.project().db, id, { ...patch, supercategory: patch.supercategory ?? undefined }),
+    );
+  }
+
+  // — annotations —
+
+  listAnnotations(imageId: number): AnnotationItem[] {
+    return annotationsOfImage(this.project().reader, imageId).map(annotationItem);
+  }
+
+  addAnnotation(a: NewAnnotation): AnnotationItem {
+    const project = this.project();
+    const id = addAnnotation(project.db, {
+      imageId: a.imageId,
+      categoryId: a.categoryId,
+      mask: a.rle,
+      source: a.source,
+      modelId: this.sam.modelInfo?.name ?? null,
+      prompts: a.prompts ? { points: [...a.prompts.points], box: a.prompts.box } : null,
+      predictedIou: a.predictedIou,
+      stabilityScore: a.stabilityScore,
+      status: a.status,
+      author: this.author,
+      sessionId: this.open!.sessionId,
+      timing: a.timing,
+    });
+    const image = getImage(project.reader, a.imageId);
+    if (image?.status === 'todo') setImageStatus(project.db, a.imageId, 'in-progress');
+    return annotationItem(getAnnotation(project.reader, id)!);
+  }
+
+  updateAnnotation(id: number, patch: AnnotationPatch): AnnotationItem {
+    const db = this.project().db;
+    db.transaction(() => {
+      if (patch.categoryId !== undefined) setAnnotationCategory(db, id, patch.categoryId, this.author);
+      if (patch.rle)
+        updateAnnotationMask(db, id, { mask: patch.rle, author: this.author, timing: patch.timing });
+      if (patch.status)
+        reviewAnnotation(db, {
+          annotationId: id,
+          reviewer: this.author,
+          toStatus: patch.status,
+          sessionId: this.open!.sessionId,
+        });
+    })();
+    return annotationItem(getAnnotation(db, id)!);
+  }
+
+  deleteAnnotation(id: number): void {
+    deleteAnnotation(this.project().db, id);
+  }
+
+  restoreAnnotation(a: AnnotationItem): AnnotationItem {
+    const project = this.project();
+    const id = addAnnotation(project.db, {
+      imageId: a.imageId,
+      categoryId: a.categoryId,
+      mask: a.rle,
+      box: a.rle ? undefined : [...a.bbox],
+      source: a.source,
+      modelId: a.modelId,
+      prompts: a.prompts ? { points: [...a.prompts.points], box: a.prompts.box } : null,
+      predictedIou: a.predictedIou,
+      stabilityScore: a.stabilityScore,
+      status: a.status,
+      author: a.createdBy,
+      sessionId: this.open!.sessionId,
+      timing: a.timing,
+      at: a.createdAt,
+    });
+    return annotationItem(getAnnotation(project.reader, id)!);
+  }
+
+  // — inference —
+
+  async modelStatus(): Promise<ModelStatus | null> {
+    await this.modelLoad?.catch(() => undefined);
+    const info = this.sam.modelInfo;
+    if (!info) {
+      if (this.modelError) throw new UserError(`the model could not be loaded: ${this.modelError}`);
+      return null;
+    }
+    return {
+      name: info.name,
+      dir: info.dir,
+      demo: info.demo,
+      layout: info.layout,
+      inputSize: info.geometry.inputSize,
+      encoderProvider: info.encoder.provider,
+      decoderProvider: info.decoder.provider,
+      fallbacks: [...info.encoder.fallbacks, ...info.decoder.fallbacks]
+        .map((f) => `${f.provider}: ${f.reason}`)
+        .filter((f, i, all) => all.indexOf(f) === i),
+      capabilities: info.capabilities,
+    };
+  }
+
+  private async requireModel(): Promise<void> {
+    if (!this.modelLoad)
+      throw new UserError('no model is installed: see "Getting real SAM models" in the README');
+    await this.modelLoad;
+  }
+
+  async prepareImage(imageId: number): Promise<EmbeddingState> {
+    await this.requireModel();
+    await this.sam.embed(this.imageFile(imageId), 'interactive');
+    return 'ready';
+  }
+
+  async prefetch(imageIds: readonly number[]): Promise<void> {
+    await this.requireModel();
+    this.sam.cancelPrefetch();
+    const files: string[] = [];
+    for (const id of imageIds) {
+      try {
+        files.push(this.imageFile(id));
+      } catch {
+        // A missing image is shown as missing in the list; nothing to prefetch.
+      }
+    }
+    this.sam.prefetch(files);
+  }
+
+  async decode(request: DecodeRequest): Promise<DecodeReply> {
+    await this.requireModel();
+    const file = this.imageFile(request.imageId);
+    let maskInput: Float32Array | undefined;
+    if (request.maskInputRef) {
+      maskInput = this.decodes.get(request.maskInputRef.decodeId)?.[request.maskInputRef.candidate];
+      if (!maskInput)
+        throw new UserError('the mask to refine is no longer available; click again to start over');
+    }
+    const prompt: Prompt = {
+      points: request.points.map((p) => ({ point: imagePoint(p.x, p.y), label: p.label })),
+      box: request.box ? imageBox(request.box.x0, request.box.y0, request.box.x1, request.box.y1) : undefined,
+      maskInput,
+    };
+    const prediction = await this.sam.predict(file, prompt, {
+      multimask: request.multimask,
+      lane: request.lane,
+      output: { rle: true, bitmap: false, previewMaxSide: request.previewMaxSide },
+    });
+    const decodeId = `d${this.nextDecode++}`;
+    this.decodes.set(
+      decodeId,
+      prediction.candidates.map((c) => c.lowRes),
+    );
+    if (this.decodes.size > KEPT_DECODES) this.decodes.delete(this.decodes.keys().next().value!);
+    const size: [number, number] = [prediction.image.height, prediction.image.width];
+    return {
+      decodeId,
+      candidates: prediction.candidates.map((c) => ({
+        token: c.token,
+        predictedIou: c.predictedIou,
+        stabilityScore: c.stabilityScore,
+        area: c.area,
+        bbox: c.bbox,
+        rle: { size, counts: c.rle! },
+        preview: c.preview,
+      })),
+      timings: {
+        decodeMs: prediction.timings.decodeMs,
+        totalMs: prediction.timings.totalMs,
+        encodeMs: prediction.timings.encodeMs,
+      },
+    };
+  }
+
+  // — datasets —
+
+  async importCoco(file: string, imagesRoot?: string): Promise<TaskReport> {
+    const report = await importCoco(this.project(), file, {
+      author: this.author,
+      imagesRoot,
+      onProgress: (done, total) => this.emit({ type: 'progress', task: 'importing COCO', done, total }),
+    });
+    const a = report.annotations;
+    return {
+      message: `imported ${a.masks} masks and ${a.boxes} boxes; ${report.images.added} images added, ${report.images.matched} matched, ${report.images.missing.length} missing`,
+    };
+  }
+
+  async exportProject(request: ExportRequest): Promise<TaskReport> {
+    const project = this.project();
+    const names =
+      request.categoryIds &&
+      listCategories(project.reader)
+        .filter((c) => request.categoryIds!.includes(c.id))
+        .map((c) => c.name);
+    const message = await exportProject(project, request.format, request.out, {
+      all: request.all,
+      categories: names,
+      onProgress: (done, total) =>
+        this.emit({ type: 'progress', task: `exporting ${request.format}`, done, total }),
+    });
+    return { message };
+  }
+}

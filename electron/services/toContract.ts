@@ -1,0 +1,42 @@
+/** Store rows → the contract's items (what crosses to the renderer). */
+import type { AnnotationItem, CategoryItem, ImageItem } from '../ipc/contract.ts';
+import type { AnnotationRow } from '../store/annotations.ts';
+import type { CategoryRow } from '../store/categories.ts';
+import type { ImageListRow } from '../store/images.ts';
+
+export function imageItem(row: ImageListRow): ImageItem {
+  return {
+    id: row.id,
+    fileName: row.relPath.split('/').pop() ?? row.relPath,
+    relPath: row.relPath,
+    width: row.width,
+    height: row.height,
+    status: row.status,
+    fileState: row.fileState,
+    annotationCount: row.annotationCount,
+  };
+}
+
+export function categoryItem(row: CategoryRow): CategoryItem {
+  return { id: row.id, name: row.name, color: row.color, supercategory: row.supercategory || null };
+}
+
+export function annotationItem(row: AnnotationRow): AnnotationItem {
+  return {
+    id: row.id,
+    imageId: row.imageId,
+    categoryId: row.categoryId,
+    rle: row.rle,
+    bbox: row.bbox,
+    area: row.area,
+    status: row.status,
+    source: row.source,
+    prompts: row.prompts,
+    predictedIou: row.predictedIou,
+    stabilityScore: row.stabilityScore,
+    modelId: row.modelId,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    timing: row.timing,
+  };
+}
