@@ -9,6 +9,7 @@ import * as convert from './commands/convert.ts';
 import * as models from './commands/models.ts';
 import * as predict from './commands/predict.ts';
 import * as serve from './commands/serve.ts';
+import * as start from './commands/start.ts';
 import * as project from './commands/project.ts';
 
 interface Command {
@@ -17,7 +18,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { predict, convert, models, serve, project };
+const COMMANDS: Record<string, Command> = { start, serve, predict, convert, models, project };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

@@ -300,3 +300,52 @@ export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
 export const CHANNEL_PREFIX = 'sam:';
 export const EVENT_CHANNEL = 'sam-event';
 export const channelOf = (method: AppMethod): string => `${CHANNEL_PREFIX}${method}`;
+
+/**
+ * Desktop-only verbs the preload adds next to the backend's (native dialogs). In serve mode they do not exist;
+ * the renderer asks for paths as text instead.
+ */
+export interface ShellApi {
+  /** Native "open" dialog for a project file; null when cancelled. */
+  pickProjectFile(): string | null;
+  /** Native folder dialog (images to annotate, export target); null when cancelled. */
+  pickFolder(title: string): string | null;
+  /** Native "save" dialog; null when cancelled. */
+  pickSaveFile(title: string, defaultName: string): string | null;
+  /** Native "open" dialog for a JSON file (COCO import); null when cancelled. */
+  pickJsonFile(title: string): string | null;
+}
+export type ShellMethod = keyof ShellApi;
+export type ClientShellApi = {
+  [M in ShellMethod]: (...args: Parameters<ShellApi[M]>) => Promise<ReturnType<ShellApi[M]>>;
+};
+const SHELL_TABLE: { [M in ShellMethod]: true } = {
+  pickProjectFile: true,
+  pickFolder: true,
+  pickSaveFile: true,
+  pickJsonFile: true,
+};
+export const SHELL_METHODS = Object.keys(SHELL_TABLE) as ShellMethod[];
+export const SHELL_PREFIX = 'sam-shell:';
+export const COMMAND_CHANNEL = 'sam-command';
+
+/**
+ * Command ids the native menu sends to the renderer; the renderer's command registry uses the same ids for its
+ * keyboard shortcuts and buttons.
+ */
+export const MENU_COMMANDS = [
+  'project.open',
+  'project.new',
+  'project.importCoco',
+  'project.export',
+  'edit.undo',
+  'edit.redo',
+  'mask.accept',
+  'mask.cancel',
+  'image.next',
+  'image.previous',
+  'view.fit',
+  'view.actualSize',
+  'help.shortcuts',
+] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];

@@ -6,7 +6,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../node/rendererBuild.ts';
 
-export const BUILTIN_MODEL_DIR = path.join(REPO_ROOT, 'native-models', 'builtin', 'sam-annotate-demo');
+// In a packaged app the model is unpacked beside app.asar: onnxruntime cannot read files inside the archive.
+export const BUILTIN_MODEL_DIR = path
+  .join(REPO_ROOT, 'native-models', 'builtin', 'sam-annotate-demo')
+  .replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
 
 export const DEMO_NOTE =
   'using the built-in demo model (a small SAM trained here on synthetic shapes; fine for simple scenes). ' +

@@ -11,7 +11,13 @@ import {
   TOKEN_PARAM,
 } from '../../electron/common/bridge.ts';
 import { decodeWire, encodeWire, type WireError } from '../../electron/common/wire.ts';
-import type { AppEvent, AppMethod, ClientApi } from '../../electron/ipc/contract.ts';
+import type {
+  AppEvent,
+  AppMethod,
+  ClientApi,
+  ClientShellApi,
+  MenuCommand,
+} from '../../electron/ipc/contract.ts';
 
 export interface Backend {
   readonly mode: 'electron' | 'serve';
@@ -21,6 +27,10 @@ export interface Backend {
   /** URL of the image file as the browser can display it (EXIF orientation is applied by the browser). */
   imageUrl(imageId: number): string;
   thumbUrl(imageId: number): string;
+  /** Native dialogs (desktop app only). */
+  readonly shell?: ClientShellApi;
+  /** Native menu commands (desktop app only); returns the unsubscribe function. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }
 
 /** An error from the backend; `userError` ones carry a message meant for the user as is. */
@@ -37,6 +47,8 @@ export class BackendError extends Error {
 /** What the Electron preload exposes on `window.sam` (see electron/main/preload.ts). */
 export interface PreloadBridge extends ClientApi {
   onEvent(listener: (event: AppEvent) => void): () => void;
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  readonly shell: ClientShellApi;
 }
 
 declare global {
@@ -61,6 +73,8 @@ function electronBackend(bridge: PreloadBridge): Backend {
     onEvent: (listener) => bridge.onEvent(listener),
     imageUrl: (id) => `sam-file://image/${id}`,
     thumbUrl: (id) => `sam-file://thumb/${id}`,
+    shell: bridge.shell,
+    onMenuCommand: (listener) => bridge.onMenuCommand(listener),
   };
 }
 
@@ -98,6 +112,7 @@ function httpBackend(token: string): Backend {
     },
     imageUrl: (id) => `${IMAGE_PATH}/${id}?${query}`,
     thumbUrl: (id) => `${THUMB_PATH}/${id}?${query}`,
+    onMenuCommand: () => () => undefined,
   };
 }
 

@@ -1,0 +1,44 @@
+/**
+ * `sam-annotate start` (npm start): the desktop app. Where Electron cannot start (no binary, no display) it says
+ * why and serves the same app on 127.0.0.1 instead, printing the URL.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { UserError } from '../../common/errors.ts';
+import { checkElectron } from '../../node/electronBinary.ts';
+import { REPO_ROOT, ensureRendererBuilt } from '../../node/rendererBuild.ts';
+import { parseFlags } from '../args.ts';
+import * as serve from './serve.ts';
+
+export const summary = 'open the desktop app (or, where Electron cannot run, serve it to a browser)';
+
+export const help = `Usage: sam-annotate start [PROJECT.samproj | IMAGE_FOLDER]
+
+Opens the desktop app. Where Electron cannot start here (its binary is not installed, or there is no display),
+says so and runs "sam-annotate serve" instead: the same app in a browser, on 127.0.0.1, at the printed URL.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { positionals } = parseFlags('start', argv, {}, true);
+  const electron = checkElectron();
+  if (!electron.ok) {
+    console.error(`The desktop app cannot start here: ${electron.reason}.`);
+    console.error('Serving the same app to a browser instead.');
+    return serve.run(positionals);
+  }
+  ensureRendererBuilt();
+  const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  for (const mode of [[], ['--mode', 'preload']]) {
+    const r = spawnSync(
+      process.execPath,
+      [vite, 'build', '-c', 'vite.electron.config.ts', '--logLevel', 'warn', ...mode],
+      { cwd: REPO_ROOT, stdio: 'inherit' },
+    );
+    if (r.status !== 0) throw new UserError('building the desktop app failed (see the messages above)');
+  }
+  // The backend process opens this project at start (electron/main/backendProcess.ts).
+  const env = positionals[0]
+    ? { ...process.env, SAM_ANNOTATE_OPEN: path.resolve(positionals[0]) }
+    : process.env;
+  const child = spawn(electron.binary, [REPO_ROOT], { stdio: 'inherit', env });
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
+}
