@@ -1,0 +1,158 @@
+/**
+ * A deterministic stand-in for the backend (no ONNX, no SQLite): decodes give masks computed from the prompts
+ * (discs around positive points minus discs around negative points, clipped to the box), and annotations live in
+ * a map. Decodes can be held and released in any order to test that stale replies are dropped.
+ */
+import { encodeMask, rleArea, rleBboxCoco } from '../../electron/common/rle.ts';
+import type {
+  AnnotationItem,
+  AnnotationPatch,
+  DecodeReply,
+  DecodeRequest,
+  DecodedMask,
+  NewAnnotation,
+} from '../../electron/ipc/contract.ts';
+import type { AnnotatorBackend } from '../../renderer/core/annotator.ts';
+
+/** Candidate radii (image px) for multimask decodes; the middle one has the best predicted IoU. */
+export const RADII = [4, 8, 16] as const;
+export const IOUS = [0.7, 0.95, 0.8] as const;
+
+interface Held {
+  readonly request: DecodeRequest;
+  readonly resolve: (reply: DecodeReply) => void;
+}
+
+export class FakeBackend implements AnnotatorBackend {
+  readonly requests: DecodeRequest[] = [];
+  readonly annotations = new Map<number, AnnotationItem>();
+  readonly calls: string[] = [];
+  /** When true, decodes wait for `release()`. */
+  hold = false;
+  readonly held: Held[] = [];
+  private nextDecode = 1;
+  private nextId = 1;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {}
+
+  maskFor(request: DecodeRequest, radius: number): Uint8Array {
+    const { width: W, height: H } = this;
+    const data = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const cx = x + 0.5;
+        const cy = y + 0.5;
+        const near = (label: 0 | 1) =>
+          request.points.some(
+            (p) => p.label === label && (p.x - cx) ** 2 + (p.y - cy) ** 2 <= radius * radius,
+          );
+        let on = request.points.some((p) => p.label === 1) ? near(1) : !!request.box;
+        const b = request.box;
+        if (b)
+          on =
+            (on || !request.points.some((p) => p.label === 1)) &&
+            cx >= b.x0 &&
+            cx <= b.x1 &&
+            cy >= b.y0 &&
+            cy <= b.y1;
+        if (on && near(0)) on = false;
+        data[y * W + x] = on ? 1 : 0;
+      }
+    return data;
+  }
+
+  decode(request: DecodeRequest): Promise<DecodeReply> {
+    this.requests.push(request);
+    this.calls.push(`decode${request.lane ? `:${request.lane}` : ''}`);
+    const radii = request.multimask ? RADII : [RADII[1]];
+    const ious = request.multimask ? IOUS : [IOUS[1]];
+    const candidates: DecodedMask[] = radii.map((r, i) => {
+      const data = this.maskFor(request, r);
+      const rle = encodeMask({ width: this.width, height: this.height, data });
+      return {
+        token: request.multimask ? i + 1 : 0,
+        predictedIou: ious[i]!,
+        stabilityScore: 0.9,
+        area: rleArea(rle),
+        bbox: rleBboxCoco(rle),
+        rle,
+        preview: { width: this.width, height: this.height, data },
+      };
+    });
+    const reply: DecodeReply = {
+      decodeId: `d${this.nextDecode++}`,
+      candidates,
+      timings: { decodeMs: 5, totalMs: 6 },
+    };
+    if (!this.hold) return Promise.resolve(reply);
+    return new Promise((resolve) => this.held.push({ request, resolve: () => resolve(reply) }));
+  }
+
+  /** Release held decode `i` (in the order they were asked), or all. */
+  release(i?: number): void {
+    if (i === undefined) {
+      for (const h of this.held.splice(0)) h.resolve(undefined as never);
+      return;
+    }
+    const [h] = this.held.splice(i, 1);
+    h?.resolve(undefined as never);
+  }
+
+  async addAnnotation(a: NewAnnotation): Promise<AnnotationItem> {
+    this.calls.push('addAnnotation');
+    const item: AnnotationItem = {
+      id: this.nextId++,
+      imageId: a.imageId,
+      categoryId: a.categoryId,
+      rle: a.rle,
+      bbox: rleBboxCoco(a.rle),
+      area: rleArea(a.rle),
+      status: a.status,
+      source: a.source,
+      prompts: a.prompts,
+      predictedIou: a.predictedIou,
+      stabilityScore: a.stabilityScore,
+      modelId: 'fake',
+      createdBy: 'test',
+      createdAt: 0,
+      timing: a.timing,
+    };
+    this.annotations.set(item.id, item);
+    return item;
+  }
+
+  async updateAnnotation(id: number, patch: AnnotationPatch): Promise<AnnotationItem> {
+    this.calls.push('updateAnnotation');
+    const old = this.annotations.get(id);
+    if (!old) throw new Error(`no annotation ${id}`);
+    const t = patch.timing ?? {};
+    const item: AnnotationItem = {
+      ...old,
+      ...(patch.categoryId !== undefined ? { categoryId: patch.categoryId } : {}),
+      ...(patch.status ? { status: patch.status } : {}),
+      ...(patch.rle ? { rle: patch.rle, area: rleArea(patch.rle), bbox: rleBboxCoco(patch.rle) } : {}),
+      timing: {
+        ...old.timing,
+        activeMs: old.timing.activeMs + (t.activeMs ?? 0),
+        brushStrokes: old.timing.brushStrokes + (t.brushStrokes ?? 0),
+      },
+    };
+    this.annotations.set(id, item);
+    return item;
+  }
+
+  async deleteAnnotation(id: number): Promise<void> {
+    this.calls.push('deleteAnnotation');
+    if (!this.annotations.delete(id)) throw new Error(`no annotation ${id}`);
+  }
+
+  async restoreAnnotation(a: AnnotationItem): Promise<AnnotationItem> {
+    this.calls.push('restoreAnnotation');
+    const item = { ...a, id: this.nextId++ };
+    this.annotations.set(item.id, item);
+    return item;
+  }
+}
