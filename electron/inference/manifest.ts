@@ -11,6 +11,8 @@ export interface ManifestFile {
   readonly bytes?: number;
   readonly inputs?: readonly TensorSignature[];
   readonly outputs?: readonly TensorSignature[];
+  /** Weights stored outside the graph file (ONNX external data). */
+  readonly external_data?: ReadonlyArray<{ readonly path: string; readonly sha256?: string }>;
 }
 
 export interface ModelManifest {
@@ -47,20 +49,34 @@ function readSignatures(r: JsonReader, value: JsonValue, path: string): TensorSi
   );
 }
 
-function readFileEntry(r: JsonReader, value: JsonValue, path: string): ManifestFile {
-  const o = r.object(value, path);
+function readLocated(
+  r: JsonReader,
+  o: Record<string, JsonValue>,
+  path: string,
+): { path: string; sha256?: string } {
   const sha256 = r.optional(o.sha256, (v) => r.string(v, `${path}.sha256`));
   if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256))
     r.fail(`${path}.sha256`, 'must be 64 hex digits');
   const relative = r.string(o.path, `${path}.path`);
   if (relative.includes('..') || relative.startsWith('/'))
     r.fail(`${path}.path`, 'must stay inside the model folder');
+  return { path: relative, sha256 };
+}
+
+function readFileEntry(r: JsonReader, value: JsonValue, path: string): ManifestFile {
+  const o = r.object(value, path);
+  const external = r.optional(o.external_data, (v) =>
+    r.array(v, `${path}.external_data`).map((e, i) => {
+      const at = `${path}.external_data[${i}]`;
+      return readLocated(r, r.object(e, at), at);
+    }),
+  );
   return {
-    path: relative,
-    sha256,
+    ...readLocated(r, o, path),
     bytes: r.optional(o.bytes, (v) => r.number(v, `${path}.bytes`)),
     inputs: readSignatures(r, o.inputs, `${path}.inputs`),
     outputs: readSignatures(r, o.outputs, `${path}.outputs`),
+    external_data: external,
   };
 }
 

@@ -3,6 +3,7 @@
  * (names, dtypes, shapes, sha256) and decide the layout. Nothing here loads weights into onnxruntime; the
  * workers do that, and check the live sessions against the same signatures (worker/engine.ts).
  */
+import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from '../common/errors.ts';
@@ -111,17 +112,38 @@ async function checkManifestFile(
   entry: ManifestFile,
   graph: GraphSignature,
   hashes: FileHashCache,
-): Promise<string> {
-  const file = path.join(dir, entry.path);
+): Promise<void> {
   checkSignatures(dir, entry.path, 'input', entry.inputs, graph.inputs);
   checkSignatures(dir, entry.path, 'output', entry.outputs, graph.outputs);
-  const sha256 = await hashes.sha256(file);
-  if (entry.sha256 && entry.sha256 !== sha256) {
-    throw new UserError(
-      `model folder ${dir}: ${entry.path} does not match the sha256 in manifest.json (file changed or corrupt)`,
-    );
+  for (const located of [entry, ...(entry.external_data ?? [])]) {
+    const file = path.join(dir, located.path);
+    if (!(await isFile(file)))
+      throw new UserError(`model folder ${dir}: manifest.json names ${located.path}, which does not exist`);
+    if (located.sha256 && located.sha256 !== (await hashes.sha256(file))) {
+      throw new UserError(
+        `model folder ${dir}: ${located.path} does not match the sha256 in manifest.json (file changed or corrupt)`,
+      );
+    }
   }
-  return sha256;
+}
+
+/**
+ * The identity of an encoder's weights: the graph file's sha256, combined with its external-data files' when
+ * the weights live beside it (ViT-H), so replacing either invalidates cached embeddings.
+ */
+async function weightsIdentity(dir: string, graph: ModelGraph, hashes: FileHashCache): Promise<string> {
+  const graphSha = await hashes.sha256(path.join(dir, graph.file));
+  if (!graph.externalFiles?.length) return graphSha;
+  const hash = createHash('sha256').update(graphSha);
+  for (const data of graph.externalFiles) {
+    const file = path.join(dir, path.dirname(graph.file), data);
+    if (!(await isFile(file)))
+      throw new UserError(
+        `model folder ${dir}: ${graph.file} keeps its weights in ${data}, which does not exist`,
+      );
+    hash.update(await hashes.sha256(file));
+  }
+  return hash.digest('hex');
 }
 
 async function readManifest(dir: string): Promise<ModelManifest | undefined> {
@@ -146,22 +168,23 @@ export async function openModelFolder(dirArg: string, hashes: FileHashCache): Pr
   const graphs: ModelGraph[] = [];
   for (const file of files) {
     const header = await readOnnxHeader(path.join(dir, file));
-    graphs.push({ file, graph: { inputs: header.inputs, outputs: header.outputs } });
+    graphs.push({
+      file,
+      graph: { inputs: header.inputs, outputs: header.outputs },
+      externalFiles: header.externalFiles,
+    });
   }
   const layout = detectLayout(dir, graphs, manifest);
   const graphOf = (file: string) => graphs.find((g) => g.file === file)!.graph;
-  let encoderSha256: string;
   if (manifest) {
-    encoderSha256 = await checkManifestFile(
-      dir,
-      manifest.files.encoder,
-      graphOf(layout.encoder.file),
-      hashes,
-    );
+    await checkManifestFile(dir, manifest.files.encoder, graphOf(layout.encoder.file), hashes);
     await checkManifestFile(dir, manifest.files.decoder, graphOf(layout.decoder.file), hashes);
-  } else {
-    encoderSha256 = await hashes.sha256(path.join(dir, layout.encoder.file));
   }
+  const encoderSha256 = await weightsIdentity(
+    dir,
+    graphs.find((g) => g.file === layout.encoder.file)!,
+    hashes,
+  );
   return {
     dir,
     name: manifest?.name ?? path.basename(dir),

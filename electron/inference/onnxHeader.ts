@@ -16,6 +16,8 @@ export interface OnnxHeader {
   readonly opsets: ReadonlyArray<{ domain: string; version: number }>;
   readonly inputs: readonly TensorSignature[];
   readonly outputs: readonly TensorSignature[];
+  /** Files holding weights outside the graph (ONNX external data), relative to the model file. */
+  readonly externalFiles: readonly string[];
 }
 
 const ELEM_TYPES: Record<number, string> = {
@@ -150,12 +152,24 @@ async function readValueInfo(reader: Reader, info: Field): Promise<TensorSignatu
   return { name, type, shape: shape ?? [] };
 }
 
-/** Name of an initializer (TensorProto.name = 8), reading only its small fields. */
-async function initializerName(reader: Reader, tensor: Field): Promise<string | undefined> {
+/**
+ * Name of an initializer (TensorProto.name = 8) and, for external data (TensorProto.external_data = 13, entries
+ * of key 1 / value 2), the file it lives in; reads only these small fields, never the weights.
+ */
+async function initializerInfo(reader: Reader, tensor: Field): Promise<{ name?: string; location?: string }> {
+  const info: { name?: string; location?: string } = {};
   for await (const f of fields(reader, tensor.start, tensor.start + tensor.length)) {
-    if (f.number === 8) return text(reader, f);
+    if (f.number === 8) info.name = await text(reader, f);
+    if (f.number !== 13) continue;
+    let key = '';
+    let value = '';
+    for await (const kv of fields(reader, f.start, f.start + f.length)) {
+      if (kv.number === 1) key = await text(reader, kv);
+      if (kv.number === 2) value = await text(reader, kv);
+    }
+    if (key === 'location') info.location = value;
   }
-  return undefined;
+  return info;
 }
 
 export async function readOnnxHeader(file: string): Promise<OnnxHeader> {
@@ -189,16 +203,19 @@ export async function readOnnxHeader(file: string): Promise<OnnxHeader> {
     const inputs: TensorSignature[] = [];
     const outputs: TensorSignature[] = [];
     const initializers = new Set<string>();
+    const externalFiles = new Set<string>();
     for await (const f of fields(reader, graph.start, graph.start + graph.length)) {
       if (f.number === 11) inputs.push(await readValueInfo(reader, f));
       else if (f.number === 12) outputs.push(await readValueInfo(reader, f));
       else if (f.number === 5) {
-        const name = await initializerName(reader, f);
+        const { name, location } = await initializerInfo(reader, f);
         if (name) initializers.add(name);
+        if (location) externalFiles.add(location);
       }
     }
     // Before IR version 4 initializers were also listed as graph inputs; onnxruntime does not report them.
-    return { irVersion, producer, opsets, inputs: inputs.filter((i) => !initializers.has(i.name)), outputs };
+    const graphInputs = inputs.filter((i) => !initializers.has(i.name));
+    return { irVersion, producer, opsets, inputs: graphInputs, outputs, externalFiles: [...externalFiles] };
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`${file} is not a readable ONNX model: ${describeError(error)}`, { cause: error });

@@ -25,6 +25,8 @@ import {
 export interface ModelGraph {
   readonly file: string;
   readonly graph: GraphSignature;
+  /** ONNX external-data files the graph's weights live in, relative to the graph file. */
+  readonly externalFiles?: readonly string[];
 }
 
 const EXPECTED =
