@@ -23,6 +23,7 @@ import type {
   DecodedCandidate,
   InitArgs,
   InitResult,
+  MaskForms,
   ProviderFallback,
   WorkerRole,
 } from './worker/protocol.ts';
@@ -289,15 +290,44 @@ export class SamService {
         `decoding a prompt on ${file}`,
       );
     };
-    const result = this.decodeChain.then(run, run);
-    this.decodeChain = result.catch(() => undefined);
-    const decoded = await result;
+    const decoded = await this.serially(run);
     return {
       image: { file: path.resolve(file), ...decoded.size },
       candidates: decoded.candidates,
       embeddingSource: source,
       timings: { ...decoded.timings, encodeMs, totalMs: performance.now() - started },
     };
+  }
+
+  /**
+   * The full-resolution forms of a candidate that an earlier preview-only decode of this image returned (its
+   * low-res logits): what accepting a hover preview needs.
+   */
+  async fullMask(
+    file: string,
+    lowRes: Float32Array,
+    output: PredictOptions['output'] = { rle: true, bitmap: false },
+  ): Promise<MaskForms> {
+    const { embedding } = await this.embed(file, 'interactive');
+    const run = async () => {
+      await this.ensureOnDecoder(embedding);
+      return this.decoder.call(
+        'upsample',
+        { key: embedding.key, lowRes, output },
+        `upsampling a mask of ${file}`,
+      );
+    };
+    return this.serially(run);
+  }
+
+  /**
+   * Decoder work runs one request at a time, so a request's turn comes only when the previous one finished:
+   * that is when a superseded request of a lane can still be dropped instead of run.
+   */
+  private serially<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.decodeChain.then(run, run);
+    this.decodeChain = result.catch(() => undefined);
+    return result;
   }
 
   async close(): Promise<void> {

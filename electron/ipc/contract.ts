@@ -191,6 +191,21 @@ export interface DecodeReply {
   readonly timings: { readonly decodeMs: number; readonly totalMs: number; readonly encodeMs?: number };
 }
 
+/** A candidate of a preview-only decode: cheap at any image size (see `previewDecode`). */
+export interface PreviewMask {
+  readonly token: number;
+  readonly predictedIou: number;
+  readonly preview: MaskPreview;
+  /** Approximate, from the preview scaled to the image. */
+  readonly area: number;
+}
+
+export interface PreviewReply {
+  readonly decodeId: string;
+  readonly candidates: readonly PreviewMask[];
+  readonly timings: DecodeReply['timings'];
+}
+
 export type ExportFormat = 'coco' | 'coco-polygon' | 'coco-rle' | 'sa1b' | 'yolo' | 'png' | 'amg-png';
 
 export interface ExportRequest {
@@ -249,6 +264,13 @@ export interface AppApi {
   /** Encode these in the background, cancelling earlier prefetches. */
   prefetch(imageIds: readonly number[]): void;
   decode(request: DecodeRequest): DecodeReply;
+  /**
+   * Like `decode`, but only previews (`previewMaxSide` defaults to 1024): no full-resolution pass, so hover on a
+   * 20 MP photo stays fluid. Its decodeId serves `maskInputRef` and `decodedMask`.
+   */
+  previewDecode(request: DecodeRequest): PreviewReply;
+  /** The full-resolution mask of candidate N of an earlier decode (e.g. the hover preview being accepted). */
+  decodedMask(decodeId: string, candidate: number): DecodedMask;
 
   importCoco(file: string, imagesRoot?: string): TaskReport;
   exportProject(request: ExportRequest): TaskReport;
@@ -291,6 +313,8 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   prepareImage: true,
   prefetch: true,
   decode: true,
+  previewDecode: true,
+  decodedMask: true,
   importCoco: true,
   exportProject: true,
 };

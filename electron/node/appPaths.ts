@@ -9,7 +9,10 @@ export function cacheDir(): string {
   return path.join(base, 'sam-annotate');
 }
 
-/** `$SAM_ANNOTATE_DATA`, else `$XDG_DATA_HOME/sam-annotate`, else `~/.local/share/sam-annotate`. */
+/**
+ * Where installed models, the model registry, recent projects and the sample project live: `$SAM_ANNOTATE_DATA`, else
+ * `$XDG_DATA_HOME/sam-annotate`, else `~/.local/share/sam-annotate`.
+ */
 export function dataDir(): string {
   if (process.env.SAM_ANNOTATE_DATA) return path.resolve(process.env.SAM_ANNOTATE_DATA);
   const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');

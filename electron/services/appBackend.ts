@@ -12,7 +12,13 @@ import type { Prompt } from '../common/prompts.ts';
 import { addImagesFromFolder } from '../dataset/addImages.ts';
 import { exportProject } from '../dataset/exportProject.ts';
 import { importCoco } from '../dataset/importCoco.ts';
-import { SamService, type SamServiceOptions } from '../inference/samService.ts';
+import {
+  type PredictOptions,
+  type Prediction,
+  SamService,
+  type SamServiceOptions,
+} from '../inference/samService.ts';
+import type { DecodedCandidate } from '../inference/worker/protocol.ts';
 import type {
   AnnotationItem,
   AnnotationPatch,
@@ -22,6 +28,7 @@ import type {
   CategoryItem,
   DecodeReply,
   DecodeRequest,
+  DecodedMask,
   EmbeddingState,
   ExportRequest,
   ImagePage,
@@ -30,6 +37,7 @@ import type {
   ModelStatus,
   NewAnnotation,
   NewCategory,
+  PreviewReply,
   ProjectSummary,
   TaskReport,
 } from '../ipc/contract.ts';
@@ -78,7 +86,10 @@ export class AppBackend implements BackendApi {
   private modelError: string | undefined;
   private readonly recents: RecentProjects;
   private readonly events = new EventEmitter();
-  private readonly decodes = new Map<string, Float32Array[]>();
+  private readonly decodes = new Map<
+    string,
+    { file: string; size: { width: number; height: number }; candidates: readonly DecodedCandidate[] }
+  >();
   private nextDecode = 1;
   private readonly author = userName();
 
@@ -381,30 +392,11 @@ export class AppBackend implements BackendApi {
   }
 
   async decode(request: DecodeRequest): Promise<DecodeReply> {
-    await this.requireModel();
-    const file = this.imageFile(request.imageId);
-    let maskInput: Float32Array | undefined;
-    if (request.maskInputRef) {
-      maskInput = this.decodes.get(request.maskInputRef.decodeId)?.[request.maskInputRef.candidate];
-      if (!maskInput)
-        throw new UserError('the mask to refine is no longer available; click again to start over');
-    }
-    const prompt: Prompt = {
-      points: request.points.map((p) => ({ point: imagePoint(p.x, p.y), label: p.label })),
-      box: request.box ? imageBox(request.box.x0, request.box.y0, request.box.x1, request.box.y1) : undefined,
-      maskInput,
-    };
-    const prediction = await this.sam.predict(file, prompt, {
-      multimask: request.multimask,
-      lane: request.lane,
-      output: { rle: true, bitmap: false, previewMaxSide: request.previewMaxSide },
+    const { decodeId, prediction } = await this.runDecode(request, {
+      rle: true,
+      bitmap: false,
+      previewMaxSide: request.previewMaxSide,
     });
-    const decodeId = `d${this.nextDecode++}`;
-    this.decodes.set(
-      decodeId,
-      prediction.candidates.map((c) => c.lowRes),
-    );
-    if (this.decodes.size > KEPT_DECODES) this.decodes.delete(this.decodes.keys().next().value!);
     const size: [number, number] = [prediction.image.height, prediction.image.width];
     return {
       decodeId,
@@ -417,12 +409,73 @@ export class AppBackend implements BackendApi {
         rle: { size, counts: c.rle! },
         preview: c.preview,
       })),
-      timings: {
-        decodeMs: prediction.timings.decodeMs,
-        totalMs: prediction.timings.totalMs,
-        encodeMs: prediction.timings.encodeMs,
-      },
+      timings: this.timingsOf(prediction),
     };
+  }
+
+  async previewDecode(request: DecodeRequest): Promise<PreviewReply> {
+    const output = { rle: false, bitmap: false, previewMaxSide: request.previewMaxSide ?? 1024 };
+    const { decodeId, prediction } = await this.runDecode(request, output);
+    return {
+      decodeId,
+      candidates: prediction.candidates.map((c) => ({
+        token: c.token,
+        predictedIou: c.predictedIou,
+        preview: c.preview!,
+        area: c.area,
+      })),
+      timings: this.timingsOf(prediction),
+    };
+  }
+
+  async decodedMask(decodeId: string, candidate: number): Promise<DecodedMask> {
+    const kept = this.decodes.get(decodeId);
+    const c = kept?.candidates[candidate];
+    if (!kept || !c) throw new UserError('that mask is no longer available; click again');
+    const forms = await this.sam.fullMask(kept.file, c.lowRes);
+    const { width, height } = kept.size;
+    return {
+      token: c.token,
+      predictedIou: c.predictedIou,
+      stabilityScore: forms.stabilityScore,
+      area: forms.area,
+      bbox: forms.bbox,
+      rle: { size: [height, width], counts: forms.rle! },
+    };
+  }
+
+  private async runDecode(
+    request: DecodeRequest,
+    output: PredictOptions['output'],
+  ): Promise<{ decodeId: string; prediction: Prediction }> {
+    await this.requireModel();
+    const file = this.imageFile(request.imageId);
+    let maskInput: Float32Array | undefined;
+    if (request.maskInputRef) {
+      maskInput = this.decodes.get(request.maskInputRef.decodeId)?.candidates[request.maskInputRef.candidate]
+        ?.lowRes;
+      if (!maskInput)
+        throw new UserError('the mask to refine is no longer available; click again to start over');
+    }
+    const prompt: Prompt = {
+      points: request.points.map((p) => ({ point: imagePoint(p.x, p.y), label: p.label })),
+      box: request.box ? imageBox(request.box.x0, request.box.y0, request.box.x1, request.box.y1) : undefined,
+      maskInput,
+    };
+    const prediction = await this.sam.predict(file, prompt, {
+      multimask: request.multimask,
+      lane: request.lane,
+      output,
+    });
+    const decodeId = `d${this.nextDecode++}`;
+    this.decodes.set(decodeId, { file, size: prediction.image, candidates: prediction.candidates });
+    if (this.decodes.size > KEPT_DECODES) this.decodes.delete(this.decodes.keys().next().value!);
+    return { decodeId, prediction };
+  }
+
+  private timingsOf(prediction: Prediction): DecodeReply['timings'] {
+    const t = prediction.timings;
+    return { decodeMs: t.decodeMs, totalMs: t.totalMs, encodeMs: t.encodeMs };
   }
 
   // — datasets —

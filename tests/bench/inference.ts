@@ -22,6 +22,7 @@ export interface InferenceBenchRow {
   clickP50: number;
   clickP95: number;
   click12mpP50: number;
+  hover12mpP50: number;
   peakRssMb: number;
 }
 
@@ -118,6 +119,19 @@ export async function benchModel(name: string, dir: string, clicks = 60): Promis
       );
       if (i >= 2) bigClicks.push(p.timings.totalMs);
     }
+    // Hover on the 12 MP photo: previews only (what the app's hover does), no full-resolution pass.
+    const hovers: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const p = await service.predict(
+        big,
+        { points: [{ point: imagePoint(random() * 4000, random() * 3000), label: 1 }] },
+        {
+          multimask: true,
+          output: { rle: false, bitmap: false, previewMaxSide: 1024 },
+        },
+      );
+      if (i >= 2) hovers.push(p.timings.totalMs);
+    }
     return {
       model: name,
       encoderMs: result.encodeMs ?? NaN,
@@ -127,6 +141,7 @@ export async function benchModel(name: string, dir: string, clicks = 60): Promis
       clickP50: percentile(clickMs, 50),
       clickP95: percentile(clickMs, 95),
       click12mpP50: percentile(bigClicks, 50),
+      hover12mpP50: percentile(hovers, 50),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
@@ -158,6 +173,7 @@ export function printInference(rows: InferenceBenchRow[]): void {
       'click p50': fmt(r.clickP50),
       'click p95': fmt(r.clickP95),
       'click 12MP p50': fmt(r.click12mpP50),
+      'hover 12MP p50 (3 previews)': fmt(r.hover12mpP50),
       'peak RSS MB': fmt(r.peakRssMb),
     })),
   );

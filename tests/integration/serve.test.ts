@@ -201,6 +201,25 @@ describe('serve mode', () => {
     );
   });
 
+  it('previews cheaply, then gives the same full mask as a full decode on demand', async () => {
+    const api = client(server.token);
+    const [image] = (await api.listImages({ offset: 0, limit: 1, search: 'wide' })).items;
+    const request = { imageId: image!.id, points: [{ x: 150, y: 90, label: 1 as const }], multimask: true };
+    const preview = await api.previewDecode({ ...request, previewMaxSide: 160 });
+    expect(preview.candidates).toHaveLength(3);
+    expect(preview.candidates[0]).not.toHaveProperty('rle');
+    expect([preview.candidates[0]!.preview.width, preview.candidates[0]!.preview.height]).toEqual([160, 92]);
+    const full = await api.decode(request);
+    for (const i of [0, 1, 2]) {
+      const mask = await api.decodedMask(preview.decodeId, i);
+      expect(mask.rle).toEqual(full.candidates[i]!.rle);
+      expect(mask.area).toBe(full.candidates[i]!.area);
+      // The preview's area estimate is close to the real one.
+      expect(Math.abs(preview.candidates[i]!.area - mask.area)).toBeLessThanOrEqual(0.05 * mask.area + 200);
+    }
+    await expect(api.decodedMask('d99999', 0)).rejects.toThrow(/no longer available/);
+  });
+
   it('serves image files and thumbnails', async () => {
     const api = client(server.token);
     const [image] = (await api.listImages({ offset: 0, limit: 1, search: 'tall' })).items;

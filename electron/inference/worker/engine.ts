@@ -25,7 +25,9 @@ import type {
   EncodeResult,
   InitArgs,
   InitResult,
+  MaskForms,
   SetEmbeddingArgs,
+  UpsampleArgs,
 } from './protocol.ts';
 import { deserializePrompt } from './serializedPrompt.ts';
 
@@ -171,43 +173,75 @@ export class Engine {
     const candidates = layout.candidates(fromTensors(results, layout.decoder.outputNames), multimask);
     const t1 = performance.now();
     const { width, height } = embedding.frame.image;
-    const options = { threshold: args.maskThreshold };
-    const previewFrame = output.previewMaxSide
-      ? previewFrameOf(embedding.frame, output.previewMaxSide)
-      : undefined;
-    const decoded: DecodedCandidate[] = candidates.map((c) => {
-      const preview = previewFrame && {
-        ...previewFrame.image,
-        data: upsampleMask(c.lowRes, previewFrame, options).mask.data,
-      };
-      const base = { token: c.token, predictedIou: c.predictedIou, lowRes: c.lowRes, preview };
-      if (!output.bitmap) {
-        // RLE only (CLI, export): never hold the full-resolution mask.
-        const up = upsampleMaskToRle(c.lowRes, embedding.frame, options);
-        const rle = compressRle(up.rle);
-        return {
-          ...base,
-          stabilityScore: up.stabilityScore,
-          area: up.area,
-          bbox: rleBboxCoco(rle),
-          rle: rle.counts,
-        };
-      }
-      const up = upsampleMask(c.lowRes, embedding.frame, options);
-      const rle = encodeMask(up.mask);
-      return {
-        ...base,
-        stabilityScore: up.stabilityScore,
-        area: up.area,
-        bbox: rleBboxCoco(rle),
-        rle: output.rle ? rle.counts : undefined,
-        bitmap: up.mask.data,
-      };
-    });
+    const decoded = candidates.map((c) => ({
+      token: c.token,
+      predictedIou: c.predictedIou,
+      lowRes: c.lowRes,
+      ...this.masksOf(c.lowRes, embedding.frame, output, args.maskThreshold),
+    }));
     return {
       candidates: decoded,
       size: { width, height },
       timings: { decodeMs: t1 - t0, postprocessMs: performance.now() - t1 },
+    };
+  }
+
+  /** Full-resolution forms of one candidate, for a decode that asked only for previews. */
+  upsample({ key, lowRes, output }: UpsampleArgs): MaskForms {
+    const { args } = this.ready('decoder');
+    const embedding = this.embeddings.get(key);
+    if (!embedding) throw new Error(`no embedding ${key} in the decoder worker`);
+    return this.masksOf(lowRes, embedding.frame, output, args.maskThreshold);
+  }
+
+  /**
+   * The forms of one candidate's mask a request asked for. Full resolution (RLE, bitmap) costs a pass over every
+   * image pixel; a preview costs its own pixels, so hover decodes on a 20 MP photo stay cheap. Without a
+   * full-resolution form, area, bbox and stability come from the preview, scaled to the image.
+   */
+  private masksOf(
+    lowRes: Float32Array,
+    frame: ModelFrame,
+    output: DecodeArgs['output'],
+    threshold: number,
+  ): MaskForms {
+    const options = { threshold };
+    const previewFrame = output.previewMaxSide ? previewFrameOf(frame, output.previewMaxSide) : undefined;
+    const previewUp = previewFrame && upsampleMask(lowRes, previewFrame, options);
+    const preview = previewUp && { ...previewFrame.image, data: previewUp.mask.data };
+    if (output.bitmap) {
+      const up = upsampleMask(lowRes, frame, options);
+      const rle = encodeMask(up.mask);
+      const counts = output.rle ? rle.counts : undefined;
+      return {
+        stabilityScore: up.stabilityScore,
+        area: up.area,
+        bbox: rleBboxCoco(rle),
+        rle: counts,
+        bitmap: up.mask.data,
+        preview,
+      };
+    }
+    if (output.rle || !previewUp) {
+      // RLE only (CLI, export, accept): never hold the full-resolution mask.
+      const up = upsampleMaskToRle(lowRes, frame, options);
+      const rle = compressRle(up.rle);
+      return {
+        stabilityScore: up.stabilityScore,
+        area: up.area,
+        bbox: rleBboxCoco(rle),
+        rle: rle.counts,
+        preview,
+      };
+    }
+    const sx = frame.image.width / previewFrame!.image.width;
+    const sy = frame.image.height / previewFrame!.image.height;
+    const [x, y, w, h] = rleBboxCoco(encodeMask(previewUp.mask));
+    return {
+      stabilityScore: previewUp.stabilityScore,
+      area: Math.round(previewUp.area * sx * sy),
+      bbox: [Math.floor(x * sx), Math.floor(y * sy), Math.ceil(w * sx), Math.ceil(h * sy)],
+      preview,
     };
   }
 

@@ -36,6 +36,7 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
     else if (method === 'setEmbedding')
       result = engine.setEmbedding(args as WorkerRequest<'setEmbedding'>['args']);
     else if (method === 'decode') result = await engine.decode(args as WorkerRequest<'decode'>['args']);
+    else if (method === 'upsample') result = engine.upsample(args as WorkerRequest<'upsample'>['args']);
     else throw new Error(`unknown worker method ${String(method)}`);
     return { id: request.id, ok: true, result };
   } catch (error) {

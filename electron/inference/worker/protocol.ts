@@ -78,9 +78,9 @@ export interface DecodeArgs {
   };
 }
 
-export interface DecodedCandidate {
-  readonly token: number;
-  readonly predictedIou: number;
+/** A candidate mask in the forms a request asked for (see `DecodeArgs.output`). */
+export interface MaskForms {
+  /** From the full-resolution mask, or scaled from the preview when only a preview was asked for. */
   readonly stabilityScore: number;
   readonly area: number;
   /** COCO [x, y, w, h] (pycocotools convention, w = x_end − x_start + 1). */
@@ -89,10 +89,21 @@ export interface DecodedCandidate {
   readonly rle?: string;
   /** Row-major 0/1 mask at image resolution. */
   readonly bitmap?: Uint8Array;
-  /** Low-res logits (lowResSize²), to feed back as a mask input. */
-  readonly lowRes: Float32Array;
   /** The mask at preview size (row-major 0/1), when asked for. */
   readonly preview?: { readonly width: number; readonly height: number; readonly data: Uint8Array };
+}
+
+export interface DecodedCandidate extends MaskForms {
+  readonly token: number;
+  readonly predictedIou: number;
+  /** Low-res logits (lowResSize²), to feed back as a mask input. */
+  readonly lowRes: Float32Array;
+}
+
+export interface UpsampleArgs {
+  readonly key: string;
+  readonly lowRes: Float32Array;
+  readonly output: DecodeArgs['output'];
 }
 
 export interface DecodeResult {
@@ -107,6 +118,7 @@ export interface WorkerApi {
   encode: [EncodeArgs, EncodeResult];
   setEmbedding: [SetEmbeddingArgs, null];
   decode: [DecodeArgs, DecodeResult];
+  upsample: [UpsampleArgs, MaskForms];
 }
 export type WorkerMethod = keyof WorkerApi;
 
