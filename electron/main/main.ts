@@ -23,11 +23,7 @@ registerFileScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
 
 // Backend events arrive only after start, by which time `ipc` exists.
-const backend = new BackendHost(
-  path.join(here, 'backend.mjs'),
-  {},
-  (event) => ipc.broadcast(event),
-);
+const backend = new BackendHost(path.join(here, 'backend.mjs'), {}, (event) => ipc.broadcast(event));
 const ipc = ipcModule(backend, isAppUrl);
 
 const modules: AppModule[] = [

@@ -20,7 +20,6 @@ import { withProviderFallback } from '../providers.ts';
 import type {
   DecodeArgs,
   DecodeResult,
-  DecodedCandidate,
   EncodeArgs,
   EncodeResult,
   InitArgs,
