@@ -6,7 +6,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [svelte()],
+  // The Svelte config sits at the repository root, beside this file, not in the renderer root.
+  plugins: [svelte({ configFile: '../svelte.config.js' })],
   build: {
     outDir: '../out/renderer',
     emptyOutDir: true,

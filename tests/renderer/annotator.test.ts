@@ -19,6 +19,9 @@ describe('SAM points', () => {
     expect(t.draft?.decode?.candidates).toHaveLength(3);
     expect(t.draft?.selected).toBe(1);
     expect(t.undoLength).toBe(1);
+    // Previews first; then the full-resolution mask of the chosen candidate only.
+    expect(t.backend.calls).toEqual(['previewDecode', 'decodedMask']);
+    expect(t.draft?.decode?.candidates.map((c) => c.rle !== null)).toEqual([false, true, false]);
   });
 
   it('the path shows the pointing state while the button is down', () => {
@@ -130,7 +133,7 @@ describe('accept and cancel', () => {
     expect(t.doc.annotations).toHaveLength(1);
     expect(t.doc.annotations[0]!.id).toBe([...t.backend.annotations.keys()][0]);
     expect(t.draft).toBeNull();
-    expect(t.backend.calls.filter((c) => c !== 'decode')).toEqual([
+    expect(t.backend.calls.filter((c) => !/ecode|decodedMask/.test(c))).toEqual([
       'addAnnotation',
       'deleteAnnotation',
       'restoreAnnotation',
@@ -237,6 +240,49 @@ describe('hover preview', () => {
     t.backend.release();
     await t.settle();
     expect(t.annotator.hoverPreview).not.toBeNull();
+  });
+});
+
+describe('a click where the hover preview is', () => {
+  it('adopts the preview (no second decode) and fetches its full mask for accept', async () => {
+    const t = new TestAnnotator();
+    t.move(20.2, 20.7);
+    await t.settle();
+    const hover = t.backend.requests.length;
+    t.click(20.4, 20.1); // same pixel
+    expect(t.draft?.decode).not.toBeNull(); // shown at once
+    expect(t.draft?.points).toEqual([{ x: 20.5, y: 20.5, label: 1 }]);
+    await t.settle();
+    expect(t.backend.requests.length).toBe(hover);
+    expect(t.backend.calls).toContain('decodedMask');
+    const candidate = t.draft!.decode!.candidates[t.draft!.selected]!;
+    expect(candidate.rle).not.toBeNull();
+    t.key('Enter');
+    await t.settle();
+    expect([...t.backend.annotations.values()][0]!.rle).toEqual(candidate.rle);
+    expect(t.undoLength).toBe(2);
+  });
+
+  it('decodes normally when the click is somewhere else', async () => {
+    const t = new TestAnnotator();
+    t.move(20, 20);
+    await t.settle();
+    t.click(30, 30);
+    await t.settle();
+    expect(t.backend.calls.filter((c) => c === 'previewDecode')).toHaveLength(1); // the click's
+    expect(t.draft?.points).toEqual([{ x: 30, y: 30, label: 1 }]);
+  });
+
+  it('Tab to another candidate of an adopted preview fetches that one too', async () => {
+    const t = new TestAnnotator();
+    t.move(20, 20);
+    await t.settle();
+    t.click(20, 20);
+    await t.settle();
+    t.key('Tab');
+    await t.settle();
+    expect(t.backend.calls.filter((c) => c === 'decodedMask')).toHaveLength(2);
+    expect(t.draft!.decode!.candidates[t.draft!.selected]!.rle).not.toBeNull();
   });
 });
 

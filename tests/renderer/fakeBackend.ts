@@ -11,6 +11,7 @@ import type {
   DecodeRequest,
   DecodedMask,
   NewAnnotation,
+  PreviewReply,
 } from '../../electron/ipc/contract.ts';
 import type { AnnotatorBackend } from '../../renderer/core/annotator.ts';
 
@@ -64,12 +65,13 @@ export class FakeBackend implements AnnotatorBackend {
     return data;
   }
 
-  decode(request: DecodeRequest): Promise<DecodeReply> {
-    this.requests.push(request);
-    this.calls.push(`decode${request.lane ? `:${request.lane}` : ''}`);
+  /** The requests behind each decode id (for `decodedMask`). */
+  private readonly byId = new Map<string, DecodeRequest>();
+
+  private candidates(request: DecodeRequest): DecodedMask[] {
     const radii = request.multimask ? RADII : [RADII[1]];
     const ious = request.multimask ? IOUS : [IOUS[1]];
-    const candidates: DecodedMask[] = radii.map((r, i) => {
+    return radii.map((r, i) => {
       const data = this.maskFor(request, r);
       const rle = encodeMask({ width: this.width, height: this.height, data });
       return {
@@ -82,13 +84,48 @@ export class FakeBackend implements AnnotatorBackend {
         preview: { width: this.width, height: this.height, data },
       };
     });
-    const reply: DecodeReply = {
-      decodeId: `d${this.nextDecode++}`,
-      candidates,
-      timings: { decodeMs: 5, totalMs: 6 },
-    };
+  }
+
+  private reply<R>(request: DecodeRequest, reply: R): Promise<R> {
     if (!this.hold) return Promise.resolve(reply);
     return new Promise((resolve) => this.held.push({ request, resolve: () => resolve(reply) }));
+  }
+
+  decode(request: DecodeRequest): Promise<DecodeReply> {
+    this.requests.push(request);
+    this.calls.push(`decode${request.lane ? `:${request.lane}` : ''}`);
+    const decodeId = `d${this.nextDecode++}`;
+    this.byId.set(decodeId, request);
+    return this.reply(request, {
+      decodeId,
+      candidates: this.candidates(request),
+      timings: { decodeMs: 5, totalMs: 6 },
+    });
+  }
+
+  previewDecode(request: DecodeRequest): Promise<PreviewReply> {
+    this.requests.push(request);
+    this.calls.push(`previewDecode${request.lane ? `:${request.lane}` : ''}`);
+    const decodeId = `d${this.nextDecode++}`;
+    this.byId.set(decodeId, request);
+    return this.reply(request, {
+      decodeId,
+      candidates: this.candidates(request).map((c) => ({
+        token: c.token,
+        predictedIou: c.predictedIou,
+        area: c.area,
+        preview: c.preview!,
+      })),
+      timings: { decodeMs: 4, totalMs: 5 },
+    });
+  }
+
+  async decodedMask(decodeId: string, candidate: number): Promise<DecodedMask> {
+    this.calls.push('decodedMask');
+    const request = this.byId.get(decodeId);
+    const mask = request && this.candidates(request)[candidate];
+    if (!mask) throw new Error('that mask is no longer available; click again');
+    return mask;
   }
 
   /** Release held decode `i` (in the order they were asked), or all. */

@@ -1,0 +1,113 @@
+/**
+ * Svelte's view of the core annotator: the fields components read, mirrored from `Annotator` when it says they
+ * changed. The canvas does not go through here (it subscribes to the core directly, at pointer rate); components
+ * call the core through `run(commandId)` so buttons, shortcuts and the menu share one path.
+ */
+import type { AnnotationItem, CategoryItem } from '../../electron/ipc/contract.ts';
+import { Annotator, type AnnotatorOptions, type MultimaskMode, type ToolId } from '../core/annotator.ts';
+import type { AnnotatorDocument } from '../core/document.ts';
+import type { Viewport } from '../core/screenFrame.ts';
+
+export class AnnotatorState {
+  readonly core: Annotator;
+
+  doc: AnnotatorDocument = $state.raw({
+    image: { id: -1, width: 1, height: 1 },
+    annotations: [],
+    draft: null,
+  });
+  path = $state('points.idle');
+  toolId: ToolId = $state('points');
+  viewport: Viewport = $state.raw({ scale: 1, x: 0, y: 0 });
+  selectedId: number | null = $state(null);
+  // A copy of the core's immutable set, replaced (never mutated) on change.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  hidden: ReadonlySet<number> = $state.raw(new Set());
+  categories: readonly CategoryItem[] = $state.raw([]);
+  categoryId: number | null = $state(null);
+  multimaskMode: MultimaskMode = $state('auto');
+  hoverEnabled = $state(true);
+  brushSize = $state(24);
+  polygonView = $state(false);
+  polygonTolerance = $state(1);
+  undoLength = $state(0);
+  redoLength = $state(0);
+  undoLabel: string | undefined = $state();
+  redoLabel: string | undefined = $state();
+  decodePending = $state(false);
+  lastError: string | null = $state(null);
+  lastDecodeMs: number | null = $state(null);
+  hoverIou: number | null = $state(null);
+
+  readonly draft = $derived(this.doc.draft);
+  readonly drafting = $derived(
+    !!this.doc.draft && (this.doc.draft.points.length > 0 || !!this.doc.draft.box || !!this.doc.draft.edited),
+  );
+  readonly annotations: readonly AnnotationItem[] = $derived(this.doc.annotations);
+
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(options: AnnotatorOptions) {
+    this.core = new Annotator(options);
+    const a = this.core;
+    const sync = {
+      document: () => {
+        this.doc = a.doc;
+        this.selectedId = a.selectedId;
+      },
+      tool: () => {
+        this.path = a.tools.path;
+        this.toolId = a.toolId;
+      },
+      view: () => {
+        this.viewport = a.viewport;
+        this.selectedId = a.selectedId;
+        this.hidden = a.hidden;
+        this.categories = a.categories;
+        this.categoryId = a.categoryId;
+        this.multimaskMode = a.multimaskMode;
+        this.hoverEnabled = a.hoverEnabled;
+        this.brushSize = a.brushSize;
+        this.polygonView = a.polygonView;
+        this.polygonTolerance = a.polygonTolerance;
+      },
+      history: () => {
+        this.undoLength = a.history.undoLength;
+        this.redoLength = a.history.redoLength;
+        this.undoLabel = a.history.nextUndoLabel;
+        this.redoLabel = a.history.nextRedoLabel;
+      },
+      status: () => {
+        this.decodePending = a.decodePending;
+        this.lastError = a.lastError;
+        this.lastDecodeMs = a.lastDecodeMs;
+      },
+      overlay: () => {
+        this.hoverIou = a.hoverPreview?.predictedIou ?? null;
+      },
+    };
+    for (const [topic, fn] of Object.entries(sync)) {
+      fn();
+      this.unsubscribe.push(a.on(topic as keyof typeof sync, fn));
+    }
+  }
+
+  run(id: string, arg?: unknown): boolean {
+    return this.core.run(id, arg);
+  }
+
+  available(id: string, arg?: unknown): boolean {
+    // Read the reactive fields the availability depends on, so buttons update.
+    void this.doc;
+    void this.undoLength;
+    void this.redoLength;
+    void this.selectedId;
+    void this.categories;
+    void this.polygonView;
+    return this.core.isAvailable(id, arg);
+  }
+
+  destroy(): void {
+    for (const fn of this.unsubscribe.splice(0)) fn();
+  }
+}

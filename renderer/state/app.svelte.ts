@@ -1,0 +1,177 @@
+/**
+ * App-level state: the backend connection, the open project, the model, backend events (embedding states,
+ * progress, inference crashes), dialogs and messages. Components read it through `getApp()`.
+ */
+import type {
+  AppEvent,
+  AppInfo,
+  EmbeddingState,
+  ModelStatus,
+  ProjectSummary,
+} from '../../electron/ipc/contract.ts';
+import { SvelteMap } from 'svelte/reactivity';
+import { BackendError, type Backend } from '../api/backend.ts';
+
+export type StartAction = 'open' | 'new' | 'importCoco' | null;
+
+export interface Message {
+  readonly id: number;
+  readonly kind: 'info' | 'error';
+  readonly text: string;
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof BackendError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export class AppState {
+  info: AppInfo | null = $state.raw(null);
+  project: ProjectSummary | null = $state.raw(null);
+  recent: readonly string[] = $state.raw([]);
+  model: ModelStatus | null = $state.raw(null);
+  modelLoading = $state(true);
+  modelError: string | null = $state(null);
+  /** What the app is doing that the user waits for ("Creating the project…"), or null. */
+  busy: string | null = $state(null);
+  progress: { task: string; done: number; total: number } | null = $state.raw(null);
+  /** Embedding state per image id (backend events; the status bar and the list show it). */
+  readonly embedding = new SvelteMap<number, EmbeddingState>();
+  readonly embeddingErrors = new SvelteMap<number, string>();
+  crash: string | null = $state(null);
+  messages: readonly Message[] = $state.raw([]);
+  shortcutsOpen = $state(false);
+  exportOpen = $state(false);
+  modelOpen = $state(false);
+  startAction: StartAction = $state(null);
+  /** Shown instead of the workspace even with a project open (File ▸ Open …). */
+  showStart = $state(false);
+
+  private nextMessage = 1;
+  private readonly unsubscribe: () => void;
+
+  constructor(readonly backend: Backend) {
+    this.unsubscribe = backend.onEvent((event) => this.onEvent(event));
+  }
+
+  get api() {
+    return this.backend.api;
+  }
+
+  async init(): Promise<void> {
+    try {
+      const [info, project, recent] = await Promise.all([
+        this.api.appInfo(),
+        this.api.currentProject(),
+        this.api.recentProjects(),
+      ]);
+      this.info = info;
+      this.project = project;
+      this.recent = recent;
+    } catch (error) {
+      this.say('error', describe(error));
+    }
+    void this.loadModelStatus();
+  }
+
+  async loadModelStatus(): Promise<void> {
+    this.modelLoading = true;
+    try {
+      this.model = await this.api.modelStatus();
+      this.modelError = null;
+    } catch (error) {
+      this.model = null;
+      this.modelError = describe(error);
+    } finally {
+      this.modelLoading = false;
+    }
+  }
+
+  private onEvent(event: AppEvent): void {
+    if (event.type === 'embedding') {
+      this.embedding.set(event.imageId, event.state);
+      if (event.error) this.embeddingErrors.set(event.imageId, event.error);
+    } else if (event.type === 'progress') {
+      this.progress = event.done >= event.total ? null : event;
+    } else if (event.type === 'inference-crash') {
+      this.crash = event.message;
+      this.say('error', `The model process stopped: ${event.message}. It restarts on the next click.`);
+    }
+  }
+
+  setEmbedding(imageId: number, state: EmbeddingState): void {
+    this.embedding.set(imageId, state);
+  }
+
+  say(kind: Message['kind'], text: string): void {
+    const message = { id: this.nextMessage++, kind, text };
+    this.messages = [...this.messages.slice(-3), message];
+    if (kind === 'info') setTimeout(() => this.dismiss(message.id), 6000);
+  }
+
+  dismiss(id: number): void {
+    this.messages = this.messages.filter((m) => m.id !== id);
+  }
+
+  /** Run a backend task with a busy note; errors become messages. Returns undefined on failure. */
+  async task<T>(label: string, fn: () => Promise<T>): Promise<T | undefined> {
+    this.busy = label;
+    try {
+      return await fn();
+    } catch (error) {
+      this.say('error', describe(error));
+      return undefined;
+    } finally {
+      this.busy = null;
+      this.progress = null;
+    }
+  }
+
+  private adopt(project: ProjectSummary | undefined): boolean {
+    if (!project) return false;
+    this.project = project;
+    this.showStart = false;
+    this.startAction = null;
+    this.embedding.clear();
+    this.embeddingErrors.clear();
+    void this.api.recentProjects().then((r) => (this.recent = r));
+    return true;
+  }
+
+  openProject(file: string): Promise<boolean> {
+    return this.task('Opening the project…', () => this.api.openProject(file)).then((p) => this.adopt(p));
+  }
+
+  createProject(file: string, imagesDir: string): Promise<boolean> {
+    return this.task('Adding the images…', () => this.api.createProject(file, imagesDir || undefined)).then(
+      (p) => this.adopt(p),
+    );
+  }
+
+  createSample(): Promise<boolean> {
+    return this.task('Making the sample project…', () => this.api.createSampleProject()).then((p) =>
+      this.adopt(p),
+    );
+  }
+
+  /** Import a COCO file into a new project (created next to it unless a file is given). */
+  async importCoco(json: string, projectFile: string, imagesRoot: string): Promise<boolean> {
+    const created = await this.task('Creating the project…', () => this.api.createProject(projectFile));
+    if (!created) return false;
+    const report = await this.task('Importing COCO…', () =>
+      this.api.importCoco(json, imagesRoot || undefined),
+    );
+    if (report) this.say('info', report.message);
+    const project = await this.api.currentProject();
+    return this.adopt(project ?? created);
+  }
+
+  async refreshProject(): Promise<void> {
+    this.project = await this.api.currentProject();
+  }
+
+  destroy(): void {
+    this.unsubscribe();
+  }
+}

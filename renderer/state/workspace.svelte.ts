@@ -1,0 +1,161 @@
+/**
+ * The annotation workspace: ties the image list to the annotator. Opening an image shows it at once, loads its
+ * annotations, asks the backend to encode it now (interactive priority) and the next few in the background, and
+ * keeps the list's counts and statuses in step with what the annotator stores.
+ */
+import type { ImageItem } from '../../electron/ipc/contract.ts';
+import { AnnotatorState } from './annotator.svelte.ts';
+import { type AppState, describe } from './app.svelte.ts';
+import { ImagesState } from './images.svelte.ts';
+
+export class Workspace {
+  readonly images: ImagesState;
+  readonly annotator: AnnotatorState;
+  /** The photo is loading (the canvas shows a note). */
+  imageLoading = $state(false);
+  imageError: string | null = $state(null);
+  private openSerial = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly app: AppState) {
+    const api = app.api;
+    this.images = new ImagesState(api, (error) => app.say('error', describe(error)));
+    this.annotator = new AnnotatorState({
+      backend: api,
+      maskInput: app.model?.capabilities.maskInput ?? true,
+      mac: typeof navigator !== 'undefined' && /Mac/.test(navigator.platform),
+      hooks: {
+        nextImage: () => void this.step(1),
+        previousImage: () => void this.step(-1),
+        markDoneAndNext: () => void this.markDoneAndNext(),
+        toggleShortcuts: () => (app.shortcutsOpen = !app.shortcutsOpen),
+        openExport: () => (app.exportOpen = true),
+        openStart: (action) => {
+          app.startAction = action;
+          app.showStart = true;
+        },
+      },
+    });
+    // Keep the list row of the current image in step (count, todo → in progress).
+    this.unsubscribe = this.annotator.core.on('document', () => {
+      const doc = this.annotator.core.doc;
+      const current = this.images.current;
+      if (!current || current.id !== doc.image.id) return;
+      const count = doc.annotations.length;
+      if (count !== current.annotationCount)
+        this.images.patch(current.id, {
+          annotationCount: count,
+          ...(count > 0 && current.status === 'todo' ? { status: 'in-progress' as const } : {}),
+        });
+    });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.images.reload(), this.loadCategories()]);
+    const first =
+      this.images.items.find((i) => i.status === 'todo' || i.status === 'in-progress') ??
+      this.images.items[0];
+    if (first) await this.open(first);
+  }
+
+  async loadCategories(): Promise<void> {
+    try {
+      this.annotator.core.setCategories(await this.app.api.listCategories());
+    } catch (error) {
+      this.app.say('error', describe(error));
+    }
+  }
+
+  async addCategory(name: string, color: string): Promise<void> {
+    try {
+      const created = await this.app.api.addCategory({ name, color });
+      await this.loadCategories();
+      this.annotator.core.categoryId = created.id;
+      this.annotator.core.touch('view');
+    } catch (error) {
+      this.app.say('error', describe(error));
+    }
+  }
+
+  async open(item: ImageItem): Promise<void> {
+    const serial = ++this.openSerial;
+    const a = this.annotator.core;
+    this.images.select(item);
+    this.imageLoading = true;
+    this.imageError = null;
+    a.openImage({ id: item.id, width: item.width, height: item.height }, []);
+    if (item.fileState === 'missing') {
+      this.imageError = `${item.relPath} is missing: it was moved or deleted`;
+      this.imageLoading = false;
+      return;
+    }
+    const api = this.app.api;
+    if (this.app.model) this.prepare();
+    try {
+      const annotations = await api.listAnnotations(item.id);
+      if (serial === this.openSerial) a.replaceAnnotations(annotations);
+    } catch (error) {
+      if (serial === this.openSerial) this.app.say('error', describe(error));
+    }
+  }
+
+  /**
+   * Encode the current image now (interactive priority) and the next ones in the background, so the first click
+   * is fast. Called on open, and once the model has loaded if it was still loading.
+   */
+  prepare(): void {
+    const item = this.images.current;
+    if (!item || item.fileState === 'missing') return;
+    const serial = this.openSerial;
+    if (this.app.embedding.get(item.id) !== 'ready') this.app.setEmbedding(item.id, 'encoding');
+    this.app.api.prepareImage(item.id).then(
+      (state) => this.app.setEmbedding(item.id, state),
+      (error: unknown) => {
+        this.app.setEmbedding(item.id, 'error');
+        if (serial === this.openSerial) this.app.say('error', describe(error));
+      },
+    );
+    const next = this.images.nextIds;
+    if (next.length) this.app.api.prefetch(next).catch(() => undefined);
+  }
+
+  onImageLoaded(imageId: number, error?: string): void {
+    if (imageId !== this.images.currentId) return;
+    this.imageLoading = false;
+    this.imageError = error ?? null;
+  }
+
+  async step(delta: 1 | -1): Promise<void> {
+    const next = await this.images.step(delta);
+    if (next) await this.open(next);
+  }
+
+  async markDoneAndNext(): Promise<void> {
+    const current = this.images.current;
+    if (!current) return;
+    try {
+      await this.app.api.setImageStatus(current.id, 'done');
+      this.images.patch(current.id, { status: 'done' });
+    } catch (error) {
+      this.app.say('error', describe(error));
+      return;
+    }
+    await this.step(1);
+  }
+
+  async setStatus(status: ImageItem['status']): Promise<void> {
+    const current = this.images.current;
+    if (!current) return;
+    try {
+      await this.app.api.setImageStatus(current.id, status);
+      this.images.patch(current.id, { status });
+    } catch (error) {
+      this.app.say('error', describe(error));
+    }
+  }
+
+  destroy(): void {
+    this.unsubscribe();
+    this.annotator.destroy();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The issue's end-to-end flow in a real browser against `sam-annotate serve` with the fixture model: open the
+ * project → click → a mask appears → a negative click changes it → Tab cycles the candidates → Enter accepts →
+ * undo / redo → export COCO → the file holds the mask.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Served,
+  canvasAt,
+  launch,
+  newPage,
+  photoFolder,
+  removeDir,
+  serve,
+  shot,
+  tempDir,
+} from './harness.ts';
+
+let photos: string;
+let data: string;
+let served: Served;
+let browser: Browser;
+
+beforeAll(async () => {
+  photos = await photoFolder(2);
+  data = await tempDir();
+  served = await serve(photos, { dataDir: data });
+  browser = await launch();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  if (photos) await removeDir(path.dirname(photos));
+  if (data) await removeDir(data);
+});
+
+const selectedCandidate = (page: Page) => page.locator('.candidate.selected');
+const maskRows = (page: Page) => page.getByTestId('mask-list').locator('.mask-row');
+
+describe('annotating in the browser (serve mode)', () => {
+  it('click, refine, cycle, accept, undo, redo and export COCO', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto(served.url);
+    await page
+      .getByTestId('embedding-state')
+      .filter({ hasText: 'ready' })
+      .waitFor({ timeout: 60_000 })
+      .catch(async (error: unknown) => {
+        await shot(page, '00-not-ready');
+        throw error;
+      });
+    await shot(page, '01-opened');
+
+    // Three candidates for every decode (M), so Tab has something to cycle after the refining click too.
+    await page.keyboard.press('m');
+    const [x, y] = await canvasAt(page, 0.42, 0.5);
+    await page.mouse.click(x, y);
+    await page.getByTestId('candidate-0').waitFor();
+    await expect.poll(() => selectedCandidate(page).count()).toBe(1);
+    const firstMask = await selectedCandidate(page).textContent();
+    expect(await page.getByTestId('tool-path').textContent()).toBe('points.idle');
+    await shot(page, '02-first-click');
+
+    const [nx, ny] = await canvasAt(page, 0.58, 0.5);
+    await page.mouse.click(nx, ny, { button: 'right' });
+    await expect.poll(() => page.getByTestId('draft-panel').textContent()).toContain('1 negative');
+    await expect.poll(() => page.getByTestId('draft-panel').textContent()).toContain('refined');
+    await expect.poll(() => selectedCandidate(page).textContent()).not.toBe(firstMask);
+    await shot(page, '03-negative-click');
+
+    const before = await selectedCandidate(page).getAttribute('data-testid');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => selectedCandidate(page).getAttribute('data-testid')).not.toBe(before);
+    await shot(page, '04-tab');
+    await page.locator('.candidate.selected[data-full="true"]').waitFor(); // its full-resolution mask is here
+    const chosen = (await selectedCandidate(page).textContent())!;
+    const area = Number(/([\d,]+) px/.exec(chosen)![1]!.replace(/,/g, ''));
+    expect(area).toBeGreaterThan(0);
+
+    await page.keyboard.press('Enter');
+    await expect.poll(() => maskRows(page).count()).toBe(1);
+    expect(await maskRows(page).first().textContent()).toContain(`${area.toLocaleString('en-US')} px`);
+    await shot(page, '05-accepted');
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => maskRows(page).count()).toBe(0);
+    await page.getByTestId('candidate-0').waitFor(); // the draft is back
+    await shot(page, '06-undo');
+    await page.keyboard.press('Control+Shift+Z');
+    await expect.poll(() => maskRows(page).count()).toBe(1);
+    await shot(page, '07-redo');
+
+    const out = path.join(data, 'coco.json');
+    await page.keyboard.press('Control+e');
+    await page.getByTestId('export-path').fill(out);
+    await page.getByTestId('export-run').click();
+    await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
+    await shot(page, '08-exported');
+
+    const coco = JSON.parse(await readFile(out, 'utf8')) as {
+      images: { id: number; file_name: string }[];
+      annotations: { image_id: number; area: number; segmentation: unknown; bbox: number[] }[];
+    };
+    expect(coco.annotations).toHaveLength(1);
+    const [annotation] = coco.annotations;
+    expect(coco.images.find((i) => i.id === annotation!.image_id)?.file_name).toMatch(/scene-1\.png$/);
+    expect(annotation!.area).toBe(area);
+    expect(annotation!.segmentation).toBeTruthy();
+    expect(errors).toEqual([]);
+  });
+});

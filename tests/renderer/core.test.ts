@@ -1,0 +1,166 @@
+/** The annotator's framework-free pieces: frames, history with marks, rasters, the brush mask, the registry. */
+import { describe, expect, it } from 'vitest';
+import { decodeRle, encodeMask } from '../../electron/common/rle.ts';
+import { MENU_COMMANDS } from '../../electron/ipc/contract.ts';
+import { COMMANDS, commandById } from '../../renderer/core/commands/index.ts';
+import { chordOf } from '../../renderer/core/commands/shortcuts.ts';
+import { History } from '../../renderer/core/history.ts';
+import { rasterizeRle, rleContains } from '../../renderer/core/maskRaster.ts';
+import {
+  fitViewport,
+  imageToScreen,
+  screenPoint,
+  screenToImage,
+  zoomAt,
+} from '../../renderer/core/screenFrame.ts';
+import { WorkingMask } from '../../renderer/core/workingMask.ts';
+
+function randomMask(width: number, height: number, seed: number): Uint8Array {
+  let s = seed;
+  const random = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const data = new Uint8Array(width * height);
+  // Blobs, so runs are long and short.
+  for (let k = 0; k < 6; k++) {
+    const cx = random() * width;
+    const cy = random() * height;
+    const r = 2 + random() * 9;
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++)
+        if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 < r * r) data[y * width + x] = 1;
+  }
+  return data;
+}
+
+describe('screen frame', () => {
+  it('maps screen ↔ image and zooms around the anchor', () => {
+    const v = fitViewport({ width: 400, height: 200 }, { width: 832, height: 432 }, 16);
+    expect(v.scale).toBe(2);
+    const p = screenPoint(300, 100);
+    const image = screenToImage(v, p);
+    const back = imageToScreen(v, image);
+    expect(back.x).toBeCloseTo(300);
+    const zoomed = zoomAt(v, p, 3);
+    expect(screenToImage(zoomed, p).x).toBeCloseTo(image.x);
+    expect(screenToImage(zoomed, p).y).toBeCloseTo(image.y);
+  });
+});
+
+describe('history', () => {
+  const counter = () => {
+    const log: string[] = [];
+    const entry = (name: string) => ({
+      label: name,
+      undo: () => void log.push(`undo ${name}`),
+      redo: () => void log.push(`redo ${name}`),
+    });
+    return { log, entry };
+  };
+
+  it('squashes a gesture to one step at its mark, and bails a cancelled one', async () => {
+    const h = new History();
+    const { log, entry } = counter();
+    h.push(entry('a'));
+    const mark = h.mark();
+    h.push(entry('b1'));
+    h.push(entry('b2'));
+    h.squashToMark(mark, 'b');
+    expect(h.labels).toEqual(['a', 'b']);
+    await h.undo();
+    expect(log).toEqual(['undo b2', 'undo b1']);
+    await h.redo();
+    const cancel = h.mark();
+    h.push(entry('c'));
+    await h.bailToMark(cancel);
+    expect(h.labels).toEqual(['a', 'b']);
+    expect(h.redoLength).toBe(0);
+    expect(log.at(-1)).toBe('undo c');
+  });
+
+  it('runs async undo/redo one at a time, in order', async () => {
+    const h = new History();
+    const log: string[] = [];
+    const slow = (name: string, ms: number) => ({
+      label: name,
+      undo: () => new Promise<void>((r) => setTimeout(() => (log.push(`undo ${name}`), r()), ms)),
+      redo: () => void log.push(`redo ${name}`),
+    });
+    h.push(slow('a', 5));
+    h.push(slow('b', 20));
+    void h.undo();
+    void h.undo();
+    await h.settled();
+    expect(log).toEqual(['undo b', 'undo a']);
+  });
+});
+
+describe('mask rasters', () => {
+  it('at full resolution equal the mask; downscaled, each cell is the exact coverage of its pixels', () => {
+    const width = 53;
+    const height = 37;
+    const data = randomMask(width, height, 11);
+    const rle = encodeMask({ width, height, data });
+    const full = rasterizeRle(rle);
+    for (let y = 0; y < full.height; y++)
+      for (let x = 0; x < full.width; x++)
+        expect(full.alpha[y * full.width + x]).toBe(data[(y + full.y) * width + x + full.x] ? 255 : 0);
+    const small = rasterizeRle(rle, 100);
+    expect(small.width * small.height).toBeLessThanOrEqual(100 + small.width + small.height);
+    // Total coverage is preserved up to rounding.
+    const area = data.reduce((n, v) => n + v, 0);
+    let covered = 0;
+    const sx = small.width / small.imageWidth;
+    const sy = small.height / small.imageHeight;
+    for (let i = 0; i < small.alpha.length; i++) covered += small.alpha[i]! / 255;
+    expect(covered / (sx * sy)).toBeGreaterThan(area * 0.9);
+    expect(covered / (sx * sy)).toBeLessThan(area * 1.1);
+  });
+
+  it('picks pixels by RLE', () => {
+    const data = new Uint8Array(6 * 4);
+    data[2 * 6 + 3] = 1;
+    const rle = encodeMask({ width: 6, height: 4, data });
+    expect(rleContains(rle, 3.5, 2.2)).toBe(true);
+    expect(rleContains(rle, 2.5, 2.2)).toBe(false);
+  });
+});
+
+describe('brush working mask', () => {
+  it('paints discs and segments at full resolution and round-trips to RLE', () => {
+    const m = WorkingMask.empty({ width: 40, height: 30 });
+    m.dab(10, 10, 3, 1);
+    expect(m.data[10 * 40 + 10]).toBe(1);
+    expect(m.data[10 * 40 + 14]).toBe(0);
+    m.segment(10, 10, 30, 10, 2, 1);
+    expect(m.data[10 * 40 + 25]).toBe(1);
+    m.dab(20, 10, 2, 0);
+    expect(m.data[10 * 40 + 20]).toBe(0);
+    expect(m.takeDirty()).toMatchObject({ x: 7, y: 7 });
+    expect(m.takeDirty()).toBeUndefined();
+    expect(decodeRle(m.toRle()).data).toEqual(m.data);
+  });
+});
+
+describe('command registry', () => {
+  it('has every command the native menu sends', () => {
+    for (const id of MENU_COMMANDS) expect(commandById(id), id).toBeDefined();
+  });
+
+  it('gives no two commands the same shortcut', () => {
+    const seen = new Map<string, string>();
+    for (const c of COMMANDS)
+      for (const s of c.shortcuts) {
+        expect(seen.get(s), `${s}: ${seen.get(s)} and ${c.id}`).toBeUndefined();
+        seen.set(s, c.id);
+      }
+  });
+
+  it('normalises key chords', () => {
+    const key = (k: string, m: { shift?: boolean; mod?: boolean; alt?: boolean } = {}) =>
+      chordOf({ key: k, shift: !!m.shift, mod: !!m.mod, alt: !!m.alt });
+    expect(key('z', { mod: true })).toBe('Mod+Z');
+    expect(key('Z', { mod: true, shift: true })).toBe('Mod+Shift+Z');
+    expect(key('?', { shift: true })).toBe('?');
+    expect(key('Tab', { shift: true })).toBe('Shift+Tab');
+    expect(key('Shift', { shift: true })).toBeUndefined();
+  });
+});
