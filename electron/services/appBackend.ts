@@ -76,8 +76,14 @@ interface OpenProject {
   readonly idsByFile: Map<string, number>;
 }
 
-/** Low-res logits of recent decodes, by decode id, for `maskInputRef` refinement. */
+/** Low-res logits of recent decodes per lane, for `maskInputRef` refinement and `decodedMask`. */
 const KEPT_DECODES = 64;
+
+interface KeptDecode {
+  readonly file: string;
+  readonly size: { width: number; height: number };
+  readonly candidates: readonly DecodedCandidate[];
+}
 
 export class AppBackend implements BackendApi {
   private open: OpenProject | undefined;
@@ -86,10 +92,8 @@ export class AppBackend implements BackendApi {
   private modelError: string | undefined;
   private readonly recents: RecentProjects;
   private readonly events = new EventEmitter();
-  private readonly decodes = new Map<
-    string,
-    { file: string; size: { width: number; height: number }; candidates: readonly DecodedCandidate[] }
-  >();
+  /** Recent decodes by lane, then by decode id. */
+  private readonly decodes = new Map<string, Map<string, KeptDecode>>();
   private nextDecode = 1;
   private readonly author = userName();
 
@@ -429,7 +433,7 @@ export class AppBackend implements BackendApi {
   }
 
   async decodedMask(decodeId: string, candidate: number): Promise<DecodedMask> {
-    const kept = this.decodes.get(decodeId);
+    const kept = this.keptDecode(decodeId);
     const c = kept?.candidates[candidate];
     if (!kept || !c) throw new UserError('that mask is no longer available; click again');
     const forms = await this.sam.fullMask(kept.file, c.lowRes);
@@ -452,8 +456,8 @@ export class AppBackend implements BackendApi {
     const file = this.imageFile(request.imageId);
     let maskInput: Float32Array | undefined;
     if (request.maskInputRef) {
-      maskInput = this.decodes.get(request.maskInputRef.decodeId)?.candidates[request.maskInputRef.candidate]
-        ?.lowRes;
+      const { decodeId, candidate } = request.maskInputRef;
+      maskInput = this.keptDecode(decodeId)?.candidates[candidate]?.lowRes;
       if (!maskInput)
         throw new UserError('the mask to refine is no longer available; click again to start over');
     }
@@ -468,9 +472,21 @@ export class AppBackend implements BackendApi {
       output,
     });
     const decodeId = `d${this.nextDecode++}`;
-    this.decodes.set(decodeId, { file, size: prediction.image, candidates: prediction.candidates });
-    if (this.decodes.size > KEPT_DECODES) this.decodes.delete(this.decodes.keys().next().value!);
+    // Kept per lane: a stream of hover previews must not evict the decode a click refines from.
+    const lane = request.lane ?? '';
+    const kept = this.decodes.get(lane) ?? new Map<string, KeptDecode>();
+    this.decodes.set(lane, kept);
+    kept.set(decodeId, { file, size: prediction.image, candidates: prediction.candidates });
+    if (kept.size > KEPT_DECODES) kept.delete(kept.keys().next().value!);
     return { decodeId, prediction };
+  }
+
+  private keptDecode(decodeId: string): KeptDecode | undefined {
+    for (const lane of this.decodes.values()) {
+      const kept = lane.get(decodeId);
+      if (kept) return kept;
+    }
+    return undefined;
   }
 
   private timingsOf(prediction: Prediction): DecodeReply['timings'] {
@@ -499,6 +515,8 @@ export class AppBackend implements BackendApi {
       listCategories(project.reader)
         .filter((c) => request.categoryIds!.includes(c.id))
         .map((c) => c.name);
+    // The app picks a path in a dialog or a text field: create the folder a COCO file goes into.
+    if (request.format.startsWith('coco')) await mkdir(path.dirname(request.out), { recursive: true });
     const message = await exportProject(project, request.format, request.out, {
       all: request.all,
       categories: names,
