@@ -220,16 +220,29 @@ describe('serve mode', () => {
     await expect(api.decodedMask('d99999', 0)).rejects.toThrow(/no longer available/);
   });
 
-  it('keeps a click's decode for refinement however many hover previews follow', async () => {
+  it('keeps the decode of a click for refinement however many hover previews follow', async () => {
     const api = client(server.token);
     const [image] = (await api.listImages({ offset: 0, limit: 1, search: 'wide' })).items;
-    const click = await api.previewDecode({ imageId: image!.id, points: [{ x: 60, y: 60, label: 1 }], multimask: true });
+    const click = await api.previewDecode({
+      imageId: image!.id,
+      points: [{ x: 60, y: 60, label: 1 }],
+      multimask: true,
+    });
     for (let i = 0; i < 70; i++) {
-      await api.previewDecode({ imageId: image!.id, points: [{ x: 10 + i, y: 40, label: 1 }], multimask: true, lane: 'hover', previewMaxSide: 32 });
+      await api.previewDecode({
+        imageId: image!.id,
+        points: [{ x: 10 + i, y: 40, label: 1 }],
+        multimask: true,
+        lane: 'hover',
+        previewMaxSide: 32,
+      });
     }
     const refined = await api.previewDecode({
       imageId: image!.id,
-      points: [{ x: 60, y: 60, label: 1 }, { x: 200, y: 100, label: 0 }],
+      points: [
+        { x: 60, y: 60, label: 1 },
+        { x: 200, y: 100, label: 0 },
+      ],
       maskInputRef: { decodeId: click.decodeId, candidate: 1 },
       multimask: false,
     });
