@@ -83,6 +83,26 @@ export default tseslint.config(
     },
   },
   {
+    // Sub-folders of electron/common (e.g. amg/) may import their parent folder, still nothing outside it.
+    files: ['electron/common/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...nativeAndShell, ...nodeBuiltins].map((name) => ({
+            name,
+            message: 'electron/common is pure: no Electron, Node built-ins or native addons.',
+          })),
+          patterns: [
+            { group: ['node:*'], message: 'electron/common is pure: no Node built-ins.' },
+            { group: ['**/renderer/**'], message: 'electron/ never imports renderer/.' },
+            { group: ['../../*'], message: 'electron/common imports only electron/common.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The renderer runs in a sandboxed page: from electron/ it may use pure modules (electron/common) and the
     // contract's types, nothing else; no Node built-ins.
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],

@@ -45,6 +45,9 @@ def parse_args(argv):
     parser.add_argument("--name", help="model name for the manifest (default: from the checkpoint or config)")
     parser.add_argument("--external-data", action="store_true", help="always store weights in <file>.onnx.data")
     parser.add_argument("--no-smoke", action="store_true", help="skip the onnxruntime-node vs PyTorch check")
+    parser.add_argument("--batch-decoder", action="store_true",
+                        help="sam-annotate layout: also decoder_batch.onnx, many prompts per run (faster automatic "
+                        "mask generation)")
     return parser.parse_args(argv)
 
 
@@ -67,6 +70,7 @@ def main(argv=None) -> int:
             name=args.name,
             variant=variant,
             hf_boxes=args.hf_boxes,
+            batch_decoder=args.batch_decoder,
             external_data=True if args.external_data else None,
             command=" ".join(shlex.quote(a) for a in ["native-models/export.py", *(argv or sys.argv[1:])]),
         )

@@ -5,7 +5,11 @@
 import { createRequire } from 'node:module';
 import { isUserError } from '../common/errors.ts';
 import { UsageError } from './args.ts';
+import * as amg from './commands/amg.ts';
+import * as boxes from './commands/boxes.ts';
 import * as convert from './commands/convert.ts';
+import * as edges from './commands/edges.ts';
+import * as merge from './commands/merge.ts';
 import * as models from './commands/models.ts';
 import * as predict from './commands/predict.ts';
 import * as serve from './commands/serve.ts';
@@ -18,7 +22,18 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { start, serve, predict, convert, models, project };
+const COMMANDS: Record<string, Command> = {
+  start,
+  serve,
+  predict,
+  convert,
+  models,
+  project,
+  amg,
+  merge,
+  'boxes-to-masks': boxes,
+  edges,
+};
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

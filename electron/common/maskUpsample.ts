@@ -151,9 +151,48 @@ function stability(above: number, aboveLow: number): number {
 }
 
 /**
+ * The upsampled logits themselves (Meta's `postprocess_masks` before the threshold), row by row into `onRow`
+ * (a reused buffer of W floats). Same arithmetic as the masks; for consumers of mask probabilities (edges).
+ */
+export function upsampleLogitRows(
+  lowRes: Float32Array,
+  frame: ModelFrame,
+  onRow: (y: number, logits: Float32Array) => void,
+): void {
+  const { L, w, W, H, col1, row1, col2, row2 } = plan(lowRes, frame);
+  const lowResRow = lineCache(w, (ly, out) => {
+    const base = ly * L;
+    for (let X = 0; X < w; X++)
+      out[X] = lerp(lowRes[base + col1.i0[X]!]!, col1.w0[X]!, lowRes[base + col1.i1[X]!]!, col1.w1[X]!);
+  });
+  const modelRow = new Float32Array(w);
+  const imageRow = lineCache(W, (Y, out) => {
+    const a = lowResRow(row1.i0[Y]!);
+    const b = lowResRow(row1.i1[Y]!);
+    for (let X = 0; X < w; X++) modelRow[X] = lerp(a[X]!, row1.w0[Y]!, b[X]!, row1.w1[Y]!);
+    for (let x = 0; x < W; x++)
+      out[x] = lerp(modelRow[col2.i0[x]!]!, col2.w0[x]!, modelRow[col2.i1[x]!]!, col2.w1[x]!);
+  });
+  const row = new Float32Array(W);
+  for (let y = 0; y < H; y++) {
+    const a = imageRow(row2.i0[y]!);
+    const b = imageRow(row2.i1[y]!);
+    for (let x = 0; x < W; x++) row[x] = lerp(a[x]!, row2.w0[y]!, b[x]!, row2.w1[y]!);
+    onRow(y, row);
+  }
+}
+
+/**
  * Streams the thresholded image rows top to bottom into `onRow` (a reused buffer of W bytes, 1 = foreground) and
  * returns the counts. Each model-input row is interpolated along x once and kept while consecutive image rows
  * need it, so memory is a few rows (W or w' floats) whatever the image size.
+ *
+ * Shortcut, exact: every output value is a convex combination (weights ≥ 0 summing to 1 within float32
+ * rounding) of at most 4×4 low-res logits, so where all of them lie clearly above or clearly below each
+ * threshold (by a margin far beyond the rounding of three interpolations) the output pixels are decided without
+ * computing them. Runs of image columns that share their low-res columns are classified at once; only runs
+ * straddling a threshold (mask borders) are computed, with the same arithmetic (only the model columns they
+ * need), or the whole row when an eighth of it is undecided (noisy logits). Typical masks skip most of the work; results are identical.
  */
 function streamRows(
   lowRes: Float32Array,
@@ -180,26 +219,182 @@ function streamRows(
     for (let x = 0; x < W; x++)
       out[x] = lerp(modelRow[col2.i0[x]!]!, col2.w0[x]!, modelRow[col2.i1[x]!]!, col2.w1[x]!);
   });
+  // Pixels [xa, xb) of output row y by the same three stages, computing only the model columns they need.
+  const m0 = new Float32Array(w);
+  const m1 = new Float32Array(w);
+  const modelSegment = (Y: number, Xa: number, Xb: number, out: Float32Array) => {
+    const ra = row1.i0[Y]! * L;
+    const rb = row1.i1[Y]! * L;
+    const wa = row1.w0[Y]!;
+    const wb = row1.w1[Y]!;
+    for (let X = Xa; X <= Xb; X++) {
+      const c0 = col1.i0[X]!;
+      const c1 = col1.i1[X]!;
+      const u0 = col1.w0[X]!;
+      const u1 = col1.w1[X]!;
+      out[X] = lerp(
+        lerp(lowRes[ra + c0]!, u0, lowRes[ra + c1]!, u1),
+        wa,
+        lerp(lowRes[rb + c0]!, u0, lowRes[rb + c1]!, u1),
+        wb,
+      );
+    }
+  };
+  // Counts of the computed segments (kept apart so the main loop's counters stay out of closures: faster).
+  const exact = new Float64Array(3);
+  const exactSegment = (y: number, xa: number, xb: number) => {
+    const Y0 = row2.i0[y]!;
+    const Y1 = row2.i1[y]!;
+    const Xa = col2.i0[xa]!;
+    const Xb = col2.i1[xb - 1]!;
+    modelSegment(Y0, Xa, Xb, m0);
+    const second = Y1 === Y0 ? m0 : m1;
+    if (Y1 !== Y0) modelSegment(Y1, Xa, Xb, m1);
+    const wa = row2.w0[y]!;
+    const wb = row2.w1[y]!;
+    for (let x = xa; x < xb; x++) {
+      const i0 = col2.i0[x]!;
+      const i1 = col2.i1[x]!;
+      const a = lerp(m0[i0]!, col2.w0[x]!, m0[i1]!, col2.w1[x]!);
+      const b = lerp(second[i0]!, col2.w0[x]!, second[i1]!, col2.w1[x]!);
+      const v = lerp(a, wa, b, wb);
+      const fg = v > thr ? 1 : 0;
+      foreground[x] = fg;
+      exact[0]! += fg;
+      exact[1]! += v > hi ? 1 : 0;
+      exact[2]! += v > lo ? 1 : 0;
+    }
+  };
+
+  // Column runs: image columns whose values come from the same low-res columns [cLo, cHi].
+  const runStart: number[] = [];
+  const runLo: number[] = [];
+  const runHi: number[] = [];
+  for (let x = 0; x < W; x++) {
+    const cLo = col1.i0[col2.i0[x]!]!;
+    const cHi = col1.i1[col2.i1[x]!]!;
+    const last = runLo.length - 1;
+    if (last < 0 || runLo[last] !== cLo || runHi[last] !== cHi) {
+      runStart.push(x);
+      runLo.push(cLo);
+      runHi.push(cHi);
+    }
+  }
+  runStart.push(W);
+  let maxAbs = 0;
+  for (let i = 0; i < lowRes.length; i++) maxAbs = Math.max(maxAbs, Math.abs(lowRes[i]!));
+  // Three interpolations move a value by a few float32 ulps of the largest input; this margin is ~100× that.
+  const margin = 1e-4 * Math.max(1, maxAbs);
+  const colMin = new Float32Array(L);
+  const colMax = new Float32Array(L);
+  // The classification of the runs depends only on the low-res rows [rowsLo, rowsHi] an output row reads, so it
+  // is redone only when those change (every few rows when enlarging): decided spans (merged runs of one class)
+  // and undecided runs; `plain` when an eighth of the row is undecided (noisy logits), where computing every
+  // pixel is cheapest.
+  let rowsLo = -1;
+  let rowsHi = -1;
+  let plain = false;
+  let plainStreak = 0;
+  let skipped = 0;
+  let spans = 0;
+  const spanStart = new Int32Array(runLo.length);
+  const spanEnd = new Int32Array(runLo.length);
+  const spanClass = new Uint8Array(runLo.length); // bit 0: foreground, 1: above hi, 2: above lo
+  const segments: number[] = []; // undecided [start, end) pairs, adjacent runs merged
+  const classify = (rLo: number, rHi: number) => {
+    for (let c = 0; c < L; c++) {
+      let mn = Infinity;
+      let mx = -Infinity;
+      for (let r = rLo; r <= rHi; r++) {
+        const v = lowRes[r * L + c]!;
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+      }
+      colMin[c] = mn;
+      colMax[c] = mx;
+    }
+    spans = 0;
+    segments.length = 0;
+    let undecided = 0;
+    for (let k = 0; k < runLo.length; k++) {
+      let mn = Infinity;
+      let mx = -Infinity;
+      for (let c = runLo[k]!; c <= runHi[k]!; c++) {
+        if (colMin[c]! < mn) mn = colMin[c]!;
+        if (colMax[c]! > mx) mx = colMax[c]!;
+      }
+      const x0 = runStart[k]!;
+      const x1 = runStart[k + 1]!;
+      // Per threshold: all above (> t), all not above (≤ t), or undecided. NaN leaves every test false.
+      const fgAll = mn > thr + margin;
+      const hiAll = mn > hi + margin;
+      const loAll = mn > lo + margin;
+      if ((fgAll || mx < thr - margin) && (hiAll || mx < hi - margin) && (loAll || mx < lo - margin)) {
+        const cls = (fgAll ? 1 : 0) | (hiAll ? 2 : 0) | (loAll ? 4 : 0);
+        if (spans > 0 && spanClass[spans - 1] === cls && spanEnd[spans - 1] === x0) spanEnd[spans - 1] = x1;
+        else {
+          spanStart[spans] = x0;
+          spanEnd[spans] = x1;
+          spanClass[spans++] = cls;
+        }
+      } else {
+        undecided += x1 - x0;
+        const last = segments.length - 1;
+        if (last > 0 && segments[last] === x0) segments[last] = x1;
+        else segments.push(x0, x1);
+      }
+    }
+    plain = undecided * 8 > W;
+  };
+
   const foreground = new Uint8Array(W);
   let area = 0;
   let above = 0;
   let aboveLow = 0;
   for (let y = 0; y < H; y++) {
-    const a = imageRow(row2.i0[y]!);
-    const b = imageRow(row2.i1[y]!);
-    const wa = row2.w0[y]!;
-    const wb = row2.w1[y]!;
-    for (let x = 0; x < W; x++) {
-      const v = lerp(a[x]!, wa, b[x]!, wb);
-      // Branch-free counting: mask borders make `v > thr` unpredictable, and this loop runs W·H times.
-      const fg = v > thr ? 1 : 0;
-      foreground[x] = fg;
-      area += fg;
-      above += v > hi ? 1 : 0;
-      aboveLow += v > lo ? 1 : 0;
+    const Y0 = row2.i0[y]!;
+    const Y1 = row2.i1[y]!;
+    const rLo = row1.i0[Y0]!;
+    const rHi = row1.i1[Y1]!;
+    if (rLo !== rowsLo || rHi !== rowsHi) {
+      rowsLo = rLo;
+      rowsHi = rHi;
+      // Noisy logits stay noisy: after 4 plain row sets in a row, classify only every 8th.
+      if (plainStreak < 4 || ++skipped % 8 === 0) {
+        classify(rLo, rHi);
+        plainStreak = plain ? plainStreak + 1 : 0;
+      }
+    }
+    if (plain) {
+      const a = imageRow(Y0);
+      const b = imageRow(Y1);
+      const wa = row2.w0[y]!;
+      const wb = row2.w1[y]!;
+      for (let x = 0; x < W; x++) {
+        const v = lerp(a[x]!, wa, b[x]!, wb);
+        // Branch-free counting: mask borders make `v > thr` unpredictable, and this loop runs W·H times.
+        const fg = v > thr ? 1 : 0;
+        foreground[x] = fg;
+        area += fg;
+        above += v > hi ? 1 : 0;
+        aboveLow += v > lo ? 1 : 0;
+      }
+    } else {
+      for (let i = 0; i < spans; i++) {
+        const cls = spanClass[i]!;
+        const n = spanEnd[i]! - spanStart[i]!;
+        foreground.fill(cls & 1, spanStart[i]!, spanEnd[i]!);
+        if (cls & 1) area += n;
+        if (cls & 2) above += n;
+        if (cls & 4) aboveLow += n;
+      }
+      for (let i = 0; i < segments.length; i += 2) exactSegment(y, segments[i]!, segments[i + 1]!);
     }
     onRow(y, foreground);
   }
+  area += exact[0]!;
+  above += exact[1]!;
+  aboveLow += exact[2]!;
   return { area, stabilityScore: stability(above, aboveLow) };
 }
 

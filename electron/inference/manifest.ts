@@ -26,7 +26,12 @@ export interface ModelManifest {
   readonly pixel_std: readonly [number, number, number];
   readonly mask_threshold: number;
   readonly demo: boolean;
-  readonly files: { readonly encoder: ManifestFile; readonly decoder: ManifestFile };
+  readonly files: {
+    readonly encoder: ManifestFile;
+    readonly decoder: ManifestFile;
+    /** Optional batch decoder for automatic mask generation (native-models export.py --batch-decoder). */
+    readonly decoder_batch?: ManifestFile;
+  };
   readonly description?: string;
 }
 
@@ -109,6 +114,7 @@ export function parseManifest(file: string, text: string): ModelManifest {
     files: {
       encoder: readFileEntry(r, files.encoder, '$.files.encoder'),
       decoder: readFileEntry(r, files.decoder, '$.files.decoder'),
+      decoder_batch: r.optional(files.decoder_batch, (v) => readFileEntry(r, v, '$.files.decoder_batch')),
     },
   };
 }

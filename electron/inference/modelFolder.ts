@@ -165,6 +165,14 @@ export async function openModelFolder(dirArg: string, hashes: FileHashCache): Pr
   if (!info.isDirectory()) throw new UserError(`model folder ${dirArg} is not a directory`);
   const manifest = await readManifest(dir);
   const files = await chooseFiles(dir, manifest);
+  const batchEntry = manifest?.files.decoder_batch;
+  if (batchEntry) {
+    if (!(await isFile(path.join(dir, batchEntry.path))))
+      throw new UserError(
+        `model folder ${dir}: manifest.json names ${batchEntry.path}, which does not exist`,
+      );
+    files.push(batchEntry.path);
+  }
   const graphs: ModelGraph[] = [];
   for (const file of files) {
     const header = await readOnnxHeader(path.join(dir, file));
@@ -179,6 +187,14 @@ export async function openModelFolder(dirArg: string, hashes: FileHashCache): Pr
   if (manifest) {
     await checkManifestFile(dir, manifest.files.encoder, graphOf(layout.encoder.file), hashes);
     await checkManifestFile(dir, manifest.files.decoder, graphOf(layout.decoder.file), hashes);
+    if (batchEntry) {
+      if (layout.grid?.file !== batchEntry.path) {
+        throw new UserError(
+          `model folder ${dir}: manifest.json names ${batchEntry.path} as the batch decoder, but it is not one (expected inputs image_embeddings, point_coords, point_labels)`,
+        );
+      }
+      await checkManifestFile(dir, batchEntry, graphOf(batchEntry.path), hashes);
+    }
   }
   const encoderSha256 = await weightsIdentity(
     dir,

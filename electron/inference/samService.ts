@@ -18,9 +18,13 @@ import { hashBytes, readImageFile } from './imageLoader.ts';
 import type { LayoutCapabilities, LayoutKind, ModelGeometry } from './layouts/layout.ts';
 import { type ModelFolder, openModelFolder } from './modelFolder.ts';
 import { defaultProviders } from './providers.ts';
+import type { BoxXyxy } from '../common/amg/boxes.ts';
 import type {
+  DecodeGridArgs,
+  DecodeGridResult,
   DecodeResult,
   DecodedCandidate,
+  EncodePixelsArgs,
   InitArgs,
   InitResult,
   MaskForms,
@@ -74,6 +78,8 @@ export interface ModelInfo {
   readonly demo: boolean;
   readonly geometry: ModelGeometry;
   readonly capabilities: LayoutCapabilities;
+  /** The model decodes many prompts per run (automatic mask generation): a batch graph, or its own decoder. */
+  readonly gridBatching: boolean;
   readonly encoder: SessionInfo;
   readonly decoder: SessionInfo;
   readonly encoderSha256: string;
@@ -119,6 +125,8 @@ interface EncodeJob {
   readonly key: string;
   readonly file: string;
   readonly imageSha: string;
+  /** A crop of the image (its own pixels, no state events); the crop's pixels come from `pixels`. */
+  readonly crop?: { readonly box: BoxXyxy; readonly pixels: () => Promise<EncodePixelsArgs> };
   priority: 'interactive' | 'prefetch';
   bytes?: Uint8Array;
   startedAt?: number;
@@ -205,6 +213,7 @@ export class SamService {
       demo: folder.demo,
       geometry: folder.layout.geometry,
       capabilities: folder.layout.capabilities,
+      gridBatching: !!folder.layout.grid,
       encoder: session(folder.layout.encoder.file, enc),
       decoder: session(folder.layout.decoder.file, dec),
       encoderSha256: folder.encoderSha256,
@@ -226,7 +235,7 @@ export class SamService {
     const { identity, bytes } = await this.identify(file, model);
     const cached = this.memory.get(identity.key);
     if (cached) {
-      this.setState(file, 'ready');
+      this.setState(file, 'ready', undefined, true);
       return { embedding: cached, source: 'memory' };
     }
     const existing =
@@ -239,10 +248,50 @@ export class SamService {
     const fromDisk = await this.disk?.get(identity.key, model.info.encoderSha256, identity.imageSha);
     if (fromDisk) {
       this.memory.set(fromDisk);
-      this.setState(file, 'ready');
+      this.setState(file, 'ready', undefined, true);
       return { embedding: fromDisk, source: 'disk' };
     }
     return this.enqueue(file, identity, bytes, priority);
+  }
+
+  /**
+   * The embedding of a crop of an image, the crop being its own image (Meta's AMG runs `set_image` on each crop).
+   * Cached in memory and on disk like image embeddings, under the image's content and the crop box; `pixels`
+   * is called only when the encoder has to run, and must return the crop's RGB (row-major, crop size).
+   */
+  async embedCrop(
+    fileArg: string,
+    box: BoxXyxy,
+    pixels: () => Promise<EncodePixelsArgs>,
+  ): Promise<EmbeddingInfo> {
+    const model = this.requireModel();
+    const file = path.resolve(fileArg);
+    const { identity } = await this.identify(file, model);
+    const suffix = `crop-${box.join('-')}`;
+    const key = `${identity.key}#${suffix}`;
+    const cached = this.memory.get(key);
+    if (cached) return { embedding: cached, source: 'memory' };
+    const existing =
+      this.queue.find((j) => j.key === key) ?? (this.running?.key === key ? this.running : undefined);
+    if (existing) return existing.promise;
+    const imageSha = `${identity.imageSha}.${suffix}`;
+    const fromDisk = await this.disk?.get(key, model.info.encoderSha256, imageSha);
+    if (fromDisk) {
+      this.memory.set(fromDisk);
+      return { embedding: fromDisk, source: 'disk' };
+    }
+    return this.enqueue(file, { ...identity, key, imageSha }, undefined, 'interactive', { box, pixels });
+  }
+
+  /**
+   * One batch of grid points of automatic mask generation on an embedding (see `DecodeGridArgs`); decoder work,
+   * so it queues behind (and before) interactive decodes one request at a time.
+   */
+  decodeGrid(embedding: Embedding, args: Omit<DecodeGridArgs, 'key'>): Promise<DecodeGridResult> {
+    return this.serially(async () => {
+      await this.ensureOnDecoder(embedding);
+      return this.decoder.call('decodeGrid', { ...args, key: embedding.key }, 'decoding grid points');
+    });
   }
 
   /** Encode these images in the background, in order, without delaying interactive work. */
@@ -259,7 +308,7 @@ export class SamService {
     for (const job of [...this.queue]) {
       if (job.priority !== 'prefetch') continue;
       this.queue.splice(this.queue.indexOf(job), 1);
-      this.setState(job.file, 'missing');
+      this.setJobState(job, 'missing');
       job.reject(new UserError(`prefetch of ${job.file} was cancelled`));
     }
   }
@@ -340,8 +389,14 @@ export class SamService {
     return this.model;
   }
 
-  private setState(file: string, state: EmbeddingState, error?: string): void {
-    if (this.states.get(file) === state && !error) return;
+  /** Crops have no state of their own (the image's state is about the image's embedding). */
+  private setJobState(job: EncodeJob, state: EmbeddingState, error?: string): void {
+    if (!job.crop) this.setState(job.file, state, error);
+  }
+
+  /** `always`: report even an unchanged state (a cache hit answers a listener that subscribed late). */
+  private setState(file: string, state: EmbeddingState, error?: string, always = false): void {
+    if (this.states.get(file) === state && !error && !always) return;
     this.states.set(file, state);
     this.options.onEvent?.({ type: 'embedding', file, state, error });
   }
@@ -375,6 +430,7 @@ export class SamService {
     identity: ImageIdentity,
     bytes: Uint8Array | undefined,
     priority: EncodeJob['priority'],
+    crop?: EncodeJob['crop'],
   ): Promise<EmbeddingInfo> {
     let resolve!: (value: EmbeddingInfo) => void;
     let reject!: (error: Error) => void;
@@ -386,6 +442,7 @@ export class SamService {
       key: identity.key,
       file,
       imageSha: identity.imageSha,
+      crop,
       priority,
       bytes,
       promise,
@@ -394,7 +451,7 @@ export class SamService {
     };
     if (priority === 'interactive') this.insertInteractive(job);
     else this.queue.push(job);
-    this.setState(file, 'queued');
+    this.setJobState(job, 'queued');
     this.maybePreempt();
     void this.pump();
     return promise;
@@ -438,19 +495,19 @@ export class SamService {
     if (!job) return;
     this.running = job;
     job.startedAt = performance.now();
-    this.setState(job.file, 'encoding');
+    this.setJobState(job, 'encoding');
     try {
       const info = await this.runEncode(job);
-      this.setState(job.file, 'ready');
+      this.setJobState(job, 'ready');
       job.resolve(info);
     } catch (error) {
       if (job.preempted) {
         job.preempted = false;
         this.queue.push(job);
-        this.setState(job.file, 'queued');
+        this.setJobState(job, 'queued');
       } else {
         const e = error instanceof Error ? error : new Error(String(error));
-        this.setState(job.file, 'error', e.message);
+        this.setJobState(job, 'error', e.message);
         job.reject(e);
       }
     } finally {
@@ -461,16 +518,29 @@ export class SamService {
 
   private async runEncode(job: EncodeJob): Promise<EmbeddingInfo> {
     const model = this.requireModel();
-    const raw = job.bytes ?? (await readImageFile(job.file));
-    job.bytes = undefined;
     // Transferred to the worker: give it a buffer of its own.
-    const bytes = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : raw.slice();
-    const result = await this.encoder.call(
-      'encode',
-      { file: job.file, bytes: bytes as Uint8Array },
-      `encoding ${job.file}`,
-      [bytes.buffer as ArrayBuffer],
-    );
+    const own = (raw: Uint8Array) =>
+      raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : raw.slice();
+    let result;
+    if (job.crop) {
+      const pixels = await job.crop.pixels();
+      const rgb = own(pixels.rgb);
+      result = await this.encoder.call(
+        'encodePixels',
+        { ...pixels, rgb },
+        `encoding crop [${job.crop.box.join(', ')}] of ${job.file}`,
+        [rgb.buffer as ArrayBuffer],
+      );
+    } else {
+      const bytes = own(job.bytes ?? (await readImageFile(job.file)));
+      job.bytes = undefined;
+      result = await this.encoder.call(
+        'encode',
+        { file: job.file, bytes: bytes as Uint8Array },
+        `encoding ${job.file}`,
+        [bytes.buffer as ArrayBuffer],
+      );
+    }
     if (this.model !== model) throw new UserError('the model was changed during encoding');
     const encodeMs = result.timings.encodeMs;
     this.averageEncodeMs = this.averageEncodeMs ? 0.7 * this.averageEncodeMs + 0.3 * encodeMs : encodeMs;
@@ -501,7 +571,7 @@ export class SamService {
 
   private dropQueue(error: Error): void {
     for (const job of this.queue.splice(0)) {
-      this.setState(job.file, 'missing');
+      this.setJobState(job, 'missing');
       job.reject(error);
     }
   }

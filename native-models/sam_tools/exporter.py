@@ -17,7 +17,13 @@ import torch
 
 from .config import SamConfig
 from .errors import SamToolsError
-from .onnx_models import HfPromptDecoderGraph, HfVisionEncoderGraph, ImageEncoderGraph, MetaDecoderGraph
+from .onnx_models import (
+    BatchDecoderGraph,
+    HfPromptDecoderGraph,
+    HfVisionEncoderGraph,
+    ImageEncoderGraph,
+    MetaDecoderGraph,
+)
 from .sam import Sam, sha256_file
 
 MAX_OPSET = 17  # the newest opset torch 1.13 can export
@@ -68,6 +74,9 @@ class ExportOptions:
     command: str = ""
     date: Optional[str] = None  # fixed for reproducible fixtures; default now (UTC)
     extra: Dict[str, object] = field(default_factory=dict)
+    demo: bool = False  # a demo model (e.g. the built-in one trained on synthetic scenes): the app says so
+    description: Optional[str] = None  # one or two sentences for users, shown by `sam-annotate models`
+    batch_decoder: bool = False  # sam-annotate layout: also decoder_batch.onnx (automatic mask generation)
 
 
 @dataclass
@@ -81,8 +90,8 @@ class GraphSpec:
     dynamic_axes: Dict[str, Dict[int, str]]
 
 
-def graph_specs(model: Sam, layout: str, hf_boxes: bool = False) -> List[GraphSpec]:
-    """The two graphs of `layout`, with example inputs of the right shapes and the dynamic axes."""
+def graph_specs(model: Sam, layout: str, hf_boxes: bool = False, batch_decoder: bool = False) -> List[GraphSpec]:
+    """The graphs of `layout` (two, or three with `batch_decoder`), with example inputs and the dynamic axes."""
     cfg: SamConfig = model.config
     s, c, g, low = cfg.img_size, cfg.prompt_embed_dim, cfg.grid, cfg.low_res_size
     gen = torch.Generator().manual_seed(0)
@@ -97,6 +106,19 @@ def graph_specs(model: Sam, layout: str, hf_boxes: bool = False) -> List[GraphSp
             # Meta's example size; anything works because the graph reads orig_im_size at run time.
             torch.tensor([1500.0, 2250.0]),
         )
+        batch = [
+            GraphSpec(
+                "decoder_batch", "decoder_batch.onnx", BatchDecoderGraph(model),
+                (embeddings, torch.randint(0, s, (3, 2, 2), generator=gen).float(), torch.tensor([[1.0, -1.0]] * 3)),
+                ["image_embeddings", "point_coords", "point_labels"], ["iou_predictions", "low_res_masks"],
+                {
+                    "point_coords": {0: "batch_size", 1: "num_points"},
+                    "point_labels": {0: "batch_size", 1: "num_points"},
+                    "iou_predictions": {0: "batch_size"},
+                    "low_res_masks": {0: "batch_size"},
+                },
+            )
+        ] if batch_decoder else []
         return [
             GraphSpec("encoder", "encoder.onnx", ImageEncoderGraph(model), (torch.randn(1, 3, s, s, generator=gen),),
                       ["image"], ["image_embeddings"], {}),
@@ -110,6 +132,7 @@ def graph_specs(model: Sam, layout: str, hf_boxes: bool = False) -> List[GraphSp
                     "masks": {2: "orig_im_height", 3: "orig_im_width"},
                 },
             ),
+            *batch,
         ]
     if layout == "transformers.js":
         points_axes = {0: "batch_size", 1: "point_batch_size", 2: "nb_points_per_image"}
@@ -220,11 +243,13 @@ def export_model(model: Sam, out_dir: Path, source: ExportSource, options: Expor
         raise SamToolsError(f"--opset {options.opset}: torch {torch.__version__} exports opsets up to {MAX_OPSET}")
     if options.hf_boxes and options.layout != "transformers.js":
         raise SamToolsError("--hf-boxes applies to the transformers.js layout only")
+    if options.batch_decoder and options.layout != "sam-annotate":
+        raise SamToolsError("--batch-decoder applies to the sam-annotate layout only")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
     files = {spec.role: export_graph(spec, out_dir, options.opset, options.external_data)
-             for spec in graph_specs(model, options.layout, options.hf_boxes)}
+             for spec in graph_specs(model, options.layout, options.hf_boxes, options.batch_decoder)}
     manifest = build_manifest(model.config, files, source, options)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -264,7 +289,8 @@ def build_manifest(cfg: SamConfig, files: Dict[str, object], source: ExportSourc
             "date": options.date or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             **options.extra,
         },
-        "demo": False,
+        "demo": options.demo,
+        **({"description": options.description} if options.description else {}),
     }
 
 

@@ -4,6 +4,8 @@ sam-annotate layout
   `ImageEncoderGraph`   image [1, 3, S, S] → image_embeddings [1, C, g, g]
   `MetaDecoderGraph`    Meta's `SamOnnxModel` with default flags (`scripts/export_onnx_model.py`): all four
                         mask tokens, masks upsampled in-graph to `orig_im_size`.
+  `BatchDecoderGraph`   optional (`decoder_batch.onnx`): B point prompts of one image in one run, no mask input,
+                        low-res outputs only — what automatic mask generation decodes (Meta's `predict_torch`).
 transformers.js layout (optimum's `SamOnnxConfig`, variant "split")
   `HfVisionEncoderGraph` pixel_values [B, 3, S, S] → image_embeddings, image_positional_embeddings
   `HfPromptDecoderGraph` points/labels (optionally boxes) → iou_scores [B, P, 3], pred_masks [B, P, 3, 4g, 4g]
@@ -73,6 +75,31 @@ class MetaDecoderGraph(nn.Module):
             image_embeddings, prompt_encoder.get_dense_pe(), sparse, dense
         )
         return self.mask_postprocessing(low_res, orig_im_size), iou, low_res
+
+
+class BatchDecoderGraph(nn.Module):
+    """Many prompts of one image per run, without a mask input: Meta's `predict_torch` on a batch of prompts.
+
+    image_embeddings [1, C, g, g]; point_coords [B, N, 2] model-frame pixels (the graph adds 0.5); point_labels
+    [B, N] float with the codes of `MetaDecoderGraph` → iou_predictions [B, 4], low_res_masks [B, 4, 4g, 4g].
+    Each prompt is decoded independently (the image rows are repeated per prompt, as Meta's decoder does).
+    """
+
+    def __init__(self, model: Sam) -> None:
+        super().__init__()
+        self.model = model
+
+    @torch.no_grad()
+    def forward(self, image_embeddings, point_coords, point_labels):
+        prompt_encoder = self.model.prompt_encoder
+        sparse = prompt_encoder.embed_labeled_points(point_coords, point_labels)
+        dense = prompt_encoder.no_mask_embed.weight.reshape(1, -1, 1, 1).expand(
+            1, -1, image_embeddings.shape[2], image_embeddings.shape[3]
+        )
+        low_res, iou = self.model.mask_decoder.predict_masks(
+            image_embeddings, prompt_encoder.get_dense_pe(), sparse, dense
+        )
+        return iou, low_res
 
 
 class HfVisionEncoderGraph(nn.Module):

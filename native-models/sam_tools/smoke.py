@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .errors import SamToolsError
-from .onnx_models import HfPromptDecoderGraph, MetaDecoderGraph
+from .onnx_models import BatchDecoderGraph, HfPromptDecoderGraph, MetaDecoderGraph
 from .predictor import Predictor, preprocess_shape
 from .sam import Sam
 
@@ -128,6 +128,19 @@ def run_smoke(model: Sam, model_dir: Path, layout: str, hf_boxes: bool = False) 
             masks, iou, low = meta(*feeds.values())
             runs.add("points_mask_input", "decoder.onnx", feeds,
                      {"masks": masks, "iou_predictions": iou, "low_res_masks": low})
+            if (Path(model_dir) / "decoder_batch.onnx").is_file():
+                # Three one-point prompts at once, each with its padding point (what AMG decodes).
+                batch = {
+                    "image_embeddings": embeddings,
+                    "point_coords": torch.tensor([[p_pos, [0, 0]], [p_neg, [0, 0]], [box[:2], [0, 0]]]),
+                    "point_labels": torch.tensor([[1.0, -1.0]] * 3),
+                }
+                iou, low = BatchDecoderGraph(model).eval()(*batch.values())
+                runs.add("batch", "decoder_batch.onnx", batch, {"iou_predictions": iou, "low_res_masks": low})
+                _, single_iou, single_low = meta(*_meta_feeds(embeddings, [p_neg, [0, 0]], [1, -1], no_mask, 0.0,
+                                                              original).values())
+                gap = max((iou[1] - single_iou[0]).abs().max(), (low[1] - single_low[0]).abs().max())
+                checks.append(("batch decoder prompt 2 vs decoder.onnx graph", float(gap)))
         else:
             positional = model.prompt_encoder.get_dense_pe()
             runs.add("encoder", "vision_encoder.onnx", {"pixel_values": predictor.model_input},

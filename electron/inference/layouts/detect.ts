@@ -11,6 +11,7 @@ import {
   META_DECODER_INPUTS,
   META_DECODER_OUTPUTS,
   SamAnnotateLayout,
+  isBatchDecoder,
   isMetaDecoder,
   isMetaEncoder,
 } from './samAnnotate.ts';
@@ -81,8 +82,9 @@ export function detectLayout(
   if (decoder && encoder) {
     const embedding = decoder.graph.inputs.find((i) => i.name === 'image_embeddings')!;
     const geometry = geometryOf(dir, embedding.shape, encoder.graph.inputs[0]!.shape, manifest);
+    const batch = graphs.find((g) => isBatchDecoder(g.graph));
     return new SamAnnotateLayout(
-      { encoder: encoder.file, decoder: decoder.file },
+      { encoder: encoder.file, decoder: decoder.file, decoderBatch: batch?.file },
       encoder.graph,
       decoder.graph,
       geometry,

@@ -51,6 +51,20 @@ export interface Candidate {
   readonly lowRes: Float32Array;
 }
 
+/**
+ * Decoding many one-point prompts of one image in a single run (automatic mask generation: Meta's `predict_torch`
+ * on a batch of grid points, each prompt one positive point and, as Meta pads it, the padding point).
+ */
+export interface GridDecoder {
+  /** The graph that does it: the decoder itself, or a separate batch graph of the same weights. */
+  readonly file: string;
+  readonly outputNames: readonly string[];
+  /** @param points image-frame [x, y] pairs, interleaved (float64). */
+  feeds(embedding: EmbeddingTensors, frame: ModelFrame, points: Float64Array): Feeds;
+  /** Per prompt, in prompt order, the multimask candidates (tokens 1..3). */
+  candidates(outputs: Outputs, count: number): Candidate[][];
+}
+
 export interface LayoutAdapter {
   readonly kind: LayoutKind;
   readonly geometry: ModelGeometry;
@@ -63,6 +77,8 @@ export interface LayoutAdapter {
   decoderFeeds(embedding: EmbeddingTensors, frame: ModelFrame, prompt: Prompt, multimask: boolean): Feeds;
   /** Candidates in the decoder's token order (what Meta's predictor returns; the UI may sort). */
   candidates(outputs: Outputs, multimask: boolean): Candidate[];
+  /** Present when the model can decode a batch of point prompts per run (see {@link GridDecoder}). */
+  readonly grid?: GridDecoder;
 }
 
 export function requireOutput(outputs: Outputs, name: string): TensorData {
@@ -71,7 +87,10 @@ export function requireOutput(outputs: Outputs, name: string): TensorData {
   return value;
 }
 
-/** Slice candidate `index` of a [1, T, L, L] tensor (copied, so the big output buffer can be released). */
+/**
+ * Slice candidate `index` of a [1, T, L, L] tensor (or, flattened, of any [..., L, L]), copied so the big output
+ * buffer can be released.
+ */
 export function sliceMask(tensor: TensorData, index: number): Float32Array {
   const side = tensor.dims[tensor.dims.length - 1]!;
   const plane = side * side;

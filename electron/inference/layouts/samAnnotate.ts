@@ -8,14 +8,19 @@
  * point_labels [1,N], mask_input [1,1,4g,4g], has_mask_input [1], orig_im_size [2] (H, W)
  * → masks [1,T,H,W], iou_predictions [1,T], low_res_masks [1,T,4g,4g]; T = 4 (all tokens) or 1
  * (`--return-single-mask`, selection done in the graph).
+ *
+ * Optional third graph `decoder_batch.onnx` (export.py --batch-decoder, listed in the manifest as
+ * `files.decoder_batch`): image_embeddings [1,C,g,g], point_coords [B,N,2], point_labels [B,N] → iou_predictions
+ * [B,4], low_res_masks [B,4,4g,4g]; B prompts of one image per run, no mask input (automatic mask generation).
  */
-import { type ModelFrame } from '../../common/frames.ts';
-import { type Prompt, encodeDecoderPoints, outputTokens } from '../../common/prompts.ts';
+import { type ModelFrame, imagePoint, imageToModel } from '../../common/frames.ts';
+import { LABEL, type Prompt, encodeDecoderPoints, outputTokens } from '../../common/prompts.ts';
 import type { GraphSignature, TensorSignature } from './signature.ts';
 import {
   type Candidate,
   type EmbeddingTensors,
   type Feeds,
+  type GridDecoder,
   type LayoutAdapter,
   type ModelGeometry,
   type Outputs,
@@ -32,6 +37,19 @@ export const META_DECODER_INPUTS = [
   'orig_im_size',
 ] as const;
 export const META_DECODER_OUTPUTS = ['masks', 'iou_predictions', 'low_res_masks'] as const;
+
+export const BATCH_DECODER_INPUTS = ['image_embeddings', 'point_coords', 'point_labels'] as const;
+export const BATCH_DECODER_OUTPUTS = ['iou_predictions', 'low_res_masks'] as const;
+
+/** The batch graph: exactly the batch inputs (no mask input, no orig_im_size) and the low-res outputs. */
+export function isBatchDecoder(g: GraphSignature): boolean {
+  const names = g.inputs.map((i) => i.name).sort();
+  const outs = new Set(g.outputs.map((o) => o.name));
+  return (
+    names.join() === [...BATCH_DECODER_INPUTS].sort().join() &&
+    BATCH_DECODER_OUTPUTS.every((n) => outs.has(n))
+  );
+}
 
 export function isMetaDecoder(g: GraphSignature): boolean {
   const names = new Set(g.inputs.map((i) => i.name));
@@ -56,8 +74,10 @@ export class SamAnnotateLayout implements LayoutAdapter {
   private readonly encoderInput: string;
   private readonly tokensInGraph: number;
 
+  readonly grid: GridDecoder | undefined;
+
   constructor(
-    files: { encoder: string; decoder: string },
+    files: { encoder: string; decoder: string; decoderBatch?: string },
     encoderGraph: GraphSignature,
     decoderGraph: GraphSignature,
     readonly geometry: ModelGeometry,
@@ -72,6 +92,7 @@ export class SamAnnotateLayout implements LayoutAdapter {
     // `masks` is left out on purpose: it is the logits upsampled to full resolution inside the graph (4 × H × W
     // floats, 190 MB for a 12 MP photo). We upsample the kept candidate ourselves from `low_res_masks`.
     this.decoder = { file: files.decoder, outputNames: ['iou_predictions', 'low_res_masks'] };
+    this.grid = files.decoderBatch ? batchGrid(files.decoderBatch) : undefined;
   }
 
   encoderFeeds(input: Float32Array): Feeds {
@@ -122,4 +143,42 @@ export class SamAnnotateLayout implements LayoutAdapter {
       };
     });
   }
+}
+
+/** The batch graph as a {@link GridDecoder}: per prompt one positive point and Meta's padding point. */
+function batchGrid(file: string): GridDecoder {
+  return {
+    file,
+    outputNames: [...BATCH_DECODER_OUTPUTS],
+    feeds(embedding: EmbeddingTensors, frame: ModelFrame, points: Float64Array): Feeds {
+      const count = points.length / 2;
+      const coords = new Float32Array(count * 4);
+      const labels = new Float32Array(count * 2);
+      for (let i = 0; i < count; i++) {
+        const p = imageToModel(frame, imagePoint(points[2 * i]!, points[2 * i + 1]!));
+        coords[4 * i] = p.x;
+        coords[4 * i + 1] = p.y;
+        labels[2 * i] = LABEL.positive;
+        labels[2 * i + 1] = LABEL.padding; // its coordinates stay (0, 0)
+      }
+      const emb = embedding.image_embeddings!;
+      return {
+        image_embeddings: { type: 'float32', data: emb.data, dims: emb.dims },
+        point_coords: { type: 'float32', data: coords, dims: [count, 2, 2] },
+        point_labels: { type: 'float32', data: labels, dims: [count, 2] },
+      };
+    },
+    candidates(outputs: Outputs, count: number): Candidate[][] {
+      const iou = requireOutput(outputs, 'iou_predictions');
+      const low = requireOutput(outputs, 'low_res_masks');
+      const tokens = iou.dims[1] ?? 4;
+      return Array.from({ length: count }, (_, b) =>
+        outputTokens(true).map((token) => ({
+          token,
+          predictedIou: iou.data[b * tokens + token]!,
+          lowRes: sliceMask(low, b * tokens + token),
+        })),
+      );
+    },
+  };
 }

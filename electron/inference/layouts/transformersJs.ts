@@ -16,6 +16,7 @@ import {
   type Candidate,
   type EmbeddingTensors,
   type Feeds,
+  type GridDecoder,
   type LayoutAdapter,
   type ModelGeometry,
   type Outputs,
@@ -71,6 +72,51 @@ export class TransformersJsLayout implements LayoutAdapter {
     this.capabilities = { maskInput: false, box: this.hasBoxInput, singleMaskToken: false };
     this.encoder = { file: files.encoder, outputNames: [...TRANSFORMERS_ENCODER.outputs] };
     this.decoder = { file: files.decoder, outputNames: [...TRANSFORMERS_DECODER.outputs] };
+    this.grid = this.gridDecoder(files.decoder);
+  }
+
+  readonly grid: GridDecoder;
+
+  /** The decoder itself decodes P point batches per run (input_points [1, P, n, 2]), each independently. */
+  private gridDecoder(file: string): GridDecoder {
+    const withBoxes = this.hasBoxInput;
+    return {
+      file,
+      outputNames: [...TRANSFORMERS_DECODER.outputs],
+      feeds: (embedding, frame, points) => {
+        const count = points.length / 2;
+        // Without input_boxes the graph appends the padding point itself; with it, we do (see decoderFeeds).
+        const n = withBoxes ? 2 : 1;
+        const xy = new Float32Array(count * n * 2);
+        const labels = new BigInt64Array(count * n);
+        for (let i = 0; i < count; i++) {
+          const p = imageToModel(frame, imagePoint(points[2 * i]!, points[2 * i + 1]!));
+          xy[2 * n * i] = p.x;
+          xy[2 * n * i + 1] = p.y;
+          labels[n * i] = BigInt(LABEL.positive);
+          if (withBoxes) labels[n * i + 1] = BigInt(LABEL.padding);
+        }
+        const feeds: Feeds = {
+          image_embeddings: { type: 'float32', ...embedding.image_embeddings! },
+          image_positional_embeddings: { type: 'float32', ...embedding.image_positional_embeddings! },
+          input_points: { type: 'float32', data: xy, dims: [1, count, n, 2] },
+          input_labels: { type: 'int64', data: labels, dims: [1, count, n] },
+        };
+        if (withBoxes) feeds.input_boxes = { type: 'float32', data: new Float32Array(0), dims: [1, 0, 4] };
+        return feeds;
+      },
+      candidates: (outputs, count) => {
+        const iou = requireOutput(outputs, 'iou_scores');
+        const masks = requireOutput(outputs, 'pred_masks');
+        return Array.from({ length: count }, (_, p) =>
+          [0, 1, 2].map((i) => ({
+            token: i + 1,
+            predictedIou: iou.data[p * 3 + i]!,
+            lowRes: sliceMask(masks, p * 3 + i),
+          })),
+        );
+      },
+    };
   }
 
   encoderFeeds(input: Float32Array): Feeds {

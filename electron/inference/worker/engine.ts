@@ -7,21 +7,27 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { UserError, describeError } from '../../common/errors.ts';
-import type { ModelFrame } from '../../common/frames.ts';
+import { isBoxNearCropEdge } from '../../common/amg/boxes.ts';
+import { maskBoxXyxy, uncropCounts } from '../../common/amg/masks.ts';
+import { type ModelFrame, imagePoint } from '../../common/frames.ts';
 import { upsampleMask, upsampleMaskToRle } from '../../common/maskUpsample.ts';
 import { resizeLongestSide, toModelInput } from '../../common/modelInput.ts';
 import { isEmptyPrompt } from '../../common/prompts.ts';
 import { compressRle, encodeMask, rleBboxCoco } from '../../common/rle.ts';
 import { decodeImage } from '../imageLoader.ts';
 import { detectLayout } from '../layouts/detect.ts';
-import type { EmbeddingTensors, Feeds, LayoutAdapter, Outputs } from '../layouts/layout.ts';
+import type { Candidate, EmbeddingTensors, Feeds, LayoutAdapter, Outputs } from '../layouts/layout.ts';
 import type { GraphSignature, TensorSignature } from '../layouts/signature.ts';
 import { withProviderFallback } from '../providers.ts';
 import type {
   DecodeArgs,
+  DecodeGridArgs,
+  DecodeGridResult,
   DecodeResult,
   EncodeArgs,
+  EncodePixelsArgs,
   EncodeResult,
+  GridCandidate,
   InitArgs,
   InitResult,
   MaskForms,
@@ -90,6 +96,9 @@ function previewFrameOf(frame: ModelFrame, maxSide: number): ModelFrame {
 
 export class Engine {
   private session: ort.InferenceSession | undefined;
+  /** The batch decoder graph (decoder role, created on the first grid decode that wants it). */
+  private gridSession: Promise<ort.InferenceSession> | undefined;
+  private provider = 'cpu';
   private layout: LayoutAdapter | undefined;
   private args: InitArgs | undefined;
   private readonly embeddings = new Map<string, { tensors: EmbeddingTensors; frame: ModelFrame }>();
@@ -112,6 +121,7 @@ export class Engine {
       throw new UserError(`cannot load model file ${file}: ${describeError(error)}`, { cause: error });
     });
     const session = attempt.value;
+    this.provider = attempt.provider;
     const live = liveSignature(session);
     checkLive(file, args.graphs.find((g) => g.file === relative)!.graph, live);
     this.session = session;
@@ -145,6 +155,27 @@ export class Engine {
       frame,
       contentHash: image.contentHash,
       timings: { decodeMs: t1 - t0, preprocessMs: t2 - t1, encodeMs: t3 - t2 },
+    };
+  }
+
+  /** Encode an RGB buffer (a crop of an image the caller decoded): the same steps as `encode` after decoding. */
+  async encodePixels({ rgb, width, height }: EncodePixelsArgs): Promise<EncodeResult> {
+    const { session, layout, args } = this.ready('encoder');
+    if (rgb.length !== width * height * 3)
+      throw new Error(`encodePixels: ${rgb.length} bytes for ${width}×${height} RGB`);
+    const t1 = performance.now();
+    const { frame, resized } = resizeLongestSide(rgb, { width, height }, layout.geometry.inputSize);
+    const input = toModelInput(resized, frame, args.pixelMean, args.pixelStd);
+    const t2 = performance.now();
+    const results = await session.run(toTensors(layout.encoderFeeds(input)), [...layout.encoder.outputNames]);
+    const tensors = layout.embeddingFrom(fromTensors(results, layout.encoder.outputNames));
+    const t3 = performance.now();
+    // No file: the caller names the pixels (its cache key); there is no content hash to report.
+    return {
+      tensors,
+      frame,
+      contentHash: '',
+      timings: { decodeMs: 0, preprocessMs: t2 - t1, encodeMs: t3 - t2 },
     };
   }
 
@@ -183,6 +214,111 @@ export class Engine {
       size: { width, height },
       timings: { decodeMs: t1 - t0, postprocessMs: performance.now() - t1 },
     };
+  }
+
+  /**
+   * One batch of Meta's automatic mask generation on one crop (see `DecodeGridArgs`). With a batch graph all
+   * prompts go through one run; without, one run per prompt. Only survivors leave the worker, as RLE.
+   */
+  async decodeGrid(a: DecodeGridArgs): Promise<DecodeGridResult> {
+    const { session, layout, args } = this.ready('decoder');
+    const embedding = this.embeddings.get(a.key);
+    if (!embedding) throw new Error(`no embedding ${a.key} in the decoder worker`);
+    const { frame, tensors } = embedding;
+    const count = a.points.length / 2;
+    const [x0, y0, x1, y1] = a.cropBox;
+    if (frame.image.width !== x1 - x0 || frame.image.height !== y1 - y0)
+      throw new Error(
+        `embedding ${a.key} is ${frame.image.width}×${frame.image.height}, not the crop's size`,
+      );
+    const grid = a.batched ? layout.grid : undefined;
+    let decodeMs = 0;
+    let postprocessMs = 0;
+    let decoded = 0;
+    let upsampled = 0;
+    const f = Math.fround;
+    const iouThresh = f(a.predIouThresh);
+    const stabilityThresh = f(a.stabilityScoreThresh);
+    const image = [0, 0, a.imageSize.width, a.imageSize.height] as const;
+    const out: GridCandidate[] = [];
+    const keep = (pointIndex: number, candidates: readonly Candidate[]) => {
+      for (const c of candidates) {
+        decoded++;
+        // float32 comparisons, as torch compares a float32 tensor with a Python number
+        if (a.predIouThresh > 0 && !(c.predictedIou > iouThresh)) continue;
+        upsampled++;
+        const up = upsampleMaskToRle(c.lowRes, frame, {
+          threshold: args.maskThreshold,
+          stabilityOffset: a.stabilityScoreOffset,
+        });
+        if (a.stabilityScoreThresh > 0 && !(up.stabilityScore >= stabilityThresh)) continue;
+        const box = maskBoxXyxy(up.rle);
+        if (isBoxNearCropEdge(box, a.cropBox, image)) continue;
+        out.push({
+          pointIndex,
+          token: c.token,
+          predictedIou: c.predictedIou,
+          stabilityScore: up.stabilityScore,
+          box,
+          rle: compressRle(uncropCounts(up.rle, a.cropBox, a.imageSize)).counts,
+          area: up.area,
+        });
+      }
+    };
+    if (grid) {
+      const runner = await this.gridRunner(layout, session, grid.file);
+      const t0 = performance.now();
+      const results = await runner.run(toTensors(grid.feeds(tensors, frame, a.points)), [
+        ...grid.outputNames,
+      ]);
+      const perPrompt = grid.candidates(fromTensors(results, grid.outputNames), count);
+      const t1 = performance.now();
+      perPrompt.forEach((candidates, i) => keep(i, candidates));
+      decodeMs = t1 - t0;
+      postprocessMs = performance.now() - t1;
+    } else {
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        const prompt = {
+          points: [{ point: imagePoint(a.points[2 * i]!, a.points[2 * i + 1]!), label: 1 as const }],
+        };
+        const feeds = layout.decoderFeeds(tensors, frame, prompt, true);
+        const results = await session.run(toTensors(feeds), [...layout.decoder.outputNames]);
+        const candidates = layout.candidates(fromTensors(results, layout.decoder.outputNames), true);
+        const t1 = performance.now();
+        keep(i, candidates);
+        decodeMs += t1 - t0;
+        postprocessMs += performance.now() - t1;
+      }
+    }
+    return { candidates: out, decoded, upsampled, batched: !!grid, timings: { decodeMs, postprocessMs } };
+  }
+
+  /** The session of the grid graph: the decoder's own, or the batch graph's (loaded once, same provider). */
+  private gridRunner(
+    layout: LayoutAdapter,
+    decoder: ort.InferenceSession,
+    file: string,
+  ): Promise<ort.InferenceSession> {
+    if (file === layout.decoder.file) return Promise.resolve(decoder);
+    this.gridSession ??= (async () => {
+      const args = this.args!;
+      const full = path.join(args.dir, file);
+      const attempt = await withProviderFallback([...new Set([this.provider, 'cpu'])], (provider) =>
+        ort.InferenceSession.create(full, {
+          executionProviders: [provider],
+          ...(args.session.threads ? { intraOpNumThreads: args.session.threads } : {}),
+          graphOptimizationLevel: 'all',
+          logSeverityLevel: 4,
+        }),
+      ).catch((error: unknown) => {
+        throw new UserError(`cannot load model file ${full}: ${describeError(error)}`, { cause: error });
+      });
+      const expected = args.graphs.find((g) => g.file === file);
+      if (expected) checkLive(full, expected.graph, liveSignature(attempt.value));
+      return attempt.value;
+    })();
+    return this.gridSession;
   }
 
   /** Full-resolution forms of one candidate, for a decode that asked only for previews. */

@@ -16,7 +16,8 @@ function transferables(method: string, result: unknown): ArrayBuffer[] {
     if (view && view.buffer instanceof ArrayBuffer && view.byteLength === view.buffer.byteLength)
       buffers.add(view.buffer);
   };
-  if (method === 'encode') for (const t of Object.values((result as EncodeResult).tensors)) add(t.data);
+  if (method === 'encode' || method === 'encodePixels')
+    for (const t of Object.values((result as EncodeResult).tensors)) add(t.data);
   if (method === 'decode') {
     for (const c of (result as DecodeResult).candidates) {
       add(c.lowRes);
@@ -37,6 +38,10 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       result = engine.setEmbedding(args as WorkerRequest<'setEmbedding'>['args']);
     else if (method === 'decode') result = await engine.decode(args as WorkerRequest<'decode'>['args']);
     else if (method === 'upsample') result = engine.upsample(args as WorkerRequest<'upsample'>['args']);
+    else if (method === 'encodePixels')
+      result = await engine.encodePixels(args as WorkerRequest<'encodePixels'>['args']);
+    else if (method === 'decodeGrid')
+      result = await engine.decodeGrid(args as WorkerRequest<'decodeGrid'>['args']);
     else throw new Error(`unknown worker method ${String(method)}`);
     return { id: request.id, ok: true, result };
   } catch (error) {

@@ -52,6 +52,14 @@ export interface EncodeArgs {
   readonly bytes: Uint8Array;
 }
 
+/** Encode pixels the caller already has (a crop of a decoded image, for automatic mask generation). */
+export interface EncodePixelsArgs {
+  /** Interleaved RGB, `height` rows of `width × 3` bytes (transferred). */
+  readonly rgb: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
 export interface EncodeResult {
   readonly tensors: EmbeddingTensors;
   readonly frame: ModelFrame;
@@ -106,6 +114,53 @@ export interface UpsampleArgs {
   readonly output: DecodeArgs['output'];
 }
 
+/**
+ * Automatic mask generation, one batch of grid points of one crop (Meta's `_process_batch`): decode each point
+ * as a one-point prompt (three multimask candidates), keep candidates with predicted IoU > `predIouThresh`,
+ * upsample them to the crop's size, keep those with stability ≥ `stabilityScoreThresh`, threshold, drop masks
+ * whose box touches an inner crop edge, and return the survivors uncropped to the image as RLE.
+ */
+export interface DecodeGridArgs {
+  /** Embedding of the crop (its frame's image is the crop). */
+  readonly key: string;
+  /** Prompts in the crop's frame, interleaved [x, y, …] (float64, Meta's grid × crop size). */
+  readonly points: Float64Array;
+  /** Meta's filters; 0 turns a filter off, as in Meta's code. */
+  readonly predIouThresh: number;
+  readonly stabilityScoreThresh: number;
+  readonly stabilityScoreOffset: number;
+  /** The crop in the image, XYXY with exclusive x1/y1, and the image size. */
+  readonly cropBox: readonly [number, number, number, number];
+  readonly imageSize: { readonly width: number; readonly height: number };
+  /** Use the model's batch graph (all points in one run) when it has one; else one run per point. */
+  readonly batched: boolean;
+}
+
+export interface GridCandidate {
+  /** Index of the prompt in `points`. */
+  readonly pointIndex: number;
+  /** Meta's multimask token 1..3. */
+  readonly token: number;
+  readonly predictedIou: number;
+  readonly stabilityScore: number;
+  /** Mask box in the crop's frame, XYXY with inclusive max (Meta's `batched_mask_to_box`). */
+  readonly box: readonly [number, number, number, number];
+  /** COCO compressed RLE counts of the mask in the whole image (size [H, W]). */
+  readonly rle: string;
+  readonly area: number;
+}
+
+export interface DecodeGridResult {
+  /** Survivors in Meta's order: prompt by prompt, tokens 1..3. */
+  readonly candidates: readonly GridCandidate[];
+  /** Candidates decoded (3 per prompt) and how many passed the predicted-IoU filter (were upsampled). */
+  readonly decoded: number;
+  readonly upsampled: number;
+  /** Whether the batch graph was used. */
+  readonly batched: boolean;
+  readonly timings: { readonly decodeMs: number; readonly postprocessMs: number };
+}
+
 export interface DecodeResult {
   readonly candidates: readonly DecodedCandidate[];
   readonly size: { readonly width: number; readonly height: number };
@@ -116,9 +171,11 @@ export interface DecodeResult {
 export interface WorkerApi {
   init: [InitArgs, InitResult];
   encode: [EncodeArgs, EncodeResult];
+  encodePixels: [EncodePixelsArgs, EncodeResult];
   setEmbedding: [SetEmbeddingArgs, null];
   decode: [DecodeArgs, DecodeResult];
   upsample: [UpsampleArgs, MaskForms];
+  decodeGrid: [DecodeGridArgs, DecodeGridResult];
 }
 export type WorkerMethod = keyof WorkerApi;
 

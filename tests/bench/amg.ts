@@ -1,0 +1,168 @@
+/**
+ * Automatic mask generation benchmark: seconds per image with Meta's default parameters (32×32 prompts, one crop),
+ * split into encoder / decoder / post-processing, peak RSS, and the effect of points_per_batch (16 / 64 / 256)
+ * with and without a batch decoder graph. Models: the committed fixture (S = 256) on its reference image, and a
+ * ViT-B-size model with random weights (tests/bench/inference.ts) on a 1600×1200 synthetic photo; the batch
+ * decoder variants are exported into .cache/bench on first use. Each configuration runs in its own process, so
+ * peak RSS is that configuration's. Random weights pass few masks through Meta's filters, so post-processing is
+ * a smaller share here than with real weights ("upsampled" counts the candidates that reached it).
+ *
+ *   node --import tsx tests/bench/amg.ts            # everything (~10 min on 2 cores)
+ *   node --import tsx tests/bench/amg.ts --quick    # fixture only
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { resolveAmgParams } from '../../electron/common/amg/params.ts';
+import { generateMasks } from '../../electron/inference/amg.ts';
+import { SamService } from '../../electron/inference/samService.ts';
+import { exportedModel } from '../helpers/models.ts';
+import { fixturesDir, repoRoot } from '../helpers/paths.ts';
+import { ensureVitB } from './inference.ts';
+
+const cache = path.join(repoRoot, '.cache', 'bench');
+
+export interface AmgBenchRow {
+  model: string;
+  pointsPerBatch: number;
+  batchGraph: boolean;
+  secondsPerImage: number;
+  encodeS: number;
+  decodeS: number;
+  postS: number;
+  masks: number;
+  upsampled: number;
+  peakRssMb: number;
+}
+
+function ensureVitBBatch(): string {
+  const dir = path.join(cache, 'vit_b-random-batch');
+  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
+  console.error('exporting the ViT-B-size model with a batch decoder (once, ~1 minute) …');
+  const args = ['--random-seed', '0', '--type', 'vit_b', '--batch-decoder', '--out', dir, '--no-smoke'];
+  const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'native-models', 'export.py'), ...args], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('could not export the ViT-B batch decoder');
+  return dir;
+}
+
+async function photo(): Promise<string> {
+  const file = path.join(cache, 'photo-1600x1200.jpg');
+  if (existsSync(file)) return file;
+  mkdirSync(cache, { recursive: true });
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1200">
+    <rect width="100%" height="100%" fill="#5a8"/><circle cx="480" cy="480" r="240" fill="#236"/>
+    <rect x="880" y="360" width="480" height="480" fill="#eee"/></svg>`;
+  await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(file);
+  return file;
+}
+
+/** One configuration, in this process: one warm-up-free run (the encoder result is not cached). */
+async function runOne(model: string, dir: string, image: string, ppb: number, batched: boolean) {
+  const service = new SamService({ threads: os.availableParallelism() });
+  try {
+    await service.loadModel(dir);
+    const params = resolveAmgParams({ points_per_batch: ppb });
+    const r = await generateMasks(service, image, params, { batched });
+    const row: AmgBenchRow = {
+      model,
+      pointsPerBatch: ppb,
+      batchGraph: r.stats.batched,
+      secondsPerImage: r.stats.totalMs / 1000,
+      encodeS: r.stats.encodeMs / 1000,
+      decodeS: r.stats.decodeMs / 1000,
+      postS: r.stats.postprocessMs / 1000,
+      masks: r.masks.length,
+      upsampled: r.stats.upsampled,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
+    return row;
+  } finally {
+    await service.close();
+  }
+}
+
+/** Every configuration, each in a child process. */
+export async function benchAmg(quick = false): Promise<AmgBenchRow[]> {
+  const wide = path.join(fixturesDir, 'reference', 'wide.png');
+  const tiny = path.join(fixturesDir, 'models', 'tiny-random');
+  const tinyBatch = exportedModel(
+    'tiny-batch',
+    ['--random-seed', '4', '--type', 'tiny_test', '--batch-decoder'],
+    [],
+  );
+  const configs: [string, string, string, number, boolean][] = [
+    ['fixture (S=256) 320×183', tiny, wide, 64, false],
+    ['fixture (S=256) 320×183', tinyBatch, wide, 64, true],
+  ];
+  if (!quick) {
+    const image = await photo();
+    const vitb = ensureVitB();
+    const vitbBatch = ensureVitBBatch();
+    configs.push(['ViT-B (S=1024) 1600×1200', vitb, image, 64, false]);
+    for (const ppb of [16, 64, 256]) configs.push(['ViT-B (S=1024) 1600×1200', vitbBatch, image, ppb, true]);
+  }
+  const rows: AmgBenchRow[] = [];
+  for (const [name, dir, image, ppb, batched] of configs) {
+    console.error(`… ${name}, points_per_batch ${ppb}${batched ? ', batch graph' : ''}`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'tests', 'bench', 'amg.ts'),
+        '--one',
+        name,
+        dir,
+        image,
+        String(ppb),
+        String(batched),
+      ],
+      { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    if (r.status !== 0) throw new Error(`AMG benchmark of ${name} failed`);
+    rows.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as AmgBenchRow);
+  }
+  return rows;
+}
+
+export function printAmg(rows: AmgBenchRow[]): void {
+  const f = (n: number, d = 2) => n.toFixed(d);
+  console.log('\nAutomatic mask generation, default parameters (32×32 prompts, 1 crop); seconds per image');
+  console.table(
+    rows.map((r) => ({
+      model: r.model,
+      decoder: r.batchGraph ? 'batch graph' : 'one run/prompt',
+      points_per_batch: r.pointsPerBatch,
+      's/image': f(r.secondsPerImage),
+      'encoder s': f(r.encodeS),
+      'decoder s': f(r.decodeS),
+      'post s': f(r.postS),
+      upsampled: r.upsampled,
+      masks: r.masks,
+      'peak RSS MB': f(r.peakRssMb, 0),
+    })),
+  );
+  const vit = rows.filter((r) => r.model.startsWith('ViT-B'));
+  const loop = vit.find((r) => !r.batchGraph);
+  const best = vit.filter((r) => r.batchGraph).sort((a, b) => a.secondsPerImage - b.secondsPerImage)[0];
+  if (loop && best) {
+    console.log(
+      `ViT-B: batch graph at points_per_batch ${best.pointsPerBatch} is ${(loop.decodeS / best.decodeS).toFixed(2)}× ` +
+        `faster in the decoder than one run per prompt; anchor: ViT-B AMG on CPU ~30 s (Ryzen 7600) … >2 min (old i7), SA #488`,
+    );
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--one') {
+    const [, name, dir, image, ppb, batched] = args as [string, string, string, string, string, string];
+    console.log(JSON.stringify(await runOne(name, dir, image, Number(ppb), batched === 'true')));
+  } else {
+    printAmg(await benchAmg(args.includes('--quick')));
+  }
+}
