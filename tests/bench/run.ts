@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: speed and memory numbers with ratios against the targets (never pass/fail). Each part runs
  * in its own process so peak RSS is that part's. Absolute timings are noisy on shared machines; compare ratios
- * within one run. `npm run bench -- inference` (or store, browser) runs one part.
+ * within one run. `npm run bench -- inference` (or store, amg, browser) runs one part.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { repoRoot } from '../helpers/paths.ts';
 const PARTS: Record<string, string> = {
   inference: 'tests/bench/inference.ts',
   store: 'tests/bench/store.ts',
+  amg: 'tests/bench/amg.ts',
   browser: 'tests/bench/browser.ts',
 };
 
