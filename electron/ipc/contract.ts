@@ -8,7 +8,10 @@
  * RLE strings (the canonical, compact form), as typed arrays (previews), or by id (`maskInputRef`), never as
  * JSON arrays of pixels.
  */
+import type { Distribution } from '../common/distribution.ts';
 import type { Rle } from '../common/rle.ts';
+
+export type { Distribution, HistogramBin } from '../common/distribution.ts';
 
 export type ImageStatus = 'todo' | 'in-progress' | 'done' | 'skipped';
 export type FileState = 'ok' | 'missing' | 'changed';
@@ -222,6 +225,117 @@ export interface TaskReport {
   readonly message: string;
 }
 
+// — review mode and statistics (issue 5) —
+
+export type ReviewDecision = 'accepted' | 'rejected' | 'needs-fix';
+/** Review queue order: the model's scores, when the mask was made, or its size (pixels). */
+export type ReviewSort = 'predicted_iou' | 'stability' | 'created_at' | 'area';
+
+export interface ReviewQuery {
+  /** Default: every status. */
+  readonly statuses?: readonly AnnotationStatus[];
+  readonly sources?: readonly AnnotationSource[];
+  /** Who made the annotation (`createdBy`). */
+  readonly annotators?: readonly string[];
+  readonly categoryIds?: readonly number[];
+  /** Inclusive bounds on the predicted IoU; either one leaves out annotations that have none (imported). */
+  readonly minIou?: number;
+  readonly maxIou?: number;
+  /** Inclusive bounds on the stability score, likewise. */
+  readonly minStability?: number;
+  readonly maxStability?: number;
+  readonly sort: ReviewSort;
+  /** Annotations without the sort's score come last either way; ties by id, in the same direction. */
+  readonly order: 'asc' | 'desc';
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** One status change of an annotation: who, when, from → to. */
+export interface ReviewEvent {
+  readonly reviewer: string;
+  /** Unix ms. */
+  readonly at: number;
+  readonly fromStatus: AnnotationStatus;
+  readonly toStatus: AnnotationStatus;
+  readonly comment: string;
+}
+
+/** A mask to review: the annotation, its image, and its latest review event. */
+export interface ReviewItem {
+  readonly annotation: AnnotationItem;
+  readonly image: ImageItem;
+  readonly lastReview: ReviewEvent | null;
+}
+
+export interface ReviewPage {
+  readonly items: readonly ReviewItem[];
+  /** Matches of the whole query. */
+  readonly total: number;
+  /** Matches per status with every filter but the status filter (the status chips' counters). */
+  readonly byStatus: Readonly<Record<AnnotationStatus, number>>;
+}
+
+export interface ReviewFacets {
+  /** Everyone who made an annotation in this project. */
+  readonly annotators: readonly string[];
+  /** Whom a review decision made here is recorded for (this computer's user). */
+  readonly reviewer: string;
+}
+
+export interface StatsQuery {
+  readonly annotators?: readonly string[];
+  readonly sources?: readonly AnnotationSource[];
+  /** The viewer's offset from UTC in minutes (east positive): where the trend's days begin. Default 0. */
+  readonly utcOffsetMinutes?: number;
+}
+
+export interface TrendPoint {
+  /** Local day of the viewer (StatsQuery.utcOffsetMinutes), YYYY-MM-DD. */
+  readonly day: string;
+  readonly masks: number;
+  readonly medianSeconds: number;
+  readonly meanSeconds: number;
+}
+
+export interface AnnotatorTrend {
+  readonly annotator: string;
+  readonly masks: number;
+  /** One point per day with masks, in day order. */
+  readonly points: readonly TrendPoint[];
+}
+
+/** Review outcome of automatic masks: the share accepted = accepted / (accepted + rejected) of reviewed ones. */
+export interface AutoReviewShare {
+  readonly source: 'auto' | 'semi-auto' | 'all';
+  /** Masks of that source whose current status came from a review decision, by that status. */
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly needsFix: number;
+  /** Never reviewed. */
+  readonly unreviewed: number;
+  /** accepted / (accepted + rejected); null when none was decided. */
+  readonly acceptedShare: number | null;
+}
+
+export interface TimingStats {
+  /**
+   * Masks timed in the app (active time > 0; imported and automatic masks have none): what the time and click
+   * figures describe.
+   */
+  readonly timedMasks: number;
+  /** Active seconds per timed mask. */
+  readonly secondsPerMask: Distribution;
+  /** Clicks per timed mask. */
+  readonly clicksPerMask: Distribution;
+  /** Masks (not rejected) per image, over images that have at least one. */
+  readonly masksPerImage: Distribution & { readonly imagesWithoutMasks: number };
+  /** Per annotator, per day: median and mean active seconds per mask (the SA paper's 34 s → 14 s). */
+  readonly trend: readonly AnnotatorTrend[];
+  readonly auto: readonly AutoReviewShare[];
+  readonly reviewEvents: number;
+}
+
 /** Backend → renderer notifications. */
 export type AppEvent =
   | {
@@ -272,8 +386,22 @@ export interface AppApi {
   /** The full-resolution mask of candidate N of an earlier decode (e.g. the hover preview being accepted). */
   decodedMask(decodeId: string, candidate: number): DecodedMask;
 
-  importCoco(file: string, imagesRoot?: string): TaskReport;
+  importCoco(file: string, imagesRoot?: string, status?: AnnotationStatus): TaskReport;
   exportProject(request: ExportRequest): TaskReport;
+
+  /** Review mode: a page of the masks that pass the filters, sorted. Needs no model. */
+  reviewQueue(query: ReviewQuery): ReviewPage;
+  reviewFacets(): ReviewFacets;
+  /**
+   * Record a review decision (any status: undo records the reverse change) with this computer's user as the
+   * reviewer and the time; one transaction. Returns the updated item.
+   */
+  reviewAnnotation(id: number, status: AnnotationStatus, comment?: string): ReviewItem;
+  timingStats(query?: StatsQuery): TimingStats;
+  /** The statistics CSV (one row per annotation with its timing), for a download in the browser. */
+  statsCsv(query?: StatsQuery): string;
+  /** The statistics CSV written to a file (atomically), e.g. a path from the native save dialog. */
+  exportStatsCsv(file: string, query?: StatsQuery): TaskReport;
 }
 
 export type AppMethod = keyof AppApi;
@@ -317,6 +445,12 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   decodedMask: true,
   importCoco: true,
   exportProject: true,
+  reviewQueue: true,
+  reviewFacets: true,
+  reviewAnnotation: true,
+  timingStats: true,
+  statsCsv: true,
+  exportStatsCsv: true,
 };
 export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
 

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../common/errors.ts';
+import { statsCsv } from '../common/formatStatsCsv.ts';
 import { imageBox, imagePoint } from '../common/frames.ts';
 import type { Prompt } from '../common/prompts.ts';
 import { addImagesFromFolder } from '../dataset/addImages.ts';
@@ -19,9 +20,11 @@ import {
   type SamServiceOptions,
 } from '../inference/samService.ts';
 import type { DecodedCandidate } from '../inference/worker/protocol.ts';
+import { writeFileAtomic } from '../node/atomicWrite.ts';
 import type {
   AnnotationItem,
   AnnotationPatch,
+  AnnotationStatus,
   AppEvent,
   AppInfo,
   BackendApi,
@@ -39,7 +42,13 @@ import type {
   NewCategory,
   PreviewReply,
   ProjectSummary,
+  ReviewFacets,
+  ReviewItem,
+  ReviewPage,
+  ReviewQuery,
+  StatsQuery,
   TaskReport,
+  TimingStats,
 } from '../ipc/contract.ts';
 import {
   addAnnotation,
@@ -53,12 +62,14 @@ import { addCategory, listCategories, updateCategory } from '../store/categories
 import { getImage, queryImages, setImageStatus } from '../store/images.ts';
 import { locateImage } from '../store/imagePaths.ts';
 import { type Project, appVersion, createProject, openProject, userName } from '../store/projectDb.ts';
+import { annotators, reviewQueue, reviewRow } from '../store/reviewQueue.ts';
 import { reviewAnnotation } from '../store/reviews.ts';
 import { endSession, startSession } from '../store/sessions.ts';
+import { statsCsvRows, timingStats } from '../store/timingStats.ts';
 import { countAnnotations } from '../store/annotations.ts';
 import { RecentProjects } from './recentProjects.ts';
 import { SAMPLE_IMAGE_COUNT, sampleImage } from './sampleImages.ts';
-import { annotationItem, categoryItem, imageItem } from './toContract.ts';
+import { annotationItem, categoryItem, imageItem, reviewItem } from './toContract.ts';
 
 export interface AppBackendOptions {
   readonly mode: AppInfo['mode'];
@@ -496,10 +507,11 @@ export class AppBackend implements BackendApi {
 
   // — datasets —
 
-  async importCoco(file: string, imagesRoot?: string): Promise<TaskReport> {
+  async importCoco(file: string, imagesRoot?: string, status?: AnnotationStatus): Promise<TaskReport> {
     const report = await importCoco(this.project(), file, {
       author: this.author,
       imagesRoot,
+      status,
       onProgress: (done, total) => this.emit({ type: 'progress', task: 'importing COCO', done, total }),
     });
     const a = report.annotations;
@@ -524,5 +536,51 @@ export class AppBackend implements BackendApi {
         this.emit({ type: 'progress', task: `exporting ${request.format}`, done, total }),
     });
     return { message };
+  }
+
+  // — review and statistics (issue 5): the store only, no model needed —
+
+  reviewQueue(query: ReviewQuery): ReviewPage {
+    const { rows, total, byStatus } = reviewQueue(this.project().reader, query);
+    return { items: rows.map(reviewItem), total, byStatus };
+  }
+
+  reviewFacets(): ReviewFacets {
+    return { annotators: annotators(this.project().reader), reviewer: this.author };
+  }
+
+  reviewAnnotation(id: number, status: AnnotationStatus, comment?: string): ReviewItem {
+    const project = this.project();
+    reviewAnnotation(project.db, {
+      annotationId: id,
+      reviewer: this.author,
+      toStatus: status,
+      comment,
+      sessionId: this.open!.sessionId,
+    });
+    return reviewItem(reviewRow(project.reader, id)!);
+  }
+
+  // An omitted query may arrive as null over the wire: `?? {}`, not a default parameter.
+  timingStats(query?: StatsQuery): TimingStats {
+    return timingStats(this.project().reader, query ?? {}, query?.utcOffsetMinutes ?? 0);
+  }
+
+  statsCsv(query?: StatsQuery): string {
+    return statsCsv(statsCsvRows(this.project().reader, query ?? {}));
+  }
+
+  async exportStatsCsv(file: string, query?: StatsQuery): Promise<TaskReport> {
+    let rows = 0;
+    const counted = function* <T>(items: Iterable<T>) {
+      for (const item of items) {
+        rows++;
+        yield item;
+      }
+    };
+    const text = statsCsv(counted(statsCsvRows(this.project().reader, query ?? {})));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, text);
+    return { message: `wrote ${file}: ${rows} annotation${rows === 1 ? '' : 's'}` };
   }
 }

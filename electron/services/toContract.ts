@@ -1,8 +1,9 @@
 /** Store rows → the contract's items (what crosses to the renderer). */
-import type { AnnotationItem, CategoryItem, ImageItem } from '../ipc/contract.ts';
+import type { AnnotationItem, CategoryItem, ImageItem, ReviewItem } from '../ipc/contract.ts';
 import type { AnnotationRow } from '../store/annotations.ts';
 import type { CategoryRow } from '../store/categories.ts';
 import type { ImageListRow } from '../store/images.ts';
+import type { ReviewRow } from '../store/reviewQueue.ts';
 
 export function imageItem(row: ImageListRow): ImageItem {
   return {
@@ -38,5 +39,23 @@ export function annotationItem(row: AnnotationRow): AnnotationItem {
     createdBy: row.createdBy,
     createdAt: row.createdAt,
     timing: row.timing,
+  };
+}
+
+export function reviewItem(row: ReviewRow): ReviewItem {
+  const { image } = row;
+  return {
+    annotation: annotationItem(row.annotation),
+    image: {
+      id: image.id,
+      fileName: image.relPath.split('/').pop() ?? image.relPath,
+      relPath: image.relPath,
+      width: image.width,
+      height: image.height,
+      status: image.status,
+      fileState: image.fileState,
+      annotationCount: image.annotationCount,
+    },
+    lastReview: row.lastReview,
   };
 }

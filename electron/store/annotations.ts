@@ -199,7 +199,7 @@ const SELECT = `SELECT a.*, i.width AS image_width, i.height AS image_height FRO
   JOIN images i ON i.id = a.image_id`;
 
 export function getAnnotation(db: ReadableDB, id: number): AnnotationRow | undefined {
-  const row = sql(db, `${SELECT} WHERE a.id = ?`).get(id) as RawRow | undefined;
+  const row = sql(db, `${SELECT} WHERE a.id = ?`).get(id) as RawAnnotationRow | undefined;
   return row && toRow(row);
 }
 
@@ -211,7 +211,10 @@ export function annotationsOfImage(
 ): AnnotationRow[] {
   const { where, params } = filterSql(filter);
   return (
-    sql(db, `${SELECT} WHERE a.image_id = ? ${where} ORDER BY a.id`).all(imageId, ...params) as RawRow[]
+    sql(db, `${SELECT} WHERE a.image_id = ? ${where} ORDER BY a.id`).all(
+      imageId,
+      ...params,
+    ) as RawAnnotationRow[]
   ).map(toRow);
 }
 
@@ -226,7 +229,7 @@ export function annotationsPage(
   // NOT INDEXED: walk the primary key (each page is a range scan); with the status index SQLite would sort every
   // matching row for every page, quadratic over a large project.
   const text = `${SELECT.replace('FROM annotations a', 'FROM annotations a NOT INDEXED')} WHERE a.id > ? ${where} ORDER BY a.id LIMIT ?`;
-  return (sql(db, text).all(afterId, ...params, limit) as RawRow[]).map(toRow);
+  return (sql(db, text).all(afterId, ...params, limit) as RawAnnotationRow[]).map(toRow);
 }
 
 export function countAnnotations(db: ReadableDB, filter: AnnotationFilter = {}): number {
@@ -318,7 +321,8 @@ function finiteOrNull(value: number | null | undefined, what: string): number | 
 
 const jsonOrNull = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
-interface RawRow {
+/** A row of `annotations` joined with its image's size (the SELECT above), as SQLite returns it. */
+export interface RawAnnotationRow {
   id: number;
   image_id: number;
   category_id: number | null;
@@ -350,7 +354,7 @@ interface RawRow {
   image_height: number;
 }
 
-function toRow(r: RawRow): AnnotationRow {
+export function toRow(r: RawAnnotationRow): AnnotationRow {
   return {
     id: r.id,
     imageId: r.image_id,

@@ -25,6 +25,7 @@ import type {
   WireBox,
 } from '../../electron/ipc/contract.ts';
 import { COMMANDS, commandById } from './commands/index.ts';
+import { runCommand } from './commands/run.ts';
 import { chordOf } from './commands/shortcuts.ts';
 import type { AnyCommand, UndoCapture } from './commands/types.ts';
 import { type DecodeOutcome, DecoderClient } from './decoder.ts';
@@ -331,41 +332,7 @@ export class Annotator implements ToolHost {
   run<Arg>(id: string, arg?: Arg): boolean {
     const command = commandById(id) as AnyCommand | undefined;
     if (!command) throw new Error(`unknown command ${id}`);
-    if (!command.available(this, arg)) return false;
-    let result: UndoCapture | void | Promise<UndoCapture | void>;
-    try {
-      result = command.perform(this, arg);
-    } catch (error) {
-      this.fail(error);
-      return true;
-    }
-    if (command.capture === 'record') {
-      if (result instanceof Promise) {
-        // Async captures are pushed at once (their undo waits for the perform), so the order of steps is the
-        // order of the user's actions.
-        const capture = result;
-        const entry = {
-          label: command.label,
-          undo: async () => (await capture)?.undo(),
-          redo: async () => (await capture)?.redo(),
-        };
-        this.history.push(entry);
-        capture.then(
-          (value) => {
-            if (!value) this.history.drop(entry); // nothing happened after all
-          },
-          (error: unknown) => {
-            this.history.drop(entry);
-            this.fail(error);
-          },
-        );
-      } else if (result) {
-        this.history.push({ label: command.label, undo: result.undo, redo: result.redo });
-      }
-    } else if (result instanceof Promise) {
-      result.catch((error: unknown) => this.fail(error));
-    }
-    return true;
+    return runCommand({ host: this, history: this.history, fail: (error) => this.fail(error) }, command, arg);
   }
 
   isAvailable(id: string, arg?: unknown): boolean {

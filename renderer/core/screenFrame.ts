@@ -83,3 +83,13 @@ export function visibleImageRect(v: Viewport, view: Size) {
 
 export const insideImage = (p: ImagePoint, image: Size): boolean =>
   p.x >= 0 && p.y >= 0 && p.x < image.width && p.y < image.height;
+
+/** The image rectangle `rect` (image pixels) centred in `view` with `margin` screen pixels around it. */
+export function fitRect(
+  rect: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
+  view: Size,
+  margin = 16,
+): Viewport {
+  const v = fitViewport({ width: Math.max(1, rect.width), height: Math.max(1, rect.height) }, view, margin);
+  return { scale: v.scale, x: v.x - rect.x * v.scale, y: v.y - rect.y * v.scale };
+}

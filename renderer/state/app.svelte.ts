@@ -3,16 +3,29 @@
  * progress, inference crashes), dialogs and messages. Components read it through `getApp()`.
  */
 import type {
+  AnnotationStatus,
   AppEvent,
   AppInfo,
   EmbeddingState,
+  ImageItem,
   ModelStatus,
   ProjectSummary,
 } from '../../electron/ipc/contract.ts';
 import { SvelteMap } from 'svelte/reactivity';
 import { BackendError, type Backend } from '../api/backend.ts';
+import type { ReviewState } from './review.svelte.ts';
+import type { StatsState } from './stats.svelte.ts';
 
 export type StartAction = 'open' | 'new' | 'importCoco' | null;
+
+/** The workspace's modes (issue 5); the semi-automatic and automatic stages will add theirs here. */
+export type AppMode = 'annotate' | 'review' | 'stats';
+
+/** Review's "fix it in the annotator": the image to open there and the mask to select. */
+export interface AnnotateFocus {
+  readonly image: ImageItem;
+  readonly annotationId: number;
+}
 
 export interface Message {
   readonly id: number;
@@ -47,6 +60,12 @@ export class AppState {
   startAction: StartAction = $state(null);
   /** Shown instead of the workspace even with a project open (File ▸ Open …). */
   showStart = $state(false);
+  mode: AppMode = $state('annotate');
+  /** Set by review mode's E; the annotator opens it and clears it. */
+  annotateFocus: AnnotateFocus | null = $state.raw(null);
+  /** Review mode's and the statistics' state, kept across mode switches (made by their views; per project). */
+  reviewState: ReviewState | null = null;
+  statsState: StatsState | null = null;
 
   private nextMessage = 1;
   private readonly unsubscribe: () => void;
@@ -128,11 +147,15 @@ export class AppState {
     }
   }
 
-  private adopt(project: ProjectSummary | undefined): boolean {
+  private adopt(project: ProjectSummary | undefined, mode: AppMode = 'annotate'): boolean {
     if (!project) return false;
     this.project = project;
+    this.mode = mode;
+    this.reviewState = null;
+    this.statsState = null;
     this.showStart = false;
     this.startAction = null;
+    this.annotateFocus = null;
     this.embedding.clear();
     this.embeddingErrors.clear();
     void this.api.recentProjects().then((r) => (this.recent = r));
@@ -155,16 +178,24 @@ export class AppState {
     );
   }
 
-  /** Import a COCO file into a new project (created next to it unless a file is given). */
-  async importCoco(json: string, projectFile: string, imagesRoot: string): Promise<boolean> {
+  /**
+   * Import a COCO file into a new project (created next to it unless a file is given). `status` 'draft' makes
+   * every mask wait for review; the project then opens in review mode.
+   */
+  async importCoco(
+    json: string,
+    projectFile: string,
+    imagesRoot: string,
+    status: AnnotationStatus = 'accepted',
+  ): Promise<boolean> {
     const created = await this.task('Creating the project…', () => this.api.createProject(projectFile));
     if (!created) return false;
     const report = await this.task('Importing COCO…', () =>
-      this.api.importCoco(json, imagesRoot || undefined),
+      this.api.importCoco(json, imagesRoot || undefined, status),
     );
     if (report) this.say('info', report.message);
     const project = await this.api.currentProject();
-    return this.adopt(project ?? created);
+    return this.adopt(project ?? created, report && status === 'draft' ? 'review' : 'annotate');
   }
 
   async refreshProject(): Promise<void> {

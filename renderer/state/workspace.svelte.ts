@@ -52,6 +52,17 @@ export class Workspace {
 
   async start(): Promise<void> {
     await Promise.all([this.images.reload(), this.loadCategories()]);
+    // Review mode's "fix it in the annotator" (E): that image, with that mask selected.
+    const focus = this.app.annotateFocus;
+    if (focus) {
+      this.app.annotateFocus = null;
+      await this.open(focus.image, focus.annotationId);
+      this.app.say(
+        'info',
+        `Mask #${focus.annotationId} is selected: the brush (B) and eraser (E) edit it. Review returns to the queue.`,
+      );
+      return;
+    }
     const first =
       this.images.items.find((i) => i.status === 'todo' || i.status === 'in-progress') ??
       this.images.items[0];
@@ -77,7 +88,8 @@ export class Workspace {
     }
   }
 
-  async open(item: ImageItem): Promise<void> {
+  /** Show an image and load its annotations; `selectId` selects one of them once loaded. */
+  async open(item: ImageItem, selectId?: number): Promise<void> {
     const serial = ++this.openSerial;
     const a = this.annotator.core;
     this.images.select(item);
@@ -93,7 +105,10 @@ export class Workspace {
     if (this.app.model) this.prepare();
     try {
       const annotations = await api.listAnnotations(item.id);
-      if (serial === this.openSerial) a.replaceAnnotations(annotations);
+      if (serial === this.openSerial) {
+        a.replaceAnnotations(annotations);
+        if (selectId !== undefined && annotations.some((m) => m.id === selectId)) a.setSelected(selectId);
+      }
     } catch (error) {
       if (serial === this.openSerial) this.app.say('error', describe(error));
     }

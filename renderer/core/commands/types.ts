@@ -3,8 +3,10 @@
  * The same ids drive keyboard shortcuts, buttons, the shortcut sheet, and (later) the Electron menu.
  *
  * `capture` declares the undo behaviour: a 'record' command returns its undo capture from `perform`, and the
- * runner pushes it as exactly one history step; a 'never' command changes no document (view, navigation,
- * selection) or manages history itself (undo, redo, cancel).
+ * runner (run.ts) pushes it as exactly one history step; a 'never' command changes no document (view,
+ * navigation, selection) or manages history itself (undo, redo, cancel).
+ *
+ * A command acts on a host: the annotator by default; review mode's commands act on the review session.
  */
 import type { Annotator } from '../annotator.ts';
 
@@ -13,9 +15,9 @@ export interface UndoCapture {
   redo(): void | Promise<void>;
 }
 
-export type CommandGroup = 'SAM' | 'Masks' | 'Edit' | 'Tools' | 'View' | 'Images' | 'Help';
+export type CommandGroup = 'SAM' | 'Masks' | 'Edit' | 'Tools' | 'View' | 'Images' | 'Review' | 'Help';
 
-export interface Command<Arg = void> {
+export interface Command<Arg = void, Host = Annotator> {
   readonly id: string;
   readonly label: string;
   readonly group: CommandGroup;
@@ -24,12 +26,14 @@ export interface Command<Arg = void> {
   readonly capture: 'record' | 'never';
   /** Shown in the shortcut sheet when the shortcut needs a word of explanation. */
   readonly hint?: string;
-  available(annotator: Annotator, arg: Arg): boolean;
-  perform(annotator: Annotator, arg: Arg): UndoCapture | void | Promise<UndoCapture | void>;
+  available(host: Host, arg: Arg): boolean;
+  perform(host: Host, arg: Arg): UndoCapture | void | Promise<UndoCapture | void>;
 }
 
 /** Commands are declared with their argument type and stored without it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCommand = Command<any>;
+export type AnyCommand<Host = Annotator> = Command<any, Host>;
 
-export const defineCommand = <Arg = void>(command: Command<Arg>): Command<Arg> => command;
+export const defineCommand = <Arg = void, Host = Annotator>(
+  command: Command<Arg, Host>,
+): Command<Arg, Host> => command;
