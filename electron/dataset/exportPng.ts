@@ -14,97 +14,90 @@ import { sa1bAnnotation } from '../common/formatSa1b.ts';
 import { decodeRle } from '../common/rle.ts';
 import { decodeCropped } from '../common/rleOps.ts';
 import type { Project } from '../store/projectDb.ts';
-import type { DirExportReport } from './exportSa1b.ts';
-import {
-  type ExportOptions,
-  OutputNames,
-  exportName,
-  forEachImage,
-  selectExport,
-} from './exportSelection.ts';
-import { AtomicDir, type FileSink } from './outputs.ts';
+import { type ExportOptions, OutputNames, exportName } from './exportSelection.ts';
+import { type DirExportReport, exportFolder } from './folderExport.ts';
+import type { FileSink } from './outputs.ts';
 import { greyPng } from './pngMasks.ts';
 
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
-export async function exportPngMasks(
+export function exportPngMasks(
   project: Project,
   out: string,
   options: ExportOptions = {},
 ): Promise<DirExportReport> {
-  const selection = selectExport(project, options);
-  const classValue = new Map(selection.categories.map((c, i) => [c.id, i + 1]));
-  const categoryName = new Map(selection.categories.map((c) => [c.id, c.name]));
-  const dir = await AtomicDir.create(out, 'png', options.openSink);
-  const report: DirExportReport = { dir: out, images: 0, annotations: 0, files: 0 };
   const names = new OutputNames('.png');
   let index: FileSink | undefined;
-  try {
-    await dir.writeFile(
-      'classes.csv',
-      [
-        'value,category_id,name,color',
-        '0,,background,#000000',
-        ...selection.categories.map((c, i) => `${i + 1},${c.id},${csvField(c.name)},${c.color}`),
-      ]
-        .map((l) => `${l}\n`)
-        .join(''),
-    );
-    index = await dir.stream('instances.csv');
-    await index.write('file,value,annotation_id,category_id,category,iscrowd\n');
-    await forEachImage(project, selection, options, async (image, annotations) => {
-      if (annotations.length > 65535) throw new Error(`image ${image.id} has more than 65535 masks`);
-      const { width, height } = image;
-      const instances = new Uint16Array(width * height);
-      const semantic =
-        selection.categories.length > 255 ? new Uint16Array(width * height) : new Uint8Array(width * height);
-      const name = names.for(exportName(project, selection, image));
-      const rows: string[] = [];
-      annotations.forEach((a, k) => {
-        const categoryId = a.categoryId ?? selection.unlabeledId!;
-        const value = classValue.get(categoryId)!;
-        const { mask, x0, y0 } = decodeCropped(a.rle!);
-        for (let y = 0; y < mask.height; y++) {
-          for (let x = 0, row = y * mask.width, at = (y + y0) * width + x0; x < mask.width; x++) {
-            if (mask.data[row + x]) {
-              instances[at + x] = k + 1;
-              semantic[at + x] = value;
+  return exportFolder(project, out, options, (selection) => {
+    const classValue = new Map(selection.categories.map((c, i) => [c.id, i + 1]));
+    const categoryName = new Map(selection.categories.map((c) => [c.id, c.name]));
+    return {
+      kind: 'png',
+      async begin(dir) {
+        await dir.writeFile(
+          'classes.csv',
+          [
+            'value,category_id,name,color',
+            '0,,background,#000000',
+            ...selection.categories.map((c, i) => `${i + 1},${c.id},${csvField(c.name)},${c.color}`),
+          ]
+            .map((l) => `${l}\n`)
+            .join(''),
+        );
+        index = await dir.stream('instances.csv');
+        await index.write('file,value,annotation_id,category_id,category,iscrowd\n');
+      },
+      async image(dir, image, annotations) {
+        if (annotations.length > 65535) throw new Error(`image ${image.id} has more than 65535 masks`);
+        const { width, height } = image;
+        const instances = new Uint16Array(width * height);
+        const semantic =
+          selection.categories.length > 255
+            ? new Uint16Array(width * height)
+            : new Uint8Array(width * height);
+        const name = names.for(exportName(project, selection, image));
+        const rows: string[] = [];
+        annotations.forEach((a, k) => {
+          const categoryId = a.categoryId ?? selection.unlabeledId!;
+          const value = classValue.get(categoryId)!;
+          const { mask, x0, y0 } = decodeCropped(a.rle!);
+          for (let y = 0; y < mask.height; y++) {
+            for (let x = 0, row = y * mask.width, at = (y + y0) * width + x0; x < mask.width; x++) {
+              if (mask.data[row + x]) {
+                instances[at + x] = k + 1;
+                semantic[at + x] = value;
+              }
             }
           }
-        }
-        rows.push(
-          `${csvField(name)},${k + 1},${a.id},${categoryId},${csvField(categoryName.get(categoryId)!)},${a.iscrowd ? 1 : 0}\n`,
-        );
-      });
-      await dir.writeFile(`instances/${name}`, await greyPng(instances, width, height));
-      await dir.writeFile(`semantic/${name}`, await greyPng(semantic, width, height));
-      await index!.write(rows.join(''));
-      report.images++;
-      report.files += 2;
-      report.annotations += annotations.length;
-    });
-    await index.close(false);
-    index = undefined;
-    await dir.commit();
-  } catch (error) {
-    await index?.close(false).catch(() => undefined);
-    await dir.abort();
-    throw error;
-  }
-  return report;
+          rows.push(
+            `${csvField(name)},${k + 1},${a.id},${categoryId},${csvField(categoryName.get(categoryId)!)},${a.iscrowd ? 1 : 0}\n`,
+          );
+        });
+        await dir.writeFile(`instances/${name}`, await greyPng(instances, width, height));
+        await dir.writeFile(`semantic/${name}`, await greyPng(semantic, width, height));
+        await index!.write(rows.join(''));
+        return { files: 2, annotations: annotations.length };
+      },
+      async end() {
+        await index!.close(false);
+        index = undefined;
+      },
+      async abort() {
+        await index?.close(false);
+      },
+    };
+  });
 }
 
-export async function exportAmgPng(
+export function exportAmgPng(
   project: Project,
   out: string,
   options: ExportOptions = {},
 ): Promise<DirExportReport> {
-  const selection = selectExport(project, options);
-  const dir = await AtomicDir.create(out, 'amg-png', options.openSink);
-  const report: DirExportReport = { dir: out, images: 0, annotations: 0, files: 0 };
   const names = new OutputNames('');
-  try {
-    await forEachImage(project, selection, options, async (image, annotations) => {
+  return exportFolder(project, out, options, (selection) => ({
+    kind: 'amg-png',
+    async image(dir, image, annotations) {
       const folder = names.for(exportName(project, selection, image));
       for (const [i, a] of annotations.entries()) {
         const mask = decodeRle(a.rle!).data;
@@ -115,14 +108,7 @@ export async function exportAmgPng(
         `${folder}/metadata.csv`,
         amgCsv(annotations.map((a) => sa1bAnnotation({ ...a, rle: a.rle! }))),
       );
-      report.images++;
-      report.files += annotations.length + 1;
-      report.annotations += annotations.length;
-    });
-    await dir.commit();
-  } catch (error) {
-    await dir.abort();
-    throw error;
-  }
-  return report;
+      return { files: annotations.length + 1, annotations: annotations.length };
+    },
+  }));
 }

@@ -6,15 +6,8 @@
  */
 import { yoloDataYaml, yoloLine } from '../common/formatYolo.ts';
 import type { Project } from '../store/projectDb.ts';
-import type { DirExportReport } from './exportSa1b.ts';
-import {
-  type ExportOptions,
-  OutputNames,
-  exportName,
-  forEachImage,
-  selectExport,
-} from './exportSelection.ts';
-import { AtomicDir } from './outputs.ts';
+import { type ExportOptions, OutputNames, exportName } from './exportSelection.ts';
+import { type DirExportReport, exportFolder } from './folderExport.ts';
 
 export async function exportYolo(
   project: Project,
@@ -22,36 +15,33 @@ export async function exportYolo(
   options: ExportOptions = {},
 ): Promise<DirExportReport & { skippedCrowd: number }> {
   const tolerance = options.tolerance ?? 0;
-  const selection = selectExport(project, options);
-  const classOf = new Map(selection.categories.map((c, i) => [c.id, i]));
-  const dir = await AtomicDir.create(out, 'yolo', options.openSink);
-  const report = { dir: out, images: 0, annotations: 0, files: 0, skippedCrowd: 0 };
   const names = new OutputNames('.txt');
-  try {
-    await dir.writeFile('classes.txt', selection.categories.map((c) => `${c.name}\n`).join(''));
-    await dir.writeFile('data.yaml', yoloDataYaml(selection.categories.map((c) => c.name)));
-    await forEachImage(project, selection, options, async (image, annotations) => {
-      const lines: string[] = [];
-      for (const a of annotations) {
-        if (a.iscrowd) {
-          report.skippedCrowd++;
-          continue;
+  let skippedCrowd = 0;
+  const report = await exportFolder(project, out, options, (selection) => {
+    const classOf = new Map(selection.categories.map((c, i) => [c.id, i]));
+    return {
+      kind: 'yolo',
+      async begin(dir) {
+        await dir.writeFile('classes.txt', selection.categories.map((c) => `${c.name}\n`).join(''));
+        await dir.writeFile('data.yaml', yoloDataYaml(selection.categories.map((c) => c.name)));
+      },
+      async image(dir, image, annotations) {
+        const lines: string[] = [];
+        for (const a of annotations) {
+          if (a.iscrowd) {
+            skippedCrowd++;
+            continue;
+          }
+          const line = yoloLine(classOf.get(a.categoryId ?? selection.unlabeledId!)!, a.rle!, tolerance);
+          if (line) lines.push(line);
         }
-        const line = yoloLine(classOf.get(a.categoryId ?? selection.unlabeledId!)!, a.rle!, tolerance);
-        if (line) lines.push(line);
-      }
-      await dir.writeFile(
-        `labels/${names.for(exportName(project, selection, image))}`,
-        lines.map((l) => `${l}\n`).join(''),
-      );
-      report.images++;
-      report.files++;
-      report.annotations += lines.length;
-    });
-    await dir.commit();
-  } catch (error) {
-    await dir.abort();
-    throw error;
-  }
-  return report;
+        await dir.writeFile(
+          `labels/${names.for(exportName(project, selection, image))}`,
+          lines.map((l) => `${l}\n`).join(''),
+        );
+        return { files: 1, annotations: lines.length };
+      },
+    };
+  });
+  return { ...report, skippedCrowd };
 }
