@@ -59,8 +59,12 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['electron/common/**/*.ts'],
+  // electron/common (top level, then its sub-folders one level deeper) imports only electron/common.
+  ...[
+    { files: ['electron/common/*.ts'], outside: ['../*', '!../common', '!../common/*'] },
+    { files: ['electron/common/*/**/*.ts'], outside: ['../../*'] },
+  ].map(({ files, outside }) => ({
+    files,
     rules: {
       'no-restricted-imports': [
         'error',
@@ -72,36 +76,13 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'electron/common is pure: no Node built-ins.' },
             { group: ['**/renderer/**'], message: 'electron/ never imports renderer/.' },
-            {
-              group: ['../*', '!../common', '!../common/*'],
-              message: 'electron/common imports only electron/common.',
-            },
+            { group: outside, message: 'electron/common imports only electron/common.' },
           ],
         },
       ],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'process', 'Buffer'],
     },
-  },
-  {
-    // Sub-folders of electron/common (e.g. amg/) may import their parent folder, still nothing outside it.
-    files: ['electron/common/*/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [...nativeAndShell, ...nodeBuiltins].map((name) => ({
-            name,
-            message: 'electron/common is pure: no Electron, Node built-ins or native addons.',
-          })),
-          patterns: [
-            { group: ['node:*'], message: 'electron/common is pure: no Node built-ins.' },
-            { group: ['**/renderer/**'], message: 'electron/ never imports renderer/.' },
-            { group: ['../../*'], message: 'electron/common imports only electron/common.' },
-          ],
-        },
-      ],
-    },
-  },
+  })),
   {
     // The renderer runs in a sandboxed page: from electron/ it may use pure modules (electron/common) and the
     // contract's types, nothing else; no Node built-ins.
