@@ -98,7 +98,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'the renderer is a web page: no Node built-ins.' },
             {
-              group: ['**/electron/**/*.ts', '!**/electron/common/*.ts', '!**/electron/ipc/contract.ts'],
+              group: ['**/electron/**/*.ts', '!**/electron/common/**/*.ts', '!**/electron/ipc/contract.ts'],
               message:
                 'the renderer imports electron/common and the contract (types only), nothing else from electron/.',
             },

@@ -42,6 +42,11 @@ export interface AmgOptions {
   readonly batched?: boolean;
   /** Checked between batches: an aborted run rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * 'background' for automatic passes running while someone annotates: their encodes queue after (and are
+   * preempted by) interactive ones. Decodes always let an interactive decode go first (SamService.decodeGrid).
+   */
+  readonly priority?: 'interactive' | 'background';
 }
 
 export interface AmgResult {
@@ -83,7 +88,8 @@ export async function generateMasks(
   options: AmgOptions = {},
 ): Promise<AmgResult> {
   const started = performance.now();
-  const whole = await service.embed(file, 'interactive');
+  const priority = options.priority ?? 'interactive';
+  const whole = await service.embed(file, priority);
   let encodeMs = whole.encodeMs ?? 0;
   const size = whole.embedding.frame.image;
   const crops = generateCropBoxes(size, params.crop_n_layers, params.crop_overlap_ratio);
@@ -114,7 +120,8 @@ export async function generateMasks(
   let batched = false;
   const perCrop: AmgMask[][] = [];
   for (const [index, crop] of crops.entries()) {
-    const info = index === 0 ? whole : await service.embedCrop(file, crop.box, pixelsOf(crop));
+    options.signal?.throwIfAborted();
+    const info = index === 0 ? whole : await service.embedCrop(file, crop.box, pixelsOf(crop), priority);
     encodeMs += index === 0 ? 0 : (info.encodeMs ?? 0);
     const [x0, y0, x1, y1] = crop.box;
     const points = pointsForCrop(grids[crop.layer]!, x1 - x0, y1 - y0);

@@ -53,6 +53,13 @@ export interface SamServiceOptions {
 
 export type EmbeddingState = 'missing' | 'queued' | 'encoding' | 'ready' | 'error';
 
+/**
+ * Who waits for an encode: the annotator ('interactive', first in line), the prefetch of the next images
+ * ('prefetch', dropped by `cancelPrefetch`), or an automatic pass ('background': after interactive work and
+ * preemptible like a prefetch, but never dropped).
+ */
+export type EncodePriority = 'interactive' | 'prefetch' | 'background';
+
 export type ServiceEvent =
   | {
       readonly type: 'embedding';
@@ -127,7 +134,7 @@ interface EncodeJob {
   readonly imageSha: string;
   /** A crop of the image (its own pixels, no state events); the crop's pixels come from `pixels`. */
   readonly crop?: { readonly box: BoxXyxy; readonly pixels: () => Promise<EncodePixelsArgs> };
-  priority: 'interactive' | 'prefetch';
+  priority: EncodePriority;
   bytes?: Uint8Array;
   startedAt?: number;
   preempted?: boolean;
@@ -158,6 +165,9 @@ export class SamService {
   private decodeChain: Promise<unknown> = Promise.resolve();
   private readonly laneSeq = new Map<string, number>();
   private averageEncodeMs = 0;
+  /** Interactive decodes called but not yet queued (fetching their embedding); grid batches let them go first. */
+  private arriving = 0;
+  private arrivalWaiters: (() => void)[] = [];
 
   constructor(private readonly options: SamServiceOptions = {}) {
     const crash = (role: WorkerRole) => (error: Error) =>
@@ -229,7 +239,7 @@ export class SamService {
   }
 
   /** The embedding of an image: from memory, from disk, or from the encoder (interactive requests first). */
-  async embed(fileArg: string, priority: 'interactive' | 'prefetch' = 'interactive'): Promise<EmbeddingInfo> {
+  async embed(fileArg: string, priority: EncodePriority = 'interactive'): Promise<EmbeddingInfo> {
     const model = this.requireModel();
     const file = path.resolve(fileArg);
     const { identity, bytes } = await this.identify(file, model);
@@ -242,7 +252,7 @@ export class SamService {
       this.queue.find((j) => j.key === identity.key) ??
       (this.running?.key === identity.key ? this.running : undefined);
     if (existing) {
-      if (priority === 'interactive' && existing.priority === 'prefetch') this.promote(existing);
+      if (priority === 'interactive' && existing.priority !== 'interactive') this.promote(existing);
       return existing.promise;
     }
     const fromDisk = await this.disk?.get(identity.key, model.info.encoderSha256, identity.imageSha);
@@ -263,6 +273,7 @@ export class SamService {
     fileArg: string,
     box: BoxXyxy,
     pixels: () => Promise<EncodePixelsArgs>,
+    priority: Exclude<EncodePriority, 'prefetch'> = 'interactive',
   ): Promise<EmbeddingInfo> {
     const model = this.requireModel();
     const file = path.resolve(fileArg);
@@ -273,21 +284,27 @@ export class SamService {
     if (cached) return { embedding: cached, source: 'memory' };
     const existing =
       this.queue.find((j) => j.key === key) ?? (this.running?.key === key ? this.running : undefined);
-    if (existing) return existing.promise;
+    if (existing) {
+      if (priority === 'interactive' && existing.priority !== 'interactive') this.promote(existing);
+      return existing.promise;
+    }
     const imageSha = `${identity.imageSha}.${suffix}`;
     const fromDisk = await this.disk?.get(key, model.info.encoderSha256, imageSha);
     if (fromDisk) {
       this.memory.set(fromDisk);
       return { embedding: fromDisk, source: 'disk' };
     }
-    return this.enqueue(file, { ...identity, key, imageSha }, undefined, 'interactive', { box, pixels });
+    return this.enqueue(file, { ...identity, key, imageSha }, undefined, priority, { box, pixels });
   }
 
   /**
    * One batch of grid points of automatic mask generation on an embedding (see `DecodeGridArgs`); decoder work,
-   * so it queues behind (and before) interactive decodes one request at a time.
+   * one request at a time with the interactive decodes. An interactive decode that was called before this batch
+   * is queued goes first, even while it is still fetching its embedding: an automatic pass running in the
+   * background delays a click by at most the one batch already running.
    */
-  decodeGrid(embedding: Embedding, args: Omit<DecodeGridArgs, 'key'>): Promise<DecodeGridResult> {
+  async decodeGrid(embedding: Embedding, args: Omit<DecodeGridArgs, 'key'>): Promise<DecodeGridResult> {
+    while (this.arriving > 0) await new Promise<void>((resolve) => this.arrivalWaiters.push(resolve));
     return this.serially(async () => {
       await this.ensureOnDecoder(embedding);
       return this.decoder.call('decodeGrid', { ...args, key: embedding.key }, 'decoding grid points');
@@ -314,6 +331,20 @@ export class SamService {
   }
 
   async predict(file: string, prompt: Prompt, options: PredictOptions = {}): Promise<Prediction> {
+    const queued = this.announce(); // before the first await: grid batches queued from now on wait for this
+    try {
+      return await this.predictAnnounced(file, prompt, options, queued);
+    } finally {
+      queued();
+    }
+  }
+
+  private async predictAnnounced(
+    file: string,
+    prompt: Prompt,
+    options: PredictOptions,
+    queued: () => void,
+  ): Promise<Prediction> {
     const started = performance.now();
     const seq = options.lane ? (this.laneSeq.get(options.lane) ?? 0) + 1 : 0;
     if (options.lane) this.laneSeq.set(options.lane, seq);
@@ -339,7 +370,9 @@ export class SamService {
         `decoding a prompt on ${file}`,
       );
     };
-    const decoded = await this.serially(run);
+    const pending = this.serially(run);
+    queued();
+    const decoded = await pending;
     return {
       image: { file: path.resolve(file), ...decoded.size },
       candidates: decoded.candidates,
@@ -357,16 +390,34 @@ export class SamService {
     lowRes: Float32Array,
     output: PredictOptions['output'] = { rle: true, bitmap: false },
   ): Promise<MaskForms> {
-    const { embedding } = await this.embed(file, 'interactive');
-    const run = async () => {
-      await this.ensureOnDecoder(embedding);
-      return this.decoder.call(
-        'upsample',
-        { key: embedding.key, lowRes, output },
-        `upsampling a mask of ${file}`,
-      );
+    const queued = this.announce();
+    try {
+      const { embedding } = await this.embed(file, 'interactive');
+      const run = async () => {
+        await this.ensureOnDecoder(embedding);
+        return this.decoder.call(
+          'upsample',
+          { key: embedding.key, lowRes, output },
+          `upsampling a mask of ${file}`,
+        );
+      };
+      const pending = this.serially(run);
+      queued();
+      return await pending;
+    } finally {
+      queued();
+    }
+  }
+
+  /** Count an interactive decode as arriving; the returned function (idempotent) says it is queued or gone. */
+  private announce(): () => void {
+    this.arriving++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.arriving === 0) for (const wake of this.arrivalWaiters.splice(0)) wake();
     };
-    return this.serially(run);
   }
 
   /**
@@ -458,8 +509,8 @@ export class SamService {
   }
 
   private insertInteractive(job: EncodeJob): void {
-    const firstPrefetch = this.queue.findIndex((j) => j.priority === 'prefetch');
-    this.queue.splice(firstPrefetch === -1 ? this.queue.length : firstPrefetch, 0, job);
+    const firstBackground = this.queue.findIndex((j) => j.priority !== 'interactive');
+    this.queue.splice(firstBackground === -1 ? this.queue.length : firstBackground, 0, job);
   }
 
   private promote(job: EncodeJob): void {
@@ -479,7 +530,7 @@ export class SamService {
   private maybePreempt(): void {
     const running = this.running;
     const waiting = this.queue[0];
-    if (!running || running.priority !== 'prefetch' || waiting?.priority !== 'interactive' || !this.model)
+    if (!running || running.priority === 'interactive' || waiting?.priority !== 'interactive' || !this.model)
       return;
     const elapsed = performance.now() - (running.startedAt ?? performance.now());
     const remaining = this.averageEncodeMs - elapsed;

@@ -8,9 +8,11 @@
  * RLE strings (the canonical, compact form), as typed arrays (previews), or by id (`maskInputRef`), never as
  * JSON arrays of pixels.
  */
+import type { AmgParams } from '../common/amg/params.ts';
 import type { Distribution } from '../common/distribution.ts';
 import type { Rle } from '../common/rle.ts';
 
+export type { AmgParams } from '../common/amg/params.ts';
 export type { Distribution, HistogramBin } from '../common/distribution.ts';
 
 export type ImageStatus = 'todo' | 'in-progress' | 'done' | 'skipped';
@@ -111,6 +113,8 @@ export interface AnnotationItem {
   readonly prompts: { readonly points: readonly WirePoint[]; readonly box?: WireBox } | null;
   readonly predictedIou: number | null;
   readonly stabilityScore: number | null;
+  /** Automatic masks: the crop they were generated on, COCO [x, y, w, h] in image pixels. */
+  readonly cropBox?: readonly [number, number, number, number] | null;
   readonly modelId: string | null;
   readonly createdBy: string;
   readonly createdAt: number;
@@ -336,6 +340,69 @@ export interface TimingStats {
   readonly reviewEvents: number;
 }
 
+// — the semi-automatic and fully automatic stages (issue 5) —
+
+/** 'amg' = automatic mask generation (Meta's SamAutomaticMaskGenerator); 'boxes' = box-only annotations → masks. */
+export type AutoKind = 'amg' | 'boxes';
+
+export interface AutoImageRequest {
+  /** Default 'amg'. */
+  readonly kind?: AutoKind;
+  /** Meta's names; unset = Meta's default. Checked: a bad value is a one-line error naming the parameter. */
+  readonly params?: Partial<AmgParams>;
+}
+
+export interface AutoImageResult {
+  /** The image's new masks: status 'draft', source 'auto' (AMG) or 'semi-auto' (boxes → masks). */
+  readonly added: readonly AnnotationItem[];
+  /**
+   * What they replaced: the image's earlier undecided automatic masks (AMG), or the box-only annotations that
+   * became masks (boxes → masks; those keep their ids in `added`). Undo = `swapAnnotations(added, removed)`.
+   */
+  readonly removed: readonly AnnotationItem[];
+  readonly message: string;
+}
+
+export interface AutoBatchRequest {
+  /** In this order; default: every image whose status is not 'done' or 'skipped'. */
+  readonly imageIds?: readonly number[];
+  readonly kind: AutoKind;
+  readonly params?: Partial<AmgParams>;
+  /** What the results start as: 'draft' (to be reviewed) or 'accepted' (the fully automatic stage). */
+  readonly status: 'draft' | 'accepted';
+}
+
+export interface AutoBatchError {
+  readonly imageId: number;
+  readonly relPath: string;
+  readonly message: string;
+}
+
+/**
+ * An automatic pass over images, persisted in the project: 'running' (here, now), 'cancelling', 'interrupted'
+ * (unfinished, nothing runs it: the app or its backend stopped; `resumeAutoBatch` continues it), 'cancelled',
+ * 'finished'.
+ */
+export interface AutoBatchStatus {
+  readonly jobId: number;
+  readonly kind: AutoKind;
+  readonly state: 'running' | 'cancelling' | 'interrupted' | 'cancelled' | 'finished';
+  readonly resultStatus: 'draft' | 'accepted';
+  readonly params: AmgParams;
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  /** Masks the images done got. */
+  readonly masks: number;
+  /** Remaining time from the mean time per image so far; null before the first image is done. */
+  readonly etaMs: number | null;
+  /** Mean time per image done (ms); null before the first. */
+  readonly msPerImage: number | null;
+  readonly current: { readonly imageId: number; readonly relPath: string } | null;
+  readonly errors: readonly AutoBatchError[];
+  readonly startedAt: number;
+}
+
 /** Backend → renderer notifications. */
 export type AppEvent =
   | {
@@ -345,7 +412,9 @@ export type AppEvent =
       readonly error?: string;
     }
   | { readonly type: 'inference-crash'; readonly message: string }
-  | { readonly type: 'progress'; readonly task: string; readonly done: number; readonly total: number };
+  | { readonly type: 'progress'; readonly task: string; readonly done: number; readonly total: number }
+  /** An automatic pass changed: started, an image done or failed (`imageId`), cancelled, finished. */
+  | { readonly type: 'auto-batch'; readonly status: AutoBatchStatus; readonly imageId?: number };
 
 /** Everything the renderer can ask of the backend. */
 export interface AppApi {
@@ -371,6 +440,23 @@ export interface AppApi {
   deleteAnnotation(id: number): void;
   /** Undo of a delete: store the same annotation again (it gets a new id). */
   restoreAnnotation(annotation: AnnotationItem): AnnotationItem;
+  /**
+   * Decide on many annotations at once (accept / reject all automatic masks of an image), one transaction, one
+   * review event each with this computer's user; undo records the reverse change (comment 'undo').
+   */
+  setAnnotationStatuses(
+    ids: readonly number[],
+    status: AnnotationStatus,
+    comment?: string,
+  ): readonly AnnotationItem[];
+  /**
+   * Delete `removeIds` and store `restore` again (new ids, same order), in one transaction: the undo and redo of
+   * an automatic run on one image.
+   */
+  swapAnnotations(
+    removeIds: readonly number[],
+    restore: readonly AnnotationItem[],
+  ): readonly AnnotationItem[];
 
   modelStatus(): ModelStatus | null;
   /** Encode an image now (interactive priority); resolves when its embedding is ready. */
@@ -402,6 +488,23 @@ export interface AppApi {
   statsCsv(query?: StatsQuery): string;
   /** The statistics CSV written to a file (atomically), e.g. a path from the native save dialog. */
   exportStatsCsv(file: string, query?: StatsQuery): TaskReport;
+
+  /**
+   * Automatic masks on one image now (the semi-automatic stage): AMG replaces the image's earlier undecided
+   * automatic masks; boxes → masks turns its box-only annotations into masks. Results are drafts.
+   */
+  autoMaskImage(imageId: number, request?: AutoImageRequest): AutoImageResult;
+  /**
+   * Start an automatic pass in the background (interactive clicks keep priority); progress comes as
+   * 'auto-batch' events. Refused while another pass runs or an interrupted one waits (resume or cancel it).
+   */
+  startAutoBatch(request: AutoBatchRequest): AutoBatchStatus;
+  /** The project's latest pass (running, interrupted, or how the last one ended); null if it never had one. */
+  autoBatchStatus(): AutoBatchStatus | null;
+  /** Stop the running pass after the current image (or give up an interrupted one). */
+  cancelAutoBatch(): AutoBatchStatus | null;
+  /** Continue an interrupted pass with its own parameters, from the images not done yet. */
+  resumeAutoBatch(): AutoBatchStatus;
 }
 
 export type AppMethod = keyof AppApi;
@@ -437,6 +540,8 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   updateAnnotation: true,
   deleteAnnotation: true,
   restoreAnnotation: true,
+  setAnnotationStatuses: true,
+  swapAnnotations: true,
   modelStatus: true,
   prepareImage: true,
   prefetch: true,
@@ -451,6 +556,11 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   timingStats: true,
   statsCsv: true,
   exportStatsCsv: true,
+  autoMaskImage: true,
+  startAutoBatch: true,
+  autoBatchStatus: true,
+  cancelAutoBatch: true,
+  resumeAutoBatch: true,
 };
 export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
 

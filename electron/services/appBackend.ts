@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveAmgParams } from '../common/amg/params.ts';
 import { UserError } from '../common/errors.ts';
 import { statsCsv } from '../common/formatStatsCsv.ts';
 import { imageBox, imagePoint } from '../common/frames.ts';
@@ -27,6 +28,10 @@ import type {
   AnnotationStatus,
   AppEvent,
   AppInfo,
+  AutoBatchRequest,
+  AutoBatchStatus,
+  AutoImageRequest,
+  AutoImageResult,
   BackendApi,
   CategoryItem,
   DecodeReply,
@@ -69,6 +74,8 @@ import { statsCsvRows, timingStats } from '../store/timingStats.ts';
 import { countAnnotations } from '../store/annotations.ts';
 import { RecentProjects } from './recentProjects.ts';
 import { SAMPLE_IMAGE_COUNT, sampleImage } from './sampleImages.ts';
+import { AutoBatches } from './autoBatch.ts';
+import { computeAmg, computeBoxes, storeImageResult } from './autoMasks.ts';
 import { annotationItem, categoryItem, imageItem, reviewItem } from './toContract.ts';
 
 export interface AppBackendOptions {
@@ -85,6 +92,8 @@ interface OpenProject {
   readonly sessionId: number;
   /** Image file → id, for embedding events. */
   readonly idsByFile: Map<string, number>;
+  /** Automatic passes of this project. */
+  readonly auto: AutoBatches;
 }
 
 /** Low-res logits of recent decodes per lane, for `maskInputRef` refinement and `decodedMask`. */
@@ -210,6 +219,7 @@ export class AppBackend implements BackendApi {
     const open = this.open;
     if (!open) return;
     this.open = undefined;
+    open.auto.close();
     this.sam.cancelPrefetch();
     try {
       endSession(open.project.db, open.sessionId);
@@ -229,8 +239,19 @@ export class AppBackend implements BackendApi {
       appVersion: appVersion(),
       modelId: this.sam.modelInfo?.name,
     });
-    this.open = { project, sessionId, idsByFile: new Map() };
+    const auto = new AutoBatches({
+      project,
+      service: this.sam,
+      author: this.author,
+      sessionId,
+      imageFile: (id) => this.imageFile(id),
+      emit: (event) => this.emit(event),
+    });
+    this.open = { project, sessionId, idsByFile: new Map(), auto };
     await this.recents.add(project.file);
+    // A pass the last process did not finish (it was closed or killed): the app offers to resume it.
+    const pass = auto.status();
+    if (pass?.state === 'interrupted') this.emit({ type: 'auto-batch', status: pass });
     return this.summary(project);
   }
 
@@ -337,7 +358,12 @@ export class AppBackend implements BackendApi {
 
   restoreAnnotation(a: AnnotationItem): AnnotationItem {
     const project = this.project();
-    const id = addAnnotation(project.db, {
+    return annotationItem(getAnnotation(project.reader, this.insertItem(a))!);
+  }
+
+  private insertItem(a: AnnotationItem): number {
+    const project = this.project();
+    return addAnnotation(project.db, {
       imageId: a.imageId,
       categoryId: a.categoryId,
       mask: a.rle,
@@ -347,13 +373,41 @@ export class AppBackend implements BackendApi {
       prompts: a.prompts ? { points: [...a.prompts.points], box: a.prompts.box } : null,
       predictedIou: a.predictedIou,
       stabilityScore: a.stabilityScore,
+      cropBox: a.cropBox ? [...a.cropBox] : null,
       status: a.status,
       author: a.createdBy,
       sessionId: this.open!.sessionId,
       timing: a.timing,
       at: a.createdAt,
     });
-    return annotationItem(getAnnotation(project.reader, id)!);
+  }
+
+  setAnnotationStatuses(
+    ids: readonly number[],
+    status: AnnotationStatus,
+    comment?: string,
+  ): AnnotationItem[] {
+    const project = this.project();
+    return project.db.transaction(() =>
+      ids.map((id) => {
+        reviewAnnotation(project.db, {
+          annotationId: id,
+          reviewer: this.author,
+          toStatus: status,
+          comment: comment ?? undefined,
+          sessionId: this.open!.sessionId,
+        });
+        return annotationItem(getAnnotation(project.reader, id)!);
+      }),
+    )();
+  }
+
+  swapAnnotations(removeIds: readonly number[], restore: readonly AnnotationItem[]): AnnotationItem[] {
+    const project = this.project();
+    return project.db.transaction(() => {
+      for (const id of removeIds) deleteAnnotation(project.db, id);
+      return restore.map((a) => annotationItem(getAnnotation(project.reader, this.insertItem(a))!));
+    })();
   }
 
   // — inference —
@@ -568,6 +622,64 @@ export class AppBackend implements BackendApi {
 
   statsCsv(query?: StatsQuery): string {
     return statsCsv(statsCsvRows(this.project().reader, query ?? {}));
+  }
+
+  // — the semi-automatic and fully automatic stages (issue 5) —
+
+  async autoMaskImage(imageId: number, request?: AutoImageRequest): Promise<AutoImageResult> {
+    await this.requireModel();
+    const kind = request?.kind ?? 'amg';
+    const params = resolveAmgParams(request?.params ?? {});
+    const project = this.project();
+    const file = this.imageFile(imageId);
+    const started = performance.now();
+    const result =
+      kind === 'amg'
+        ? await computeAmg(this.sam, imageId, file, params)
+        : await computeBoxes(this.sam, project.db, imageId, file);
+    if (this.open?.project !== project) throw new UserError('the project was closed meanwhile');
+    const stored = storeImageResult(project.db, imageId, result, {
+      author: this.author,
+      sessionId: this.open.sessionId,
+      modelId: this.sam.modelInfo?.name ?? null,
+      status: 'draft',
+    });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const n = stored.added.length;
+    const message =
+      kind === 'amg'
+        ? `found ${n} object${n === 1 ? '' : 's'} in ${seconds} s` +
+          (stored.removed.length ? ` (replacing ${stored.removed.length} undecided)` : '')
+        : `${n} box${n === 1 ? '' : 'es'} → mask${n === 1 ? '' : 's'} in ${seconds} s`;
+    return {
+      added: stored.added.map(annotationItem),
+      removed: stored.removed.map(annotationItem),
+      message,
+    };
+  }
+
+  async startAutoBatch(request: AutoBatchRequest): Promise<AutoBatchStatus> {
+    await this.requireModel();
+    return this.autoBatches().start(request);
+  }
+
+  autoBatchStatus(): AutoBatchStatus | null {
+    return this.autoBatches().status();
+  }
+
+  cancelAutoBatch(): AutoBatchStatus | null {
+    return this.autoBatches().cancel();
+  }
+
+  async resumeAutoBatch(): Promise<AutoBatchStatus> {
+    await this.requireModel();
+    return this.autoBatches().resume();
+  }
+
+  /** The open project's automatic passes (tests wait on `settled()`). */
+  autoBatches(): AutoBatches {
+    this.project();
+    return this.open!.auto;
   }
 
   async exportStatsCsv(file: string, query?: StatsQuery): Promise<TaskReport> {

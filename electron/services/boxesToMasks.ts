@@ -73,7 +73,7 @@ export interface BoxesOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-const isBoxOnly = (a: AnnotationRow) => a.rle === null && !a.iscrowd;
+export const isBoxOnly = (a: AnnotationRow) => a.rle === null && !a.iscrowd;
 
 export async function boxesToMasks(
   project: Project,

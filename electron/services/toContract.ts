@@ -35,6 +35,7 @@ export function annotationItem(row: AnnotationRow): AnnotationItem {
     prompts: row.prompts,
     predictedIou: row.predictedIou,
     stabilityScore: row.stabilityScore,
+    cropBox: row.cropBox,
     modelId: row.modelId,
     createdBy: row.createdBy,
     createdAt: row.createdAt,

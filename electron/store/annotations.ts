@@ -135,6 +135,8 @@ export interface MaskEdit {
   prompts?: StoredPrompts | null;
   predictedIou?: number | null;
   stabilityScore?: number | null;
+  /** A new status, set without a review event (an automatic pass decides what its results start as). */
+  status?: AnnotationStatus;
   /** Totals so far (they replace the stored values). */
   timing?: Partial<AnnotationTiming>;
   at?: number;
@@ -150,8 +152,9 @@ export function updateAnnotationMask(db: WritableDB, id: number, edit: MaskEdit)
     sql(
       db,
       `UPDATE annotations SET rle_counts = ?, area = ?, bbox_x = ?, bbox_y = ?, bbox_w = ?, bbox_h = ?, source = ?,
-         model_id = ?, prompts = ?, predicted_iou = ?, stability_score = ?, updated_by = ?, updated_at = ?,
-         active_ms = ?, clicks = ?, prompt_count = ?, brush_strokes = ?, model_wait_ms = ? WHERE id = ?`,
+         model_id = ?, prompts = ?, predicted_iou = ?, stability_score = ?, status = ?, updated_by = ?,
+         updated_at = ?, active_ms = ?, clicks = ?, prompt_count = ?, brush_strokes = ?, model_wait_ms = ?
+       WHERE id = ?`,
     ).run(
       geometry.counts,
       geometry.area,
@@ -165,6 +168,7 @@ export function updateAnnotationMask(db: WritableDB, id: number, edit: MaskEdit)
       edit.stabilityScore === undefined
         ? current.stabilityScore
         : finiteOrNull(edit.stabilityScore, 'stability score'),
+      edit.status ?? current.status,
       edit.author,
       edit.at ?? Date.now(),
       timing.activeMs,
@@ -188,6 +192,15 @@ export function setAnnotationCategory(
     'UPDATE annotations SET category_id = ?, updated_by = ?, updated_at = ? WHERE id = ?',
   ).run(categoryId, author, Date.now(), id);
   if (result.changes !== 1) throw new UserError(`no annotation with id ${id}`);
+}
+
+/** The automatic masks of an image nobody decided on yet (source 'auto', status 'draft'), in id order. */
+export function undecidedAutoMasks(db: ReadableDB, imageId: number): AnnotationRow[] {
+  return (
+    sql(db, `${SELECT} WHERE a.image_id = ? AND a.source = 'auto' AND a.status = 'draft' ORDER BY a.id`).all(
+      imageId,
+    ) as RawAnnotationRow[]
+  ).map(toRow);
 }
 
 export function deleteAnnotation(db: WritableDB, id: number): void {

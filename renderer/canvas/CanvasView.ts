@@ -1,8 +1,10 @@
 /**
- * The Konva binding of the annotator. Four layers, drawn separately (Excalidraw's static vs interactive scenes):
+ * The Konva binding of the annotator. Five layers, drawn separately (Excalidraw's static vs interactive scenes):
  *
  *   image    the photo (a downscaled copy when zoomed out, the full image when zoomed in)
- *   masks    accepted annotations: colour-coded rasters, or polygons in polygon view
+ *   unlabeled  the "unlabeled" overlay: what no mask covers yet (toggle U)
+ *   masks    annotations: colour-coded rasters, or polygons in polygon view; undecided automatic masks dashed
+ *            and lighter (a colour each when uncategorized); rejected ones are not drawn
  *   draft    the candidate being made, the hover preview, the brush stroke in progress
  *   prompts  points, the box, the box being dragged, the brush outline
  *
@@ -20,7 +22,7 @@ import { type Candidate, type Draft, sameRle } from '../core/document.ts';
 import { type MaskRaster, rasterFromPreview, rasterScale, rasterizeRle } from '../core/maskRaster.ts';
 import { screenPoint, screenToImage } from '../core/screenFrame.ts';
 import type { ToolPointerEvent } from '../core/tools/types.ts';
-import { type Rgb, hexToRgb, newCanvas, rasterToCanvas } from './paint.ts';
+import { type Rgb, colorForId, hexToRgb, newCanvas, rasterToCanvas, rgbToHex } from './paint.ts';
 
 export interface CanvasViewOptions {
   readonly container: HTMLDivElement;
@@ -34,6 +36,8 @@ const UNCATEGORIZED = '#a0a0a0';
 const HOVER: Rgb = { r: 255, g: 255, b: 255 };
 const POSITIVE = '#22c55e';
 const NEGATIVE = '#ef4444';
+/** The unlabeled overlay: a warm tint with a solid outline, readable over photos and over the mask colours. */
+const UNLABELED: Rgb = { r: 255, g: 64, b: 160 };
 /** Downscaled copy of the photo for zoomed-out views (longest side, px). */
 const IMAGE_LOD_SIDE = 2048;
 
@@ -55,7 +59,11 @@ export class CanvasView {
   private readonly masksLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false });
   private readonly draftLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false });
   private readonly promptsLayer = new Konva.Layer({ listening: false });
+  private readonly unlabeledLayer = new Konva.Layer({ listening: false });
   private readonly imageNode = new Konva.Image({ image: undefined, x: 0, y: 0 });
+  private readonly unlabeledNode = new Konva.Image({ image: undefined, visible: false });
+  /** The overlay raster on screen (the annotator caches it per set of annotations). */
+  private shownUnlabeled: object | null = null;
   private readonly draftNode = new Konva.Image({ image: undefined, visible: false });
   private readonly hoverNode = new Konva.Image({ image: undefined, visible: false });
   private readonly strokeNode = new Konva.Image({ image: undefined, visible: false });
@@ -106,9 +114,10 @@ export class CanvasView {
       listening: false,
     });
     this.imageLayer.add(this.imageNode);
+    this.unlabeledLayer.add(this.unlabeledNode);
     this.draftLayer.add(this.draftNode, this.strokeNode, this.hoverNode);
     this.promptsLayer.add(this.boxNode, this.dragBoxNode, this.pointsGroup, this.brushShadow, this.brushNode);
-    this.stage.add(this.imageLayer, this.masksLayer, this.draftLayer, this.promptsLayer);
+    this.stage.add(this.imageLayer, this.unlabeledLayer, this.masksLayer, this.draftLayer, this.promptsLayer);
 
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
@@ -259,6 +268,7 @@ export class CanvasView {
   private onDocument(): void {
     const doc = this.a.doc;
     if (doc.image.id !== this.imageId) this.loadImage(doc.image.id, doc.image.width, doc.image.height);
+    this.drawUnlabeled();
     this.drawMasks();
     this.drawDraft();
     this.drawPrompts();
@@ -320,10 +330,26 @@ export class CanvasView {
     this.stage.scale({ x: scale, y: scale });
     this.stage.position({ x, y });
     this.applyImageLod();
+    this.drawUnlabeled();
     this.drawMasks();
     this.drawDraft();
     this.drawPrompts();
     this.drawOverlay();
+  }
+
+  private drawUnlabeled(): void {
+    const raster = this.a.showUnlabeled ? this.a.unlabeled() : null;
+    if (raster !== this.shownUnlabeled) {
+      this.shownUnlabeled = raster;
+      if (raster)
+        this.placeImage(
+          this.unlabeledNode,
+          raster,
+          rasterToCanvas(raster, { color: UNLABELED, fill: 0.42, edgeOpacity: 0.95, edgeAtBorder: false }),
+        );
+    }
+    this.unlabeledNode.visible(!!raster);
+    this.unlabeledLayer.batchDraw();
   }
 
   private colorOf(categoryId: number | null): string {
@@ -356,17 +382,20 @@ export class CanvasView {
     const scale = a.viewport.scale;
     let z = 0;
     for (const item of doc.annotations) {
-      if (!item.rle || a.hidden.has(item.id)) continue;
+      if (!item.rle || a.hidden.has(item.id) || item.status === 'rejected') continue;
       seen.add(item.id);
       const selected = item.id === a.selectedId;
-      const color = this.colorOf(item.categoryId);
-      const style = `${color}:${selected}:${a.polygonView ? `poly${a.polygonTolerance}:${scale}` : 'raster'}`;
+      const undecided = item.status === 'draft';
+      // Undecided automatic masks are many and uncategorized: a colour each, so neighbours stay apart.
+      const color =
+        undecided && item.categoryId === null ? rgbToHex(colorForId(item.id)) : this.colorOf(item.categoryId);
+      const style = `${color}:${selected}:${undecided}:${a.polygonView ? `poly${a.polygonTolerance}:${scale}` : 'raster'}`;
       let entry = this.masks.get(item.id);
       if (!entry || !sameRle(entry.rle, item.rle) || entry.style !== style) {
         entry?.node.destroy();
         const node = a.polygonView
-          ? this.polygonNode(item, item.rle, color, selected, scale)
-          : this.rasterNode(item.rle, color, selected);
+          ? this.polygonNode(item, item.rle, color, selected, scale, undecided)
+          : this.rasterNode(item.rle, color, selected, undecided);
         entry = { rle: item.rle, style, node };
         this.masks.set(item.id, entry);
         this.masksLayer.add(node as Konva.Shape);
@@ -382,7 +411,7 @@ export class CanvasView {
     this.masksLayer.batchDraw();
   }
 
-  private rasterNode(rle: Rle, color: string, selected: boolean): Konva.Image {
+  private rasterNode(rle: Rle, color: string, selected: boolean, undecided: boolean): Konva.Image {
     // Rasters are kept per mask: selecting or recolouring only repaints, it does not re-rasterise.
     let raster = this.rasters.get(rle.counts);
     if (!raster) {
@@ -390,11 +419,22 @@ export class CanvasView {
       this.rasters.set(rle.counts, raster);
       if (this.rasters.size > 256) this.rasters.delete(this.rasters.keys().next().value!);
     }
-    const canvas = rasterToCanvas(raster, {
-      color: hexToRgb(color),
-      fill: selected ? 0.6 : 0.42,
-      edge: selected ? { r: 255, g: 255, b: 255 } : hexToRgb(color),
-    });
+    const canvas = rasterToCanvas(
+      raster,
+      undecided
+        ? {
+            color: hexToRgb(color),
+            fill: selected ? 0.45 : 0.16,
+            edge: selected ? { r: 255, g: 255, b: 255 } : hexToRgb(color),
+            // Dashes of ~5 screen pixels at the raster's resolution (rasters are at most 1:1).
+            dash: Math.max(2, Math.round(5 * Math.min(1, raster.width / Math.max(1, raster.imageWidth)))),
+          }
+        : {
+            color: hexToRgb(color),
+            fill: selected ? 0.6 : 0.42,
+            edge: selected ? { r: 255, g: 255, b: 255 } : hexToRgb(color),
+          },
+    );
     return new Konva.Image({
       image: canvas,
       x: raster.x,
@@ -410,6 +450,7 @@ export class CanvasView {
     color: string,
     selected: boolean,
     scale: number,
+    undecided = false,
   ): Konva.Shape {
     const polygons = this.polygons(item, rle);
     const rgb = hexToRgb(color);
@@ -423,11 +464,13 @@ export class CanvasView {
             for (let i = 2; i < ring.length; i += 2) ctx.lineTo(ring[i]!, ring[i + 1]!);
             ctx.closePath();
           }
-        ctx.fillStyle = `rgba(${rgb.r},${rgb.g},${rgb.b},${selected ? 0.45 : 0.3})`;
+        ctx.fillStyle = `rgba(${rgb.r},${rgb.g},${rgb.b},${selected ? 0.45 : undecided ? 0.14 : 0.3})`;
         ctx.fill('evenodd');
         ctx.lineWidth = (selected ? 2 : 1.5) / scale;
         ctx.strokeStyle = selected ? '#ffffff' : color;
+        if (undecided) ctx.setLineDash([6 / scale, 4 / scale]);
         ctx.stroke();
+        ctx.setLineDash([]);
         if (selected) {
           // Vertices, so the detail setting is visible.
           const r = 2.5 / scale;

@@ -23,7 +23,37 @@ export interface PaintStyle {
   /** Edge colour (defaults to the fill colour) and opacity. */
   readonly edge?: Rgb;
   readonly edgeOpacity?: number;
+  /** Draw the edge as dashes of this many raster cells (undecided automatic masks), else solid. */
+  readonly dash?: number;
+  /** Whether the raster's own border counts as an edge (default true: a mask cut by its box). */
+  readonly edgeAtBorder?: boolean;
 }
+
+/** A distinct colour per id (golden-angle hues): uncategorized automatic masks stay apart from their neighbours. */
+export function colorForId(id: number): Rgb {
+  const h = ((Math.abs(id) * 137.508) % 360) / 60;
+  const s = 0.7;
+  const l = 0.58;
+  const c = (1 - Math.abs(2 * l - 1)) * s;
+  const x = c * (1 - Math.abs((h % 2) - 1));
+  const m = l - c / 2;
+  const [r, g, b] =
+    h < 1
+      ? [c, x, 0]
+      : h < 2
+        ? [x, c, 0]
+        : h < 3
+          ? [0, c, x]
+          : h < 4
+            ? [0, x, c]
+            : h < 5
+              ? [x, 0, c]
+              : [c, 0, x];
+  return { r: Math.round((r + m) * 255), g: Math.round((g + m) * 255), b: Math.round((b + m) * 255) };
+}
+
+export const rgbToHex = ({ r, g, b }: Rgb): string =>
+  `#${((1 << 24) | (r << 16) | (g << 8) | b).toString(16).slice(1)}`;
 
 export function newCanvas(width: number, height: number): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
@@ -60,9 +90,11 @@ export function paintInto(
     );
   }
   const out = new Uint32Array(image.data.buffer, image.data.byteOffset, image.width * image.height);
+  const border = style.edgeAtBorder ?? true;
+  const dash = style.dash ?? 0;
   for (let y = region.y; y < region.y + region.height; y++) {
-    const top = y === 0;
-    const bottom = y === H - 1;
+    const top = border && y === 0;
+    const bottom = border && y === H - 1;
     let o = (y - region.y + at.y) * image.width + at.x;
     for (let x = region.x, i = y * W + region.x; x < region.x + region.width; x++, i++, o++) {
       const a = alpha[i]!;
@@ -73,13 +105,12 @@ export function paintInto(
       const isEdge =
         top ||
         bottom ||
-        x === 0 ||
-        x === W - 1 ||
-        alpha[i - 1] === 0 ||
-        alpha[i + 1] === 0 ||
-        alpha[i - W] === 0 ||
-        alpha[i + W] === 0;
-      out[o] = isEdge ? edgeWords[a]! : fillWords[a]!;
+        (border && (x === 0 || x === W - 1)) ||
+        (x > 0 && alpha[i - 1] === 0) ||
+        (x < W - 1 && alpha[i + 1] === 0) ||
+        (y > 0 && alpha[i - W] === 0) ||
+        (y < H - 1 && alpha[i + W] === 0);
+      out[o] = isEdge && (!dash || (x + y) % (2 * dash) < dash) ? edgeWords[a]! : fillWords[a]!;
     }
   }
 }

@@ -24,6 +24,7 @@ import type {
   PreviewReply,
   WireBox,
 } from '../../electron/ipc/contract.ts';
+import { type AnnotationRef, type AutoBackend, AutoMasks } from './auto/autoMasks.ts';
 import { COMMANDS, commandById } from './commands/index.ts';
 import { runCommand } from './commands/run.ts';
 import { chordOf } from './commands/shortcuts.ts';
@@ -64,10 +65,11 @@ import { ToolMachine } from './tools/machine.ts';
 import { pointsTool } from './tools/points/index.ts';
 import { selectTool } from './tools/select/index.ts';
 import { POINT_HIT_PX, type ToolHost, type ToolKeyEvent, type ToolPointerEvent } from './tools/types.ts';
+import { type UnlabeledRaster, unlabeledRaster } from './unlabeled.ts';
 import { WorkingMask } from './workingMask.ts';
 
 /** The part of the contract the annotator uses (a fake in tests). */
-export interface AnnotatorBackend {
+export interface AnnotatorBackend extends AutoBackend {
   previewDecode(request: DecodeRequest): Promise<PreviewReply>;
   decodedMask(decodeId: string, candidate: number): Promise<DecodedMask>;
   addAnnotation(annotation: NewAnnotation): Promise<AnnotationItem>;
@@ -85,6 +87,8 @@ export interface AppHooks {
   openExport(): void;
   /** Back to the start screen (open, create, import). */
   openStart(action: 'open' | 'new' | 'importCoco'): void;
+  /** The project's automatic pass dialog (issue 5). */
+  openAutoPass(): void;
 }
 
 export type MultimaskMode = 'auto' | 'on' | 'off';
@@ -127,14 +131,10 @@ const noHooks: AppHooks = {
   toggleShortcuts() {},
   openExport() {},
   openStart() {},
+  openAutoPass() {},
 };
 
 const EMPTY_DOC: AnnotatorDocument = { image: { id: -1, width: 1, height: 1 }, annotations: [], draft: null };
-
-/** A reference to an annotation whose id changes when a delete is undone (restore gives a new id). */
-interface AnnotationRef {
-  id: number;
-}
 
 interface Stroke {
   readonly target: 'draft' | number;
@@ -157,6 +157,8 @@ export class Annotator implements ToolHost {
   readonly history = new History();
   readonly tools: ToolMachine;
   readonly decoder: DecoderClient;
+  /** Automatic masks on this image: run, accept, reject (the semi-automatic stage). */
+  readonly auto: AutoMasks;
   readonly now: Clock;
   hooks: AppHooks;
 
@@ -174,6 +176,8 @@ export class Annotator implements ToolHost {
   polygonView = false;
   /** Polygon simplification tolerance, image pixels. */
   polygonTolerance = 1;
+  /** Shade the image where no mask (accepted or undecided) covers it yet. */
+  showUnlabeled = false;
   maskInput: boolean;
   /** Longest side of the preview bitmaps asked with each decode (≈ the canvas size). */
   previewMaxSide = 1024;
@@ -219,6 +223,8 @@ export class Annotator implements ToolHost {
   private strokeState: Stroke | null = null;
   /** Last decoded working mask, reused by the next stroke on the same mask (decoding 20 MP is not free). */
   private workingCache: { rle: Rle; mask: WorkingMask } | null = null;
+  /** The unlabeled overlay of the current annotations (recomputed when they change). */
+  private unlabeledCache: { annotations: readonly AnnotationItem[]; raster: UnlabeledRaster } | null = null;
 
   constructor(options: AnnotatorOptions) {
     this.backend = options.backend;
@@ -227,6 +233,7 @@ export class Annotator implements ToolHost {
     this.maskInput = options.maskInput ?? true;
     this.mac = options.mac ?? false;
     this.decoder = new DecoderClient(this.backend, this.now);
+    this.auto = new AutoMasks(this, this.backend);
     this.tools = new ToolMachine([
       pointsTool(this),
       boxTool(this),
@@ -308,6 +315,7 @@ export class Annotator implements ToolHost {
     this.hoverKey = null;
     this.dragBox = null;
     this.lastError = null;
+    this.auto.message = null;
     this.store.set({ image, annotations, draft: null });
     this.fit();
     this.emit('overlay');
@@ -451,14 +459,14 @@ export class Annotator implements ToolHost {
   }
 
   setAllHidden(hide: boolean): void {
-    this.hidden = hide ? new Set(this.doc.annotations.map((a) => a.id)) : new Set();
+    this.hidden = hide ? new Set(this.visibleAnnotations.map((a) => a.id)) : new Set();
     this.emit('view');
   }
 
-  setOption<K extends 'multimaskMode' | 'hoverEnabled' | 'brushSize' | 'polygonView' | 'polygonTolerance'>(
-    key: K,
-    value: Annotator[K],
-  ): void {
+  setOption<
+    K extends
+      'multimaskMode' | 'hoverEnabled' | 'brushSize' | 'polygonView' | 'polygonTolerance' | 'showUnlabeled',
+  >(key: K, value: Annotator[K]): void {
     (this as Annotator)[key] = value;
     if (key === 'hoverEnabled' && !value) this.hover(null, 1);
     if (key === 'multimaskMode') this.redecodeDraft();
@@ -922,6 +930,37 @@ export class Annotator implements ToolHost {
     return ref;
   }
 
+  /** The ref of an annotation: steps of history hold it, and it follows the annotation to a new id. */
+  annotationRef(id: number): AnnotationRef {
+    return this.refFor(id);
+  }
+
+  rebindRef(ref: AnnotationRef, id: number): void {
+    if (this.refs.get(ref.id) === ref) this.refs.delete(ref.id);
+    ref.id = id;
+    this.refs.set(id, ref);
+  }
+
+  /** Annotations drawn and listed: rejected ones are kept in the store (statistics) but hidden. */
+  get visibleAnnotations(): readonly AnnotationItem[] {
+    return this.doc.annotations.filter((a) => a.status !== 'rejected');
+  }
+
+  /**
+   * What no mask covers yet (accepted, undecided or needing a fix; rejected ones do not count), at display
+   * resolution; null without an image. Recomputed only when the annotations change.
+   */
+  unlabeled(): UnlabeledRaster | null {
+    const image = this.image;
+    if (!image) return null;
+    const annotations = this.doc.annotations;
+    if (this.unlabeledCache?.annotations !== annotations) {
+      const masks = annotations.filter((a) => a.status !== 'rejected' && a.rle).map((a) => a.rle!);
+      this.unlabeledCache = { annotations, raster: unlabeledRaster(image, masks) };
+    }
+    return this.unlabeledCache.raster;
+  }
+
   private placeholder(a: NewAnnotation): AnnotationItem {
     return {
       id: this.nextTempId--,
@@ -1004,7 +1043,7 @@ export class Annotator implements ToolHost {
   }
 
   selectAt(point: ImagePoint): void {
-    const hit = [...this.doc.annotations]
+    const hit = [...this.visibleAnnotations]
       .reverse()
       .find((a) => !this.hidden.has(a.id) && a.rle && rleContains(a.rle, point.x, point.y));
     this.setSelected(hit?.id ?? null);

@@ -46,7 +46,7 @@ export function rasterScale(w: number, h: number, maxPixels: number): number {
   return Math.min(1, Math.sqrt(maxPixels / Math.max(1, w * h)));
 }
 
-interface Binning {
+export interface Binning {
   /** Number of raster cells. */
   readonly size: number;
   /** Image offset → cell. */
@@ -58,7 +58,7 @@ interface Binning {
 }
 
 /** For each image offset 0..n−1, its raster index under scale `s` (floor), and how many offsets each raster index gets. */
-function binning(n: number, s: number): Binning {
+export function binning(n: number, s: number): Binning {
   const size = Math.max(1, Math.ceil(n * s - 1e-9));
   const index = new Int32Array(n);
   const count = new Int32Array(size);

@@ -3,7 +3,7 @@
  * changed. The canvas does not go through here (it subscribes to the core directly, at pointer rate); components
  * call the core through `run(commandId)` so buttons, shortcuts and the menu share one path.
  */
-import type { AnnotationItem, CategoryItem } from '../../electron/ipc/contract.ts';
+import type { AmgParams, AnnotationItem, AutoKind, CategoryItem } from '../../electron/ipc/contract.ts';
 import { Annotator, type AnnotatorOptions, type MultimaskMode, type ToolId } from '../core/annotator.ts';
 import type { AnnotatorDocument } from '../core/document.ts';
 import type { Viewport } from '../core/screenFrame.ts';
@@ -38,12 +38,27 @@ export class AnnotatorState {
   lastError: string | null = $state(null);
   lastDecodeMs: number | null = $state(null);
   hoverIou: number | null = $state(null);
+  showUnlabeled = $state(false);
+  /** Share of the image no mask covers (with the overlay on). */
+  unlabeledShare: number | null = $state(null);
+  autoRunning: AutoKind | null = $state(null);
+  autoMessage: string | null = $state(null);
+  autoParams: Partial<AmgParams> = $state.raw({});
 
   readonly draft = $derived(this.doc.draft);
   readonly drafting = $derived(
     !!this.doc.draft && (this.doc.draft.points.length > 0 || !!this.doc.draft.box || !!this.doc.draft.edited),
   );
   readonly annotations: readonly AnnotationItem[] = $derived(this.doc.annotations);
+  /** What the list and the canvas show: rejected masks are kept (statistics) but hidden. */
+  readonly visible: readonly AnnotationItem[] = $derived(
+    this.doc.annotations.filter((m) => m.status !== 'rejected'),
+  );
+  readonly undecided: readonly AnnotationItem[] = $derived(
+    this.doc.annotations.filter((m) => m.status === 'draft' && m.id >= 0),
+  );
+  readonly rejectedCount = $derived(this.doc.annotations.filter((m) => m.status === 'rejected').length);
+  readonly boxCount = $derived(this.doc.annotations.filter((m) => !m.rle).length);
 
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -54,6 +69,7 @@ export class AnnotatorState {
       document: () => {
         this.doc = a.doc;
         this.selectedId = a.selectedId;
+        this.unlabeledShare = a.showUnlabeled ? (a.unlabeled()?.uncovered ?? null) : null;
       },
       tool: () => {
         this.path = a.tools.path;
@@ -70,6 +86,9 @@ export class AnnotatorState {
         this.brushSize = a.brushSize;
         this.polygonView = a.polygonView;
         this.polygonTolerance = a.polygonTolerance;
+        this.showUnlabeled = a.showUnlabeled;
+        this.unlabeledShare = a.showUnlabeled ? (a.unlabeled()?.uncovered ?? null) : null;
+        this.autoParams = a.auto.params;
       },
       history: () => {
         this.undoLength = a.history.undoLength;
@@ -81,6 +100,8 @@ export class AnnotatorState {
         this.decodePending = a.decodePending;
         this.lastError = a.lastError;
         this.lastDecodeMs = a.lastDecodeMs;
+        this.autoRunning = a.auto.running;
+        this.autoMessage = a.auto.message;
       },
       overlay: () => {
         this.hoverIou = a.hoverPreview?.predictedIou ?? null;
@@ -104,6 +125,7 @@ export class AnnotatorState {
     void this.selectedId;
     void this.categories;
     void this.polygonView;
+    void this.autoRunning;
     return this.core.isAvailable(id, arg);
   }
 

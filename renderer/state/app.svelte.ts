@@ -13,12 +13,16 @@ import type {
 } from '../../electron/ipc/contract.ts';
 import { SvelteMap } from 'svelte/reactivity';
 import { BackendError, type Backend } from '../api/backend.ts';
+import { AutoPassState } from './autoPass.svelte.ts';
 import type { ReviewState } from './review.svelte.ts';
 import type { StatsState } from './stats.svelte.ts';
 
 export type StartAction = 'open' | 'new' | 'importCoco' | null;
 
-/** The workspace's modes (issue 5); the semi-automatic and automatic stages will add theirs here. */
+/**
+ * The workspace's modes (issue 5). The semi-automatic stage lives in Annotate (the Auto panel), the fully
+ * automatic one in the project's "Automatic pass…" dialog, open over any mode (`autoPass`).
+ */
 export type AppMode = 'annotate' | 'review' | 'stats';
 
 /** Review's "fix it in the annotator": the image to open there and the mask to select. */
@@ -66,6 +70,8 @@ export class AppState {
   /** Review mode's and the statistics' state, kept across mode switches (made by their views; per project). */
   reviewState: ReviewState | null = null;
   statsState: StatsState | null = null;
+  /** The project's automatic pass: status from events, the dialog, start / cancel / resume. */
+  readonly autoPass: AutoPassState = new AutoPassState(this);
 
   private nextMessage = 1;
   private readonly unsubscribe: () => void;
@@ -88,6 +94,7 @@ export class AppState {
       this.info = info;
       this.project = project;
       this.recent = recent;
+      if (project) void this.autoPass.refresh();
     } catch (error) {
       this.say('error', describe(error));
     }
@@ -113,6 +120,8 @@ export class AppState {
       if (event.error) this.embeddingErrors.set(event.imageId, event.error);
     } else if (event.type === 'progress') {
       this.progress = event.done >= event.total ? null : event;
+    } else if (event.type === 'auto-batch') {
+      this.autoPass.update(event.status, event.imageId);
     } else if (event.type === 'inference-crash') {
       this.crash = event.message;
       this.say('error', `The model process stopped: ${event.message}. It restarts on the next click.`);
@@ -158,6 +167,8 @@ export class AppState {
     this.annotateFocus = null;
     this.embedding.clear();
     this.embeddingErrors.clear();
+    this.autoPass.reset();
+    void this.autoPass.refresh();
     void this.api.recentProjects().then((r) => (this.recent = r));
     return true;
   }

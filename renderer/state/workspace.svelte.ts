@@ -15,7 +15,8 @@ export class Workspace {
   imageLoading = $state(false);
   imageError: string | null = $state(null);
   private openSerial = 0;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[] = [];
+  private listReload: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly app: AppState) {
     const api = app.api;
@@ -34,10 +35,25 @@ export class Workspace {
           app.startAction = action;
           app.showStart = true;
         },
+        openAutoPass: () => (app.autoPass.open = true),
       },
     });
+    // The popover and the pass dialog share their parameters; the dialog offers this image and the listed ones.
+    this.annotator.core.auto.setParams(app.autoPass.params);
+    app.autoPass.selection = () => ({
+      current: this.images.current,
+      listed: {
+        ...(this.images.filter !== 'all' ? { status: this.images.filter } : {}),
+        ...(this.images.search.trim() ? { search: this.images.search.trim() } : {}),
+      },
+      listedCount: this.images.total,
+    });
     // Keep the list row of the current image in step (count, todo → in progress).
-    this.unsubscribe = this.annotator.core.on('document', () => {
+    this.unsubscribe.push(
+      app.autoPass.onImageDone((imageId) => this.autoImageDone(imageId)),
+      app.autoPass.onEnd(() => this.scheduleListReload(0)),
+    );
+    const offDocument = this.annotator.core.on('document', () => {
       const doc = this.annotator.core.doc;
       const current = this.images.current;
       if (!current || current.id !== doc.image.id) return;
@@ -48,6 +64,25 @@ export class Workspace {
           ...(count > 0 && current.status === 'todo' ? { status: 'in-progress' as const } : {}),
         });
     });
+    this.unsubscribe.push(offDocument);
+  }
+
+  /** An automatic pass finished an image: show its masks if it is on screen; refresh the list's counts soon. */
+  private async autoImageDone(imageId: number): Promise<void> {
+    this.scheduleListReload(600);
+    if (this.images.currentId !== imageId) return;
+    const serial = this.openSerial;
+    try {
+      const annotations = await this.app.api.listAnnotations(imageId);
+      if (serial === this.openSerial) this.annotator.core.replaceAnnotations(annotations);
+    } catch (error) {
+      this.app.say('error', describe(error));
+    }
+  }
+
+  private scheduleListReload(ms: number): void {
+    clearTimeout(this.listReload);
+    this.listReload = setTimeout(() => void this.images.reload(), ms);
   }
 
   async start(): Promise<void> {
@@ -170,7 +205,9 @@ export class Workspace {
   }
 
   destroy(): void {
-    this.unsubscribe();
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.app.autoPass.selection = null;
+    clearTimeout(this.listReload);
     this.annotator.destroy();
   }
 }

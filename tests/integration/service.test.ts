@@ -5,8 +5,10 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resolveAmgParams } from '../../electron/common/amg/params.ts';
 import { imagePoint } from '../../electron/common/frames.ts';
 import type { Prompt } from '../../electron/common/prompts.ts';
+import { generateMasks } from '../../electron/inference/amg.ts';
 import { type ServiceEvent, SamService, SupersededError } from '../../electron/inference/samService.ts';
 import { spawnInferenceWorker } from '../../electron/inference/workerHost.ts';
 import { fixturesDir } from '../helpers/paths.ts';
@@ -107,6 +109,41 @@ describe('SamService', () => {
     expect(states.filter((st) => st === 'ready').length).toBeLessThanOrEqual(ready.indexOf('img5.png'));
     expect(states.filter((st) => st === 'queued' || st === 'encoding')).toEqual([]);
     expect(states.filter((st) => st === 'missing').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('lets an interactive decode go between two batches of an automatic pass (issue 5)', async () => {
+    const s = await service();
+    await s.embed(wide);
+    const params = resolveAmgParams({ points_per_side: 4, points_per_batch: 2, pred_iou_thresh: 0 });
+    let done = 0;
+    let interactive: Promise<unknown> | undefined;
+    let doneWhenAnswered = -1;
+    const run = generateMasks(s, wide, params, {
+      priority: 'background',
+      onProgress: (p) => {
+        done = p.done;
+        // Called between batches, as a click arrives while the pass runs; the next batch is not queued yet.
+        interactive ??= s.predict(wide, click).then(() => (doneWhenAnswered = done));
+      },
+    });
+    await Promise.all([run, interactive]);
+    // Answered after the first batch (2 prompts) and before the second one: nothing else got in first.
+    expect(doneWhenAnswered).toBe(2);
+    expect(done).toBe(16);
+  });
+
+  it('keeps background encodes (automatic passes) when prefetches are cancelled', async () => {
+    const files = await images(2);
+    const s = await service();
+    const prefetched = s.embed(files[0]!, 'prefetch');
+    const background = s.embed(files[1]!, 'background');
+    s.cancelPrefetch();
+    const [p, b] = await Promise.allSettled([prefetched, background]);
+    // The prefetch may already have been running (a running encode finishes); the background one always does.
+    expect(p.status === 'fulfilled' || /cancelled/.test(String((p as PromiseRejectedResult).reason))).toBe(
+      true,
+    );
+    expect(b.status).toBe('fulfilled');
   });
 
   it('drops superseded requests of a lane; the newest always runs', async () => {

@@ -7,6 +7,9 @@ import { encodeMask, rleArea, rleBboxCoco } from '../../electron/common/rle.ts';
 import type {
   AnnotationItem,
   AnnotationPatch,
+  AnnotationStatus,
+  AutoImageRequest,
+  AutoImageResult,
   DecodeReply,
   DecodeRequest,
   DecodedMask,
@@ -14,6 +17,13 @@ import type {
   PreviewReply,
 } from '../../electron/ipc/contract.ts';
 import type { AnnotatorBackend } from '../../renderer/core/annotator.ts';
+
+/** The masks the fake AMG finds: rectangles [x0, y0, x1, y1) in image pixels, with their predicted IoU. */
+export const AUTO_RECTS = [
+  { box: [4, 4, 20, 16], iou: 0.97 },
+  { box: [24, 8, 40, 24], iou: 0.93 },
+  { box: [44, 20, 60, 40], iou: 0.91 },
+] as const;
 
 /** Candidate radii (image px) for multimask decodes; the middle one has the best predicted IoU. */
 export const RADII = [4, 8, 16] as const;
@@ -184,6 +194,101 @@ export class FakeBackend implements AnnotatorBackend {
   async deleteAnnotation(id: number): Promise<void> {
     this.calls.push('deleteAnnotation');
     if (!this.annotations.delete(id)) throw new Error(`no annotation ${id}`);
+  }
+
+  rectMask(box: readonly number[]): Uint8Array {
+    const data = new Uint8Array(this.width * this.height);
+    for (let y = box[1]!; y < box[3]!; y++) data.fill(1, y * this.width + box[0]!, y * this.width + box[2]!);
+    return data;
+  }
+
+  /** When set, the next autoMaskImage waits for it (tests of a run in progress). */
+  autoGate: Promise<void> | null = null;
+
+  async autoMaskImage(imageId: number, request?: AutoImageRequest): Promise<AutoImageResult> {
+    this.calls.push(`autoMaskImage:${request?.kind ?? 'amg'}`);
+    if (this.autoGate) await this.autoGate;
+    const removed: AnnotationItem[] = [];
+    const added: AnnotationItem[] = [];
+    if ((request?.kind ?? 'amg') === 'amg') {
+      for (const a of [...this.annotations.values()])
+        if (a.imageId === imageId && a.source === 'auto' && a.status === 'draft') {
+          removed.push(a);
+          this.annotations.delete(a.id);
+        }
+      for (const { box, iou } of AUTO_RECTS) {
+        const rle = encodeMask({ width: this.width, height: this.height, data: this.rectMask(box) });
+        const item: AnnotationItem = {
+          id: this.nextId++,
+          imageId,
+          categoryId: null,
+          rle,
+          bbox: rleBboxCoco(rle),
+          area: rleArea(rle),
+          status: 'draft',
+          source: 'auto',
+          prompts: { points: [{ x: (box[0] + box[2]) / 2, y: (box[1] + box[3]) / 2, label: 1 }] },
+          predictedIou: iou,
+          stabilityScore: 0.96,
+          cropBox: [0, 0, this.width, this.height],
+          modelId: 'fake',
+          createdBy: 'test',
+          createdAt: 0,
+          timing: { activeMs: 0, clicks: 0, promptCount: 0, brushStrokes: 0, modelWaitMs: 0 },
+        };
+        this.annotations.set(item.id, item);
+        added.push(item);
+      }
+    } else {
+      for (const a of [...this.annotations.values()])
+        if (a.imageId === imageId && !a.rle) {
+          const [x, y, w, h] = a.bbox;
+          const rle = encodeMask({
+            width: this.width,
+            height: this.height,
+            data: this.rectMask([x, y, x + w, y + h]),
+          });
+          const item: AnnotationItem = {
+            ...a,
+            rle,
+            area: rleArea(rle),
+            bbox: rleBboxCoco(rle),
+            source: 'semi-auto',
+            status: 'draft',
+          };
+          removed.push(a);
+          added.push(item);
+          this.annotations.set(a.id, item);
+        }
+    }
+    return { added, removed, message: `found ${added.length} objects in 0.1 s` };
+  }
+
+  async setAnnotationStatuses(
+    ids: readonly number[],
+    status: AnnotationStatus,
+    comment?: string,
+  ): Promise<AnnotationItem[]> {
+    this.calls.push(`setAnnotationStatuses:${status}${comment ? `:${comment}` : ''}:${ids.length}`);
+    for (const id of ids) if (!this.annotations.has(id)) throw new Error(`no annotation with id ${id}`);
+    return ids.map((id) => {
+      const item = { ...this.annotations.get(id)!, status };
+      this.annotations.set(id, item);
+      return item;
+    });
+  }
+
+  async swapAnnotations(
+    removeIds: readonly number[],
+    restore: readonly AnnotationItem[],
+  ): Promise<AnnotationItem[]> {
+    this.calls.push(`swapAnnotations:${removeIds.length}:${restore.length}`);
+    for (const id of removeIds) if (!this.annotations.delete(id)) throw new Error(`no annotation ${id}`);
+    return restore.map((a) => {
+      const item = { ...a, id: this.nextId++ };
+      this.annotations.set(item.id, item);
+      return item;
+    });
   }
 
   async restoreAnnotation(a: AnnotationItem): Promise<AnnotationItem> {

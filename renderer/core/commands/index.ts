@@ -83,9 +83,12 @@ const accept = defineCommand({
   group: 'SAM',
   shortcuts: ['Enter'],
   capture: 'record',
-  hint: 'Stores the mask with the current category',
-  available: (a) => a.drafting,
-  perform: (a) => a.acceptDraft() ?? undefined,
+  hint: 'Stores the mask with the current category; with an automatic mask selected, accepts that one',
+  available: (a) => a.drafting || a.auto.selectedPending() !== null,
+  perform(a) {
+    if (a.drafting) return a.acceptDraft() ?? undefined;
+    return a.auto.decide([a.selectedId!], 'accepted');
+  },
 });
 
 const cancel = defineCommand({
@@ -178,8 +181,115 @@ const deleteMask = defineCommand({
   group: 'Masks',
   shortcuts: ['Delete', 'Backspace'],
   capture: 'record',
+  hint: 'An undecided automatic mask is rejected instead (kept for the statistics, hidden)',
   available: (a) => a.selected !== null && a.selected.id >= 0,
-  perform: (a) => a.deleteAnnotation(a.selectedId!),
+  perform: (a) =>
+    a.auto.selectedPending() ? a.auto.decide([a.selectedId!], 'rejected') : a.deleteAnnotation(a.selectedId!),
+});
+
+// ── Automatic masks (issue 5: the semi-automatic stage) ─────────────────────
+
+const findObjects = defineCommand({
+  id: 'auto.findObjects',
+  label: 'Find objects on this image',
+  group: 'Auto',
+  shortcuts: ['G'],
+  capture: 'record',
+  hint: 'Automatic mask generation; the masks arrive undecided (dashed) and replace earlier undecided ones',
+  available: (a) => hasImage(a) && !a.auto.running && !a.drafting,
+  perform: (a) => a.auto.run('amg'),
+});
+
+const boxesToMasks = defineCommand({
+  id: 'auto.boxesToMasks',
+  label: 'Boxes → masks on this image',
+  group: 'Auto',
+  shortcuts: [],
+  capture: 'record',
+  hint: 'Box-only annotations (imported detections) become undecided masks',
+  available: (a) => hasImage(a) && !a.auto.running && !a.drafting && a.auto.boxCount() > 0,
+  perform: (a) => a.auto.run('boxes'),
+});
+
+const rejectMask = defineCommand({
+  id: 'auto.reject',
+  label: 'Reject automatic mask',
+  group: 'Auto',
+  shortcuts: ['X'],
+  capture: 'record',
+  hint: 'Enter accepts it; either way the next undecided mask is selected',
+  available: (a) => !a.drafting && a.auto.selectedPending() !== null,
+  perform: (a) => a.auto.decide([a.selectedId!], 'rejected'),
+});
+
+const nextPending = defineCommand({
+  id: 'auto.next',
+  label: 'Next undecided mask',
+  group: 'Auto',
+  shortcuts: ['N'],
+  capture: 'never',
+  available: (a) => !a.drafting && a.auto.pending().length > 0,
+  perform: (a) => a.auto.step(1),
+});
+
+const previousPending = defineCommand({
+  id: 'auto.previous',
+  label: 'Previous undecided mask',
+  group: 'Auto',
+  shortcuts: ['Shift+N'],
+  capture: 'never',
+  available: (a) => !a.drafting && a.auto.pending().length > 0,
+  perform: (a) => a.auto.step(-1),
+});
+
+const acceptAll = defineCommand({
+  id: 'auto.acceptAll',
+  label: 'Accept all undecided masks',
+  group: 'Auto',
+  shortcuts: ['Shift+A'],
+  capture: 'record',
+  available: (a) => !a.drafting && a.auto.pending().length > 0,
+  perform: (a) =>
+    a.auto.decide(
+      a.auto.pending().map((m) => m.id),
+      'accepted',
+    ),
+});
+
+const rejectAll = defineCommand({
+  id: 'auto.rejectAll',
+  label: 'Reject all undecided masks',
+  group: 'Auto',
+  shortcuts: ['Shift+X'],
+  capture: 'record',
+  available: (a) => !a.drafting && a.auto.pending().length > 0,
+  perform: (a) =>
+    a.auto.decide(
+      a.auto.pending().map((m) => m.id),
+      'rejected',
+    ),
+});
+
+const unlabeled = defineCommand({
+  id: 'view.unlabeled',
+  label: 'Unlabeled overlay on/off',
+  group: 'Auto',
+  shortcuts: ['U'],
+  capture: 'never',
+  hint: 'Shades what no mask covers yet: what is left to click',
+  available: hasImage,
+  perform: (a) => a.setOption('showUnlabeled', !a.showUnlabeled),
+});
+
+const autoPass = defineCommand({
+  id: 'auto.batch',
+  label: 'Automatic pass…',
+  group: 'Auto',
+  shortcuts: ['Shift+G'],
+  capture: 'never',
+  hint: 'Automatic masks over many images in the background, with progress, cancel and resume',
+  available: () => true,
+  perform: (a) => a.hooks.openAutoPass(),
 });
 
 const setCategory = defineCommand<{ id: number; categoryId: number | null }>({
@@ -222,8 +332,8 @@ const toggleAllVisibility = defineCommand({
   group: 'Masks',
   shortcuts: ['Shift+H'],
   capture: 'never',
-  available: (a) => a.doc.annotations.length > 0,
-  perform: (a) => a.setAllHidden(a.hidden.size < a.doc.annotations.length),
+  available: (a) => a.visibleAnnotations.length > 0,
+  perform: (a) => a.setAllHidden(a.hidden.size < a.visibleAnnotations.length),
 });
 
 const polygonView = defineCommand({
@@ -445,6 +555,15 @@ export const COMMANDS: readonly AnyCommand[] = [
   previousCandidate,
   multimask,
   hoverToggle,
+  findObjects,
+  boxesToMasks,
+  nextPending,
+  previousPending,
+  rejectMask,
+  acceptAll,
+  rejectAll,
+  unlabeled,
+  autoPass,
   ...categoryCommands,
   setCategory,
   deleteMask,

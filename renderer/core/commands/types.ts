@@ -15,7 +15,8 @@ export interface UndoCapture {
   redo(): void | Promise<void>;
 }
 
-export type CommandGroup = 'SAM' | 'Masks' | 'Edit' | 'Tools' | 'View' | 'Images' | 'Review' | 'Help';
+export type CommandGroup =
+  'SAM' | 'Auto' | 'Masks' | 'Edit' | 'Tools' | 'View' | 'Images' | 'Review' | 'Help';
 
 export interface Command<Arg = void, Host = Annotator> {
   readonly id: string;

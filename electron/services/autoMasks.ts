@@ -1,0 +1,157 @@
+/**
+ * Automatic masks on one image (issue 5), shared by the semi-automatic stage (`autoMaskImage`, one image now)
+ * and the automatic passes (autoBatch.ts): compute, then store in one transaction.
+ *
+ * - AMG: Meta's generator (electron/inference/amg.ts) → annotations with source 'auto', the grid point as the
+ *   prompt (SA-1B's point_coords), the crop box, predicted IoU and stability. Storing replaces the image's
+ *   earlier undecided automatic masks (source 'auto', status 'draft'), so running it again does not pile up.
+ * - Boxes → masks: the image's box-only annotations (imported detections) become masks (boxesToMasks.ts's two
+ *   SA-paper passes), source 'semi-auto', keeping their ids and categories. Boxes where SAM finds nothing stay
+ *   boxes.
+ *
+ * With a pass, the image's "done" is written in the same transaction as its masks (store/autoJobs.ts).
+ */
+import { boxXyxyToXywh } from '../common/amg/boxes.ts';
+import type { AmgParams } from '../common/amg/params.ts';
+import type { Bbox } from '../common/rle.ts';
+import { generateMasks } from '../inference/amg.ts';
+import type { SamService } from '../inference/samService.ts';
+import {
+  type AnnotationRow,
+  type NewAnnotation,
+  addAnnotations,
+  annotationsOfImage,
+  deleteAnnotation,
+  getAnnotation,
+  undecidedAutoMasks,
+  updateAnnotationMask,
+} from '../store/annotations.ts';
+import { markAutoJobImageDone } from '../store/autoJobs.ts';
+import { getImage, setImageStatus } from '../store/images.ts';
+import { type WritableDB, inTransaction } from '../store/types.ts';
+import { type BoxMask, isBoxOnly, maskForBox } from './boxesToMasks.ts';
+
+export interface AutoWho {
+  readonly author: string;
+  readonly sessionId: number | null;
+  readonly modelId: string | null;
+  /** What the results start as. */
+  readonly status: 'draft' | 'accepted';
+}
+
+export interface ComputeOptions {
+  readonly signal?: AbortSignal;
+  /** 'background' for passes: interactive work keeps priority. */
+  readonly priority?: 'interactive' | 'background';
+}
+
+/** What one image's run computed, ready to store. */
+export type ImageResult =
+  | { readonly kind: 'amg'; readonly rows: readonly Omit<NewAnnotation, 'status' | 'author' | 'sessionId'>[] }
+  | {
+      readonly kind: 'boxes';
+      readonly boxes: readonly { readonly id: number; readonly box: Bbox; readonly mask: BoxMask }[];
+    };
+
+export interface StoredResult {
+  readonly added: AnnotationRow[];
+  readonly removed: AnnotationRow[];
+}
+
+/** Meta's generator on the image's file → annotation rows (image pixels). */
+export async function computeAmg(
+  service: SamService,
+  imageId: number,
+  file: string,
+  params: AmgParams,
+  options: ComputeOptions = {},
+): Promise<ImageResult> {
+  const result = await generateMasks(service, file, params, {
+    signal: options.signal,
+    priority: options.priority,
+  });
+  const modelId = service.modelInfo?.name ?? null;
+  return {
+    kind: 'amg',
+    rows: result.masks.map((m) => ({
+      imageId,
+      categoryId: null,
+      mask: m.rle,
+      source: 'auto' as const,
+      modelId,
+      prompts: { points: [{ x: m.point[0], y: m.point[1], label: 1 as const }] },
+      predictedIou: m.predictedIou,
+      stabilityScore: m.stabilityScore,
+      cropBox: boxXyxyToXywh(m.cropBox),
+    })),
+  };
+}
+
+/** The image's box-only annotations → masks (nothing is stored yet). */
+export async function computeBoxes(
+  service: SamService,
+  db: WritableDB,
+  imageId: number,
+  file: string,
+  options: ComputeOptions = {},
+): Promise<ImageResult> {
+  const boxes: { id: number; box: Bbox; mask: BoxMask }[] = [];
+  const todo = annotationsOfImage(db, imageId).filter(isBoxOnly);
+  // The embedding at the pass's priority first: the decodes below then find it in memory.
+  if (todo.length) await service.embed(file, options.priority ?? 'interactive');
+  for (const a of todo) {
+    options.signal?.throwIfAborted();
+    const [x, y, w, h] = a.bbox;
+    boxes.push({ id: a.id, box: a.bbox, mask: await maskForBox(service, file, [x, y, x + w, y + h]) });
+  }
+  return { kind: 'boxes', boxes };
+}
+
+/**
+ * Store one image's result in one transaction (with the pass's "done" for this image when `job` is given): the
+ * new masks, what they replaced, and the image's status todo → in progress when it got masks.
+ */
+export function storeImageResult(
+  db: WritableDB,
+  imageId: number,
+  result: ImageResult,
+  who: AutoWho,
+  job?: { readonly jobId: number; readonly ms: number },
+): StoredResult {
+  return inTransaction(db, () => {
+    let added: AnnotationRow[];
+    let removed: AnnotationRow[];
+    if (result.kind === 'amg') {
+      removed = undecidedAutoMasks(db, imageId);
+      for (const a of removed) deleteAnnotation(db, a.id);
+      const ids = addAnnotations(
+        db,
+        result.rows.map((r) => ({ ...r, status: who.status, author: who.author, sessionId: who.sessionId })),
+      );
+      added = ids.map((id) => getAnnotation(db, id)!);
+    } else {
+      removed = [];
+      added = [];
+      for (const { id, box, mask } of result.boxes) {
+        const before = getAnnotation(db, id);
+        // Gone, or no longer a box (someone drew its mask meanwhile), or SAM found nothing: leave it.
+        if (!before || !isBoxOnly(before) || mask.area === 0) continue;
+        updateAnnotationMask(db, id, {
+          mask: { size: mask.size, counts: mask.counts },
+          author: who.author,
+          source: 'semi-auto',
+          modelId: who.modelId,
+          prompts: { points: [], box: { x0: box[0], y0: box[1], x1: box[0] + box[2], y1: box[1] + box[3] } },
+          predictedIou: mask.predictedIou,
+          stabilityScore: mask.stabilityScore,
+          status: who.status,
+        });
+        removed.push(before);
+        added.push(getAnnotation(db, id)!);
+      }
+    }
+    if (added.length && getImage(db, imageId)?.status === 'todo') setImageStatus(db, imageId, 'in-progress');
+    if (job) markAutoJobImageDone(db, job.jobId, imageId, { masks: added.length, ms: job.ms });
+    return { added, removed };
+  });
+}
