@@ -403,6 +403,98 @@ export interface AutoBatchStatus {
   readonly startedAt: number;
 }
 
+// — the model manager (issue 6): the models of this machine, electron/models —
+
+/** A model the registry knows (electron/models/registry.ts `ModelEntry`, plus whether the app runs it now). */
+export interface InstalledModel {
+  readonly name: string;
+  readonly dir: string;
+  /** 'builtin' = the demo model shipped with the app; 'installed' = under the data folder; 'added' = registered where it is. */
+  readonly source: 'builtin' | 'installed' | 'added';
+  readonly family: string | null;
+  readonly variant: string | null;
+  /** Detected layout; null when the folder does not open. */
+  readonly layout: string | null;
+  /** Model input side S (pixels of the S×S model frame). */
+  readonly inputSize: number | null;
+  readonly demo: boolean;
+  readonly description: string | null;
+  /** Bytes on disk. */
+  readonly bytes: number;
+  /** Used when nothing is named (the app's next start, the CLI without --model). */
+  readonly isDefault: boolean;
+  /** The model the app runs now. */
+  readonly inUse: boolean;
+  /** Why it cannot be used (missing files, checksum mismatch, …); null when it opens. */
+  readonly problem: string | null;
+}
+
+/** A model of the download catalog (electron/models/catalog.ts) not installed yet. */
+export interface CatalogModel {
+  readonly name: string;
+  readonly title: string;
+  /** 'checkpoint': Meta's PyTorch file, converted here; 'onnx': a published ONNX pair, used as is. */
+  readonly kind: 'checkpoint' | 'onnx';
+  readonly layout: string;
+  /** Approximate download size (bytes). */
+  readonly approxBytes: number;
+  readonly license: string;
+  /** Where it comes from (a web page). */
+  readonly source: string;
+  /** Converting needs Python with torch and onnx on the backend's machine. */
+  readonly needsPython: boolean;
+  /** What the download is checked against: a known digest, or nothing ('unverified', then only the folder is checked). */
+  readonly checksum: 'sha256' | 'md5' | 'unverified';
+}
+
+export interface ModelList {
+  readonly installed: readonly InstalledModel[];
+  readonly catalog: readonly CatalogModel[];
+  /** The latest install of this backend (running or how it ended); null if none. */
+  readonly install: ModelInstallStatus | null;
+}
+
+export type ModelInstallRequest =
+  | { readonly catalogName: string; readonly name?: string }
+  | {
+      /** Two .onnx files (encoder + decoder) or one .pth checkpoint (then `modelType`). */
+      readonly urls: readonly string[];
+      /** Expected sha256 of each file, in order (fewer = the rest unchecked). */
+      readonly sha256?: readonly string[];
+      readonly name: string;
+      readonly modelType?: 'vit_b' | 'vit_l' | 'vit_h';
+    };
+
+/**
+ * An install running in the backend: downloads (resumable), then 'check' (the folder opens: layout, shapes,
+ * checksums) for ONNX pairs or 'convert' (native-models/export.py) for checkpoints.
+ */
+export interface ModelInstallStatus {
+  /** Counts this backend's installs: events of an earlier install never overwrite a later one. */
+  readonly id: number;
+  readonly name: string;
+  readonly state: 'running' | 'cancelling' | 'finished' | 'failed' | 'cancelled';
+  readonly phase: 'download' | 'convert' | 'check';
+  /** The file being downloaded (its path in the model folder), its 1-based index and the count. */
+  readonly file: string | null;
+  readonly fileIndex: number;
+  readonly fileCount: number;
+  /** Bytes of that file so far and its size (null when the server does not say). */
+  readonly done: number;
+  readonly total: number | null;
+  /** One line: the result (finished, cancelled) or the error (failed, naming the file or URL). */
+  readonly message: string | null;
+}
+
+export interface AddModelRequest {
+  /** A model folder on the backend's machine. */
+  readonly dir: string;
+  /** Copy it into the data folder (the original may then go away); otherwise it is used where it is. */
+  readonly copy?: boolean;
+  /** Default: the manifest's name, else the folder's name. */
+  readonly name?: string;
+}
+
 /** Backend → renderer notifications. */
 export type AppEvent =
   | {
@@ -414,7 +506,11 @@ export type AppEvent =
   | { readonly type: 'inference-crash'; readonly message: string }
   | { readonly type: 'progress'; readonly task: string; readonly done: number; readonly total: number }
   /** An automatic pass changed: started, an image done or failed (`imageId`), cancelled, finished. */
-  | { readonly type: 'auto-batch'; readonly status: AutoBatchStatus; readonly imageId?: number };
+  | { readonly type: 'auto-batch'; readonly status: AutoBatchStatus; readonly imageId?: number }
+  /** A model install progressed or ended. */
+  | { readonly type: 'model-install'; readonly status: ModelInstallStatus }
+  /** The app now runs another model (`useModel`): reload `modelStatus`; embeddings are computed again. */
+  | { readonly type: 'model-changed' };
 
 /** Everything the renderer can ask of the backend. */
 export interface AppApi {
@@ -505,6 +601,24 @@ export interface AppApi {
   cancelAutoBatch(): AutoBatchStatus | null;
   /** Continue an interrupted pass with its own parameters, from the images not done yet. */
   resumeAutoBatch(): AutoBatchStatus;
+
+  // — the model manager (issue 6) —
+
+  /** Installed models (built-in, installed, added), the catalog's models not installed yet, the latest install. */
+  listModels(): ModelList;
+  /**
+   * Run this model from now on and make it the default: resolves once it is loaded (the new status). Refused
+   * while an automatic pass runs; when it cannot be loaded the previous model stays.
+   */
+  useModel(name: string): ModelStatus;
+  /** Register a model folder (checked first: it must open). */
+  addModelFolder(request: AddModelRequest): InstalledModel;
+  /** Forget a model (an installed copy is deleted, an added folder left in place); not the one in use, not the built-in. */
+  removeModel(name: string): TaskReport;
+  /** Start an install in the background (one at a time); progress comes as 'model-install' events. */
+  installModel(request: ModelInstallRequest): ModelInstallStatus;
+  /** Stop the running install (a partial download is kept and resumes on the next install of that model). */
+  cancelModelInstall(): ModelInstallStatus | null;
 }
 
 export type AppMethod = keyof AppApi;
@@ -561,6 +675,12 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   autoBatchStatus: true,
   cancelAutoBatch: true,
   resumeAutoBatch: true,
+  listModels: true,
+  useModel: true,
+  addModelFolder: true,
+  removeModel: true,
+  installModel: true,
+  cancelModelInstall: true,
 };
 export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
 
@@ -615,5 +735,6 @@ export const MENU_COMMANDS = [
   'view.fit',
   'view.actualSize',
   'help.shortcuts',
+  'help.models',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];

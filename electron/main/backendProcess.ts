@@ -8,18 +8,21 @@ import { APP_METHODS } from '../ipc/contract.ts';
 import { dataDir } from '../node/appPaths.ts';
 import { ThumbnailCache, displayImage } from '../serve/images.ts';
 import { AppBackend } from '../services/appBackend.ts';
-import { resolveModelDir } from '../services/defaultModel.ts';
+import { openRegistry, resolveModelDir } from '../models/defaultModel.ts';
 import type { BackendMessage, BackendRequest } from './backendProtocol.ts';
 
 const port = process.parentPort;
 const methods = new Set<string>(APP_METHODS);
 const thumbs = new ThumbnailCache();
 
-const model = await resolveModelDir(process.env.SAM_ANNOTATE_MODEL || undefined);
+// The model registry with its checksums cached on disk, as the CLI keeps them: listing big models stays fast.
+const registry = openRegistry();
+const model = await resolveModelDir(process.env.SAM_ANNOTATE_MODEL || undefined, registry);
 const backend = new AppBackend({
   mode: 'electron',
   dataDir: dataDir(),
   modelDir: model?.dir,
+  registry,
   inference: { spawnWorker: () => new Worker(new URL('./inferenceWorker.mjs', import.meta.url)) },
 });
 backend.onEvent((event) => port.postMessage({ kind: 'event', event } satisfies BackendMessage));

@@ -25,10 +25,17 @@ export interface PythonRun {
   readonly stderrTail: string;
 }
 
-/** Run a Python script, streaming its output to ours; resolves with its exit code and last stderr lines. */
-export function runPython(args: readonly string[], options: { quiet?: boolean } = {}): Promise<PythonRun> {
+/**
+ * Run a Python script, streaming its output to ours; resolves with its exit code and last stderr lines.
+ * `signal` kills it (the run then resolves with a non-zero code).
+ */
+export function runPython(
+  args: readonly string[],
+  options: { quiet?: boolean; signal?: AbortSignal } = {},
+): Promise<PythonRun> {
   const python = pythonExecutable();
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return resolve({ code: 1, stderrTail: 'cancelled' });
     const child = spawn(python, args, {
       cwd: NATIVE_MODELS_DIR,
       stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'pipe'],
@@ -38,6 +45,8 @@ export function runPython(args: readonly string[], options: { quiet?: boolean } 
       if (!options.quiet) process.stderr.write(chunk);
       tail = (tail + chunk.toString()).slice(-4000);
     });
+    const kill = () => child.kill('SIGTERM');
+    options.signal?.addEventListener('abort', kill, { once: true });
     child.on('error', (error) =>
       reject(
         new UserError(
@@ -45,7 +54,10 @@ export function runPython(args: readonly string[], options: { quiet?: boolean } 
         ),
       ),
     );
-    child.on('close', (code) => resolve({ code: code ?? 1, stderrTail: tail }));
+    child.on('close', (code) => {
+      options.signal?.removeEventListener('abort', kill);
+      resolve({ code: code ?? 1, stderrTail: tail });
+    });
   });
 }
 

@@ -20,9 +20,12 @@ import {
   SamService,
   type SamServiceOptions,
 } from '../inference/samService.ts';
+import { FileHashCache } from '../inference/fileHash.ts';
 import type { DecodedCandidate } from '../inference/worker/protocol.ts';
+import { ModelRegistry } from '../models/registry.ts';
 import { writeFileAtomic } from '../node/atomicWrite.ts';
 import type {
+  AddModelRequest,
   AnnotationItem,
   AnnotationPatch,
   AnnotationStatus,
@@ -42,6 +45,10 @@ import type {
   ImagePage,
   ImageQuery,
   ImageStatus,
+  InstalledModel,
+  ModelInstallRequest,
+  ModelInstallStatus,
+  ModelList,
   ModelStatus,
   NewAnnotation,
   NewCategory,
@@ -76,6 +83,7 @@ import { RecentProjects } from './recentProjects.ts';
 import { SAMPLE_IMAGE_COUNT, sampleImage } from './sampleImages.ts';
 import { AutoBatches } from './autoBatch.ts';
 import { computeAmg, computeBoxes, storeImageResult } from './autoMasks.ts';
+import { ModelManager } from './modelManager.ts';
 import { annotationItem, categoryItem, imageItem, reviewItem } from './toContract.ts';
 
 export interface AppBackendOptions {
@@ -85,6 +93,8 @@ export interface AppBackendOptions {
   /** Model folder to load at start; undefined = none (the UI says so). */
   readonly modelDir?: string;
   readonly inference?: Omit<SamServiceOptions, 'onEvent'>;
+  /** The models of this machine (the Models panel); default: the registry in `dataDir`. */
+  readonly registry?: ModelRegistry;
 }
 
 interface OpenProject {
@@ -110,6 +120,9 @@ export class AppBackend implements BackendApi {
   private readonly sam: SamService;
   private modelLoad: Promise<void> | undefined;
   private modelError: string | undefined;
+  /** The folder of the model loaded (or loading) now. */
+  private modelDir: string | undefined;
+  private readonly models: ModelManager;
   private readonly recents: RecentProjects;
   private readonly events = new EventEmitter();
   /** Recent decodes by lane, then by decode id. */
@@ -129,12 +142,28 @@ export class AppBackend implements BackendApi {
           this.emit({ type: 'embedding', imageId, state: event.state, error: event.error });
       },
     });
+    const registry =
+      options.registry ?? new ModelRegistry(options.dataDir, new FileHashCache(options.inference?.hashStore));
+    this.models = new ModelManager(registry, {
+      loadedDir: () => this.modelDir,
+      loadModel: (dir) => this.loadModel(dir),
+      switchBlocker: () => {
+        const pass = this.open?.auto.status();
+        return pass?.state === 'running' || pass?.state === 'cancelling'
+          ? 'an automatic pass is running: wait for it or cancel it before switching models'
+          : undefined;
+      },
+      emit: (event) => this.emit(event),
+    });
     if (options.modelDir) this.loadModel(options.modelDir);
   }
 
   /** Load (or switch) the model in the background; `modelStatus` reports it once loaded. */
   loadModel(dir: string): Promise<void> {
     this.modelError = undefined;
+    this.modelDir = path.resolve(dir);
+    // Low-res logits of the previous model cannot refine masks of this one.
+    this.decodes.clear();
     this.modelLoad = this.sam.loadModel(dir).then(
       () => undefined,
       (error: Error) => {
@@ -156,6 +185,7 @@ export class AppBackend implements BackendApi {
   }
 
   async close(): Promise<void> {
+    await this.models.close();
     this.closeProject();
     await this.sam.close();
   }
@@ -694,5 +724,39 @@ export class AppBackend implements BackendApi {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, text);
     return { message: `wrote ${file}: ${rows} annotation${rows === 1 ? '' : 's'}` };
+  }
+
+  // — the model manager (issue 6): electron/services/modelManager.ts —
+
+  listModels(): Promise<ModelList> {
+    return this.models.list();
+  }
+
+  async useModel(name: string): Promise<ModelStatus> {
+    await this.models.use(name);
+    const status = await this.modelStatus();
+    if (!status) throw new UserError(`model ${name} did not load`);
+    return status;
+  }
+
+  addModelFolder(request: AddModelRequest): Promise<InstalledModel> {
+    return this.models.addFolder(request);
+  }
+
+  removeModel(name: string): Promise<TaskReport> {
+    return this.models.remove(name);
+  }
+
+  installModel(request: ModelInstallRequest): Promise<ModelInstallStatus> {
+    return this.models.startInstall(request);
+  }
+
+  cancelModelInstall(): ModelInstallStatus | null {
+    return this.models.cancelInstall();
+  }
+
+  /** Resolves when the model install running now (if any) has ended (tests). */
+  modelInstallSettled(): Promise<void> {
+    return this.models.settled();
   }
 }

@@ -31,3 +31,10 @@ export function formatWhen(at: number, now = Date.now()): string {
 
 /** A model score with two decimals, or a dash when there is none (imported masks). */
 export const score = (v: number | null): string => (v === null ? '—' : v.toFixed(2));
+
+/** Bytes as people read file sizes: '9.4 MB', '1.25 GB', '820 kB'. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(0, Math.round(bytes / 1e3))} kB`;
+}

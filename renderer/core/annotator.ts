@@ -89,6 +89,8 @@ export interface AppHooks {
   openStart(action: 'open' | 'new' | 'importCoco'): void;
   /** The project's automatic pass dialog (issue 5). */
   openAutoPass(): void;
+  /** The Models panel (issue 6). */
+  openModels(): void;
 }
 
 export type MultimaskMode = 'auto' | 'on' | 'off';
@@ -132,6 +134,7 @@ const noHooks: AppHooks = {
   openExport() {},
   openStart() {},
   openAutoPass() {},
+  openModels() {},
 };
 
 const EMPTY_DOC: AnnotatorDocument = { image: { id: -1, width: 1, height: 1 }, annotations: [], draft: null };

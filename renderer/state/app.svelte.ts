@@ -14,6 +14,7 @@ import type {
 import { SvelteMap } from 'svelte/reactivity';
 import { BackendError, type Backend } from '../api/backend.ts';
 import { AutoPassState } from './autoPass.svelte.ts';
+import { ModelsState } from './models.svelte.ts';
 import type { ReviewState } from './review.svelte.ts';
 import type { StatsState } from './stats.svelte.ts';
 
@@ -60,6 +61,7 @@ export class AppState {
   messages: readonly Message[] = $state.raw([]);
   shortcutsOpen = $state(false);
   exportOpen = $state(false);
+  /** The Models panel (components/models/ModelsDialog.svelte), open over any view. */
   modelOpen = $state(false);
   startAction: StartAction = $state(null);
   /** Shown instead of the workspace even with a project open (File ▸ Open …). */
@@ -72,6 +74,8 @@ export class AppState {
   statsState: StatsState | null = null;
   /** The project's automatic pass: status from events, the dialog, start / cancel / resume. */
   readonly autoPass: AutoPassState = new AutoPassState(this);
+  /** The machine's models, the catalog and the running install (the Models panel). */
+  readonly models: ModelsState = new ModelsState(this);
 
   private nextMessage = 1;
   private readonly unsubscribe: () => void;
@@ -101,8 +105,9 @@ export class AppState {
     void this.loadModelStatus();
   }
 
-  async loadModelStatus(): Promise<void> {
-    this.modelLoading = true;
+  /** `quiet`: keep showing the current model while asking (a switch another window made). */
+  async loadModelStatus(quiet = false): Promise<void> {
+    if (!quiet) this.modelLoading = true;
     try {
       this.model = await this.api.modelStatus();
       this.modelError = null;
@@ -114,6 +119,15 @@ export class AppState {
     }
   }
 
+  /** The backend runs another model now (`useModel`): embeddings of the old one no longer count. */
+  adoptModel(status: ModelStatus): void {
+    this.model = status;
+    this.modelError = null;
+    this.modelLoading = false;
+    this.embedding.clear();
+    this.embeddingErrors.clear();
+  }
+
   private onEvent(event: AppEvent): void {
     if (event.type === 'embedding') {
       this.embedding.set(event.imageId, event.state);
@@ -122,6 +136,13 @@ export class AppState {
       this.progress = event.done >= event.total ? null : event;
     } else if (event.type === 'auto-batch') {
       this.autoPass.update(event.status, event.imageId);
+    } else if (event.type === 'model-install') {
+      this.models.update(event.status);
+    } else if (event.type === 'model-changed') {
+      this.embedding.clear();
+      this.embeddingErrors.clear();
+      void this.loadModelStatus(true);
+      if (this.modelOpen) void this.models.refresh();
     } else if (event.type === 'inference-crash') {
       this.crash = event.message;
       this.say('error', `The model process stopped: ${event.message}. It restarts on the next click.`);

@@ -36,6 +36,7 @@ export class Workspace {
           app.showStart = true;
         },
         openAutoPass: () => (app.autoPass.open = true),
+        openModels: () => (app.modelOpen = true),
       },
     });
     // The popover and the pass dialog share their parameters; the dialog offers this image and the listed ones.

@@ -32,13 +32,17 @@ export async function photoFolder(count = 2, width = 640, height = 480): Promise
   return photos;
 }
 
-/** Start `sam-annotate serve [target]`; resolves with the URL it prints. */
+/**
+ * Start `sam-annotate serve [target]`; resolves with the URL it prints. `model` null = no --model: the default
+ * model of `dataDir` (on a fresh one, the built-in demo model).
+ */
 export async function serve(
   target: string | undefined,
-  options: { model?: string; dataDir: string },
+  options: { model?: string | null; dataDir: string },
 ): Promise<Served> {
   const args = ['electron/cli/bin.js', 'serve', ...(target ? [target] : []), '--port', '0'];
-  args.push('--model', options.model ?? FIXTURE_MODEL, '--providers', 'cpu');
+  if (options.model !== null) args.push('--model', options.model ?? FIXTURE_MODEL);
+  args.push('--providers', 'cpu');
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {

@@ -9,7 +9,7 @@ import { decodeRle } from '../../common/rle.ts';
 import { greyPng } from '../../dataset/pngMasks.ts';
 import { generateMasks } from '../../inference/amg.ts';
 import { writeFileAtomic } from '../../node/atomicWrite.ts';
-import { resolveModelDir } from '../../services/defaultModel.ts';
+import { resolveModelDir } from '../../models/defaultModel.ts';
 import { UsageError, parseFlags, required } from '../args.ts';
 import {
   AMG_FLAGS,
@@ -38,7 +38,7 @@ predicted IoU and stability, de-duplicated by box NMS, optionally on zoomed crop
 recursively; the output mirrors the folder's structure. Masks are in Meta's order.
 
 Input and output:
-  --model DIR         model folder (default: the built-in demo model)
+  --model DIR|NAME    model folder or installed model (default: the default model, see sam-annotate models)
   --input PATH        an image, or a folder of images
   --output DIR        output folder (created if missing)
   --format F          sa1b (default): <stem>.json per image, SA-1B form {image, annotations: [{id, segmentation

@@ -1,7 +1,7 @@
 /** `sam-annotate boxes-to-masks`: masks for the box-only annotations of a project (imported detections). */
 import path from 'node:path';
 import { boxesToMasks } from '../../services/boxesToMasks.ts';
-import { resolveModelDir } from '../../services/defaultModel.ts';
+import { resolveModelDir } from '../../models/defaultModel.ts';
 import { openProject, userName } from '../../store/projectDb.ts';
 import { UsageError, parseFlags } from '../args.ts';
 import { Progress } from '../progress.ts';
@@ -16,8 +16,8 @@ then again with the box and the best mask's logits (the SA paper's extra pass), 
 the box: source semi-auto, the box kept as its prompt, the model's predicted IoU and stability score. Category and
 status stay. One transaction per image: an interrupted run leaves whole images converted; run it again to finish.
 
-  --model DIR     model folder (default: the built-in demo model); it must take box prompts
-  --author NAME   recorded as the editor (default: the user name)
+  --model DIR|NAME  model folder or installed model (default: the default model); it must take box prompts
+  --author NAME     recorded as the editor (default: the user name)
 ${SERVICE_HELP}`;
 
 const FLAGS = { model: { type: 'string' }, author: { type: 'string' }, ...SERVICE_FLAGS } as const;

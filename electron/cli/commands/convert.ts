@@ -1,13 +1,16 @@
 /** `sam-annotate convert`: a PyTorch SAM checkpoint → a model folder (encoder.onnx, decoder.onnx, manifest). */
 import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import { NATIVE_MODELS_DIR, lastLine, requireTorch, runPython } from '../../node/python.ts';
+import { checkModelName } from '../../models/registry.ts';
 import { UsageError, parseFlags, required } from '../args.ts';
+import { openRegistry } from '../../models/defaultModel.ts';
 
 export const summary = 'convert a SAM checkpoint (.pth) into an ONNX model folder';
 
-export const help = `Usage: sam-annotate convert --checkpoint FILE.pth (--type vit_b|vit_l|vit_h | --config FILE.json) --out DIR
+export const help = `Usage: sam-annotate convert --checkpoint FILE.pth (--type vit_b|vit_l|vit_h | --config FILE.json) (--out DIR | --install NAME)
 
 Loads Meta's checkpoint (sam_vit_b_01ec64.pth, sam_vit_l_0b3195.pth, sam_vit_h_4b8939.pth, or a fine-tuned one
 with the same keys) strictly, exports encoder.onnx and decoder.onnx (Meta's decoder contract) with a
@@ -18,6 +21,9 @@ manifest.json, and checks the ONNX outputs against PyTorch. Needs Python 3 with 
   --type NAME         vit_b, vit_l or vit_h (Meta's architectures)
   --config FILE.json  another architecture, e.g. {"config": {"encoder_embed_dim": 64, …}, "pixel_mean": …}
   --out DIR           model folder to create
+  --install NAME      instead of --out: install the result as model NAME (sam-annotate models list shows it;
+                      add --default to make it the default model)
+  --default           with --install: make it the default model
   --layout NAME       sam-annotate (default) or transformers.js
   --no-smoke          skip the ONNX-vs-PyTorch check`;
 
@@ -26,6 +32,8 @@ const FLAGS = {
   type: { type: 'string' },
   config: { type: 'string' },
   out: { type: 'string' },
+  install: { type: 'string' },
+  default: { type: 'boolean' },
   layout: { type: 'string' },
   'no-smoke': { type: 'boolean' },
 } as const;
@@ -33,7 +41,17 @@ const FLAGS = {
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags('convert', argv, FLAGS);
   const checkpoint = required('checkpoint', 'convert', values.checkpoint);
-  const out = required('out', 'convert', values.out);
+  if (!!values.out === !!values.install)
+    throw new UsageError('convert: give exactly one of --out DIR or --install NAME');
+  if (values.default && !values.install) throw new UsageError('convert: --default goes with --install');
+  const registry = values.install ? openRegistry() : undefined;
+  if (registry && (await registry.find(values.install!)))
+    throw new UserError(
+      `a model named ${values.install} already exists (remove it first: sam-annotate models remove ${values.install})`,
+    );
+  const out = registry
+    ? path.join(registry.modelsDir, `.convert-${checkModelName(values.install!)}`)
+    : required('out', 'convert', values.out);
   if (!!values.type === !!values.config)
     throw new UsageError('convert: give exactly one of --type or --config');
   if (values.type && !['vit_b', 'vit_l', 'vit_h'].includes(values.type)) {
@@ -54,9 +72,22 @@ export async function run(argv: string[]): Promise<number> {
   if (values.config) args.push('--config', path.resolve(values.config));
   if (values.layout) args.push('--layout', values.layout);
   if (values['no-smoke']) args.push('--no-smoke');
+  if (values.install) args.push('--name', values.install);
+  if (registry) await rm(out, { recursive: true, force: true });
   const result = await runPython(args);
-  if (result.code !== 0)
+  if (result.code !== 0) {
+    if (registry) await rm(out, { recursive: true, force: true });
     throw new UserError(`convert failed: ${lastLine(result.stderrTail) || `exit code ${result.code}`}`);
+  }
+  if (registry) {
+    const target = registry.installDir(values.install!);
+    await rename(out, target);
+    if (values.default) await registry.setDefault(values.install!);
+    console.error(
+      `installed model ${values.install} at ${target}${values.default ? '; it is now the default model' : ''}`,
+    );
+    return 0;
+  }
   console.error(`wrote model folder ${out}`);
   return 0;
 }

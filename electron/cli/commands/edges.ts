@@ -4,7 +4,7 @@ import path from 'node:path';
 import { greyPng } from '../../dataset/pngMasks.ts';
 import { edgeMap } from '../../inference/edges.ts';
 import { writeFileAtomic } from '../../node/atomicWrite.ts';
-import { resolveModelDir } from '../../services/defaultModel.ts';
+import { resolveModelDir } from '../../models/defaultModel.ts';
 import { UsageError, parseFlags, positiveInteger, required } from '../args.ts';
 import { Progress } from '../progress.ts';
 import { SERVICE_FLAGS, SERVICE_HELP, serviceFrom } from '../serviceFlags.ts';
@@ -18,7 +18,7 @@ The SA paper's zero-shot edge detection: a grid of one-point prompts (3 masks ea
 redundant masks, the Sobel gradient of every remaining mask's probability map, the strongest per pixel, thinned
 by non-maximum suppression. Writes an 8-bit grey PNG of the image's size (0 = no edge, 255 = strongest).
 
-  --model DIR           model folder (default: the built-in demo model)
+  --model DIR|NAME      model folder or installed model (default: the default model, see sam-annotate models)
   --input IMAGE         the image
   --out FILE.png        the edge map
   --points-per-side N   prompt grid (default 16, as the paper)

@@ -1,4 +1,7 @@
-/** `sam-annotate models DIR`: validate a model folder and describe it. */
+/**
+ * `sam-annotate models DIR`: validate a model folder and describe it. `models list | add | download | remove |
+ * default` (the model manager) live in modelManager.ts; the first argument decides.
+ */
 import path from 'node:path';
 import { FileHashCache } from '../../inference/fileHash.ts';
 import { formatSignature } from '../../inference/layouts/signature.ts';
@@ -7,12 +10,16 @@ import type { ModelInfo } from '../../inference/samService.ts';
 import { cacheDir } from '../../node/appPaths.ts';
 import { UsageError, parseFlags } from '../args.ts';
 import { SERVICE_FLAGS, SERVICE_HELP, serviceFrom } from '../serviceFlags.ts';
+import { openRegistry } from '../../models/defaultModel.ts';
+import { MANAGER_HELP, SUBCOMMANDS, runManager } from './modelManager.ts';
 
-export const summary = 'validate and describe a model folder';
+export const summary = 'list, download, add, remove installed models; describe a model folder';
 
-export const help = `Usage: sam-annotate models DIR [--json] [--no-load]
+export const help = `${MANAGER_HELP}
 
-Checks a model folder and prints what it is. A folder works when it holds either
+Usage: sam-annotate models DIR|NAME [--json] [--no-load]
+
+Checks a model folder (or an installed model by name) and prints what it is. A folder works when it holds either
   - this project's layout or Meta's: decoder.onnx exported by segment-anything's scripts/export_onnx_model.py
     (inputs image_embeddings, point_coords, point_labels, mask_input, has_mask_input, orig_im_size) and an
     encoder with one float32 [1,3,S,S] input, whatever its tensors are named (manifest.json optional), or
@@ -60,10 +67,14 @@ function describe(folder: ModelFolder, info: ModelInfo | undefined) {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  const sub = SUBCOMMANDS.find((s) => s === argv[0]);
+  if (sub) return runManager(sub, argv.slice(1));
   const { values, positionals } = parseFlags('models', argv, FLAGS, true);
   if (positionals.length !== 1)
-    throw new UsageError('models: give one model folder (see: sam-annotate models --help)');
-  const dir = positionals[0]!;
+    throw new UsageError(
+      `models: give one model folder, or one of ${SUBCOMMANDS.join(', ')} (see: sam-annotate models --help)`,
+    );
+  const dir = await openRegistry().resolve(positionals[0]!);
   const folder = await openModelFolder(dir, new FileHashCache(path.join(cacheDir(), 'model-hashes.json')));
   let info: ModelInfo | undefined;
   if (!values['no-load']) {
@@ -80,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const lines = [
-    `${d.name}${d.demo ? ' (demo model)' : ''}: ${d.layout} layout, ${d.family ?? 'SAM'}${d.variant ? ` ${d.variant}` : ''}`,
+    `${d.name}${d.demo ? ' (demo model: trained on synthetic shapes, not for real annotation)' : ''}: ${d.layout} layout, ${d.family ?? 'SAM'}${d.variant ? ` ${d.variant}` : ''}`,
     `  input ${d.input_size}×${d.input_size}, embedding ${d.embedding.join('×')}, low-res masks ${d.low_res_mask_size}×${d.low_res_mask_size}`,
     `  mask input: ${d.capabilities.maskInput ? 'yes' : 'no'}, box: ${d.capabilities.box ? 'yes' : 'no'}, single-mask token: ${d.capabilities.singleMaskToken ? 'yes' : 'no'}`,
     `  manifest: ${d.manifest ? 'checked (names, shapes, sha256)' : 'none (layout detected from the graphs)'}`,

@@ -11,10 +11,11 @@ import { UsageError, numbersOf, parseFlags, required } from '../args.ts';
 import { readLogitsCandidate, writeLogits } from '../logitsFile.ts';
 import { type PromptSet, parsePromptSets } from '../promptSets.ts';
 import { SERVICE_FLAGS, SERVICE_HELP, serviceFrom } from '../serviceFlags.ts';
+import { resolveModelDir } from '../../models/defaultModel.ts';
 
 export const summary = 'masks for point/box prompts on one image (COCO RLE JSON)';
 
-export const help = `Usage: sam-annotate predict --model DIR --image FILE [prompt flags] --out FILE.json
+export const help = `Usage: sam-annotate predict [--model DIR|NAME] --image FILE [prompt flags] --out FILE.json
 
 Runs SAM on one image and writes the masks as COCO compressed RLE at the image's resolution.
 Coordinates are pixels of the original image (after EXIF orientation), x to the right, y down.
@@ -31,7 +32,9 @@ Prompts (many sets, one encoder pass):
                       point_labels, box, multimask_output, mask_input_from)
   --logits-dir DIR    write each set's logits as DIR/<name>.low_res_logits.f32 (+ .json)
 Model and output:
-  --model DIR         model folder (encoder + decoder ONNX; see sam-annotate models --help)
+  --model DIR|NAME    model folder (encoder + decoder ONNX; see sam-annotate models --help) or the name of an
+                      installed model; default: the default model (sam-annotate models default), which on a
+                      fresh install is the built-in demo model (trained on synthetic shapes)
   --image FILE        image (JPEG, PNG, WebP, TIFF, …)
   --out FILE.json     output; candidates are in the decoder's token order. bbox is COCO [x, y, w, h].
 ${SERVICE_HELP}`;
@@ -135,7 +138,6 @@ async function runSets(service: SamService, image: string, sets: PromptSet[], lo
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags('predict', argv, FLAGS);
-  const model = required('model', 'predict', values.model);
   const image = required('image', 'predict', values.image);
   const out = required('out', 'predict', values.out);
   const single =
@@ -157,9 +159,12 @@ export async function run(argv: string[]): Promise<number> {
   const points = (values.point ?? []).map(parsePoint);
   const box = values.box ? parseBox(values.box) : undefined;
 
+  const picked = await resolveModelDir(values.model);
+  if (!picked) throw new UsageError('predict: no model; pass --model DIR (see sam-annotate models --help)');
+  if (picked.note) console.error(`sam-annotate: note: ${picked.note}`);
   const service = serviceFrom(values);
   try {
-    const info = await service.loadModel(model);
+    const info = await service.loadModel(picked.dir);
     const header = {
       image: { file_name: path.basename(image), width: 0, height: 0 },
       model: modelJson(info),

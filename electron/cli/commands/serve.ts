@@ -6,13 +6,13 @@ import { startServer } from '../../serve/server.ts';
 import { AppBackend } from '../../services/appBackend.ts';
 import { dataDir } from '../../node/appPaths.ts';
 import { ensureRendererBuilt } from '../../node/rendererBuild.ts';
-import { resolveModelDir } from '../../services/defaultModel.ts';
+import { resolveModelDir } from '../../models/defaultModel.ts';
 import { UsageError, parseFlags, positiveInteger } from '../args.ts';
 import { SERVICE_FLAGS, SERVICE_HELP, serviceOptionsFrom } from '../serviceFlags.ts';
 
 export const summary = 'serve the annotation app to a browser (127.0.0.1, token-protected)';
 
-export const help = `Usage: sam-annotate serve [PROJECT.samproj | IMAGE_FOLDER] [--port N] [--host H] [--model DIR]
+export const help = `Usage: sam-annotate serve [PROJECT.samproj | IMAGE_FOLDER] [--port N] [--host H] [--model DIR|NAME]
 
 Starts the annotation app and prints its URL (with a one-time token) — open it in a browser. The same app and
 services as the desktop app, over a loopback HTTP bridge.
@@ -23,7 +23,9 @@ services as the desktop app, over a loopback HTTP bridge.
   --port N          port (default: any free port)
   --host H          interface to listen on (default 127.0.0.1). Anything else exposes the app to your network,
                     guarded only by the token: do it on networks you trust (e.g. a GPU box for a team)
-  --model DIR       model folder (default: the default installed model, else the built-in demo model)
+  --model DIR|NAME  model folder or installed model's name (default: the default model, see sam-annotate
+                    models default; on a fresh install the built-in demo model). The app's Models panel
+                    switches models while it runs.
 ${SERVICE_HELP}`;
 
 const FLAGS = {

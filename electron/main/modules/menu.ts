@@ -64,6 +64,7 @@ export function menuModule(): AppModule {
           label: 'Help',
           submenu: [
             item('Keyboard Shortcuts', 'help.shortcuts', '?'),
+            item('Models…', 'help.models'),
             {
               label: 'Getting Real SAM Models',
               click: () =>

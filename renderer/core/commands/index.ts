@@ -545,6 +545,16 @@ const shortcuts = defineCommand({
   perform: (a) => a.hooks.toggleShortcuts(),
 });
 
+const models = defineCommand({
+  id: 'help.models',
+  label: 'Models…',
+  group: 'Help',
+  shortcuts: [],
+  capture: 'never',
+  available: () => true,
+  perform: (a) => a.hooks.openModels(),
+});
+
 export const COMMANDS: readonly AnyCommand[] = [
   addPoint,
   removePoint,
@@ -590,6 +600,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   newProject,
   importCoco,
   shortcuts,
+  models,
 ];
 
 const byId = new Map(COMMANDS.map((c) => [c.id, c]));

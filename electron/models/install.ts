@@ -1,0 +1,163 @@
+/**
+ * Install a model into `<data dir>/models/<name>` from downloads: the files go to a staging folder
+ * `<data dir>/models/.download-<name>/` (kept across interruptions, so a rerun resumes), then
+ * - ONNX pairs: the staging folder must open as a model folder (layout, shapes, manifest checksums), then it is
+ *   renamed into place;
+ * - a PyTorch checkpoint: converted with the project's converter (native-models/export.py) into the install
+ *   folder, then the staging folder (the checkpoint) is deleted.
+ * Nothing appears under the final name unless every step succeeded.
+ */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError, describeError } from '../common/errors.ts';
+import { openModelFolder } from '../inference/modelFolder.ts';
+import { NATIVE_MODELS_DIR, lastLine, requireTorch, runPython } from '../node/python.ts';
+import type { CatalogEntry } from './catalog.ts';
+import { type DownloadResult, displayUrl, downloadFile } from './download.ts';
+import type { ModelEntry, ModelRegistry } from './registry.ts';
+
+export interface InstallFile {
+  readonly url: string;
+  /** Path inside the model folder. */
+  readonly path: string;
+  readonly sha256?: string | null;
+  readonly md5?: string | null;
+}
+
+export interface InstallPlan {
+  readonly name: string;
+  readonly kind: 'onnx' | 'checkpoint';
+  readonly modelType?: string;
+  readonly files: readonly InstallFile[];
+}
+
+export interface InstallEvents {
+  onFileStart?(file: InstallFile, index: number, count: number): void;
+  onProgress?(done: number, total: number | undefined): void;
+  /** `verified`: which checksum the file was checked against, null when none was known. */
+  onFileDone?(file: InstallFile, result: DownloadResult, verified: 'sha256' | 'md5' | null): void;
+  onConvert?(): void;
+  /** The downloaded ONNX pair is being checked (it must open as a model folder). */
+  onCheck?(): void;
+}
+
+/** A catalog entry with the user's `--sha256` values (one per file, in order) taking precedence. */
+export function planFromCatalog(entry: CatalogEntry, name: string, sha256: readonly string[]): InstallPlan {
+  if (sha256.length > entry.files.length)
+    throw new UserError(
+      `${entry.name} has ${entry.files.length} file(s) but ${sha256.length} --sha256 values were given`,
+    );
+  return {
+    name,
+    kind: entry.kind,
+    modelType: entry.modelType,
+    files: entry.files.map((f, i) => ({
+      url: f.url,
+      path: f.path,
+      sha256: sha256[i] ?? f.sha256,
+      md5: f.md5,
+    })),
+  };
+}
+
+/** Plain URLs: a `.pth` is a checkpoint to convert (needs `modelType`); otherwise the files form an ONNX pair. */
+export function planFromUrls(
+  name: string,
+  urls: readonly string[],
+  sha256: readonly string[],
+  modelType?: string,
+): InstallPlan {
+  if (sha256.length > urls.length)
+    throw new UserError(`${urls.length} URL(s) but ${sha256.length} --sha256 values were given`);
+  const files = urls.map((url, i) => {
+    let base: string;
+    try {
+      base = decodeURIComponent(path.posix.basename(new URL(url).pathname));
+    } catch {
+      throw new UserError(`not a URL: ${url}`);
+    }
+    if (!base || base.includes('..')) throw new UserError(`cannot name a file after ${displayUrl(url)}`);
+    return { url, path: base, sha256: sha256[i] ?? null };
+  });
+  const checkpoint = files.some((f) => f.path.endsWith('.pth') || f.path.endsWith('.pt'));
+  if (checkpoint) {
+    if (files.length !== 1) throw new UserError('a checkpoint download is one .pth URL');
+    if (!modelType) throw new UserError('a .pth checkpoint needs --type vit_b|vit_l|vit_h to be converted');
+    return { name, kind: 'checkpoint', modelType, files };
+  }
+  if (new Set(files.map((f) => f.path)).size !== files.length)
+    throw new UserError('two URLs end in the same file name');
+  return { name, kind: 'onnx', files };
+}
+
+/** `signal` stops the download (its bytes stay in the staging folder for a resume) or the conversion. */
+export async function installModel(
+  registry: ModelRegistry,
+  plan: InstallPlan,
+  events: InstallEvents = {},
+  signal?: AbortSignal,
+): Promise<ModelEntry> {
+  const target = registry.installDir(plan.name);
+  if (await registry.find(plan.name))
+    throw new UserError(
+      `a model named ${plan.name} already exists (remove it first: sam-annotate models remove ${plan.name})`,
+    );
+  const staging = path.join(registry.modelsDir, `.download-${plan.name}`);
+  await mkdir(staging, { recursive: true }).catch((error: unknown) => {
+    throw new UserError(`cannot create ${staging}: ${describeError(error)}`, { cause: error });
+  });
+  if (plan.kind === 'checkpoint') await requireTorch();
+
+  for (const [i, file] of plan.files.entries()) {
+    events.onFileStart?.(file, i, plan.files.length);
+    const dest = path.join(staging, file.path);
+    await mkdir(path.dirname(dest), { recursive: true });
+    const result = await downloadFile(file.url, dest, {
+      sha256: file.sha256 ?? undefined,
+      md5: file.md5 ?? undefined,
+      onProgress: events.onProgress,
+      signal,
+    });
+    events.onFileDone?.(file, result, file.sha256 ? 'sha256' : file.md5 ? 'md5' : null);
+  }
+
+  if (plan.kind === 'onnx') {
+    events.onCheck?.();
+    try {
+      await openModelFolder(staging, registry.hashes);
+    } catch (error) {
+      throw new UserError(
+        `the downloaded files do not form a usable model folder (${describeError(error)}); they are kept in ${staging}`,
+        { cause: error },
+      );
+    }
+    await rename(staging, target);
+  } else {
+    events.onConvert?.();
+    const converting = path.join(registry.modelsDir, `.convert-${plan.name}`);
+    await rm(converting, { recursive: true, force: true });
+    const run = await runPython(
+      [
+        path.join(NATIVE_MODELS_DIR, 'export.py'),
+        '--checkpoint',
+        path.join(staging, plan.files[0]!.path),
+        '--type',
+        plan.modelType!,
+        '--name',
+        plan.name,
+        '--out',
+        converting,
+      ],
+      { signal },
+    );
+    if (run.code !== 0) {
+      await rm(converting, { recursive: true, force: true });
+      throw new UserError(
+        `converting ${plan.files[0]!.path} failed: ${lastLine(run.stderrTail) || `exit code ${run.code}`} (the checkpoint is kept in ${staging})`,
+      );
+    }
+    await rename(converting, target);
+    await rm(staging, { recursive: true, force: true });
+  }
+  return registry.installed(plan.name);
+}

@@ -1,0 +1,101 @@
+/**
+ * The Models panel (issue 6) in serve mode on a fresh data folder: the built-in demo model runs and the panel says
+ * so; a model folder is added, used (the status bar shows it, running on the CPU), and the demo model used again;
+ * the added folder is then removed from the list (its files stay).
+ */
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FIXTURE_MODEL,
+  type Served,
+  launch,
+  newPage,
+  photoFolder,
+  removeDir,
+  serve,
+  shot,
+  tempDir,
+} from './harness.ts';
+
+let data: string;
+let photos: string;
+let served: Served;
+let browser: Browser;
+
+beforeAll(async () => {
+  data = await tempDir();
+  photos = await photoFolder(2);
+  served = await serve(photos, { dataDir: data, model: null });
+  browser = await launch();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  if (photos) await removeDir(path.dirname(photos));
+  if (data) await removeDir(data);
+});
+
+const status = (page: Page) => page.getByTestId('status');
+const row = (page: Page, name: string) => page.getByTestId(`model-row-${name}`);
+
+describe('Models panel', () => {
+  it('adds a model folder, switches to it and back', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto(served.url);
+    await status(page)
+      .getByText(/Model: sam-annotate-demo/)
+      .waitFor({ timeout: 90_000 });
+
+    // The demo model is in use: the toolbar's badge opens the panel, which says how to get a real SAM.
+    await page.getByTestId('demo-badge').click();
+    const dialog = page.getByRole('dialog', { name: 'Models' });
+    await dialog.waitFor();
+    await dialog.getByTestId('demo-how-to').waitFor();
+    await row(page, 'sam-annotate-demo').getByTestId('model-in-use-badge').waitFor();
+    await dialog
+      .getByTestId('catalog-sam-vit-b')
+      .getByText(/needs Python with torch/)
+      .waitFor();
+    await shot(page, '60-models-demo');
+
+    await dialog.getByTestId('model-folder').fill(FIXTURE_MODEL);
+    await dialog.getByTestId('model-folder-add').click();
+    await row(page, 'tiny-random').waitFor();
+    // The first real model becomes the default; the demo model keeps running until told.
+    await expect.poll(() => row(page, 'tiny-random').getByTestId('model-default').textContent()).toBe('✓');
+    await expect
+      .poll(() => row(page, 'tiny-random').textContent())
+      .toMatch(/sam tiny_test.*sam-annotate.*256 px/);
+
+    await dialog.getByTestId('model-use-tiny-random').click();
+    await row(page, 'tiny-random').getByTestId('model-in-use-badge').waitFor({ timeout: 60_000 });
+    await expect.poll(() => dialog.getByTestId('model-provider').textContent()).toMatch(/encoder cpu/);
+    await status(page)
+      .getByText(/Model: tiny-random/)
+      .waitFor();
+    expect(await status(page).textContent()).toMatch(/Model: tiny-random\s*on\s*cpu/);
+    await shot(page, '61-models-switched');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(await page.getByTestId('demo-badge').count()).toBe(0);
+    // The image is encoded again by the new model.
+    await page.getByTestId('embedding-state').filter({ hasText: 'ready' }).waitFor({ timeout: 60_000 });
+
+    // Back to the demo model, then forget the added folder.
+    await page.getByTestId('models-button').click();
+    await dialog.getByTestId('model-use-sam-annotate-demo').click();
+    await status(page)
+      .getByText(/Model: sam-annotate-demo/)
+      .waitFor({ timeout: 60_000 });
+    await page.getByTestId('demo-badge').waitFor();
+    await row(page, 'sam-annotate-demo').getByTestId('model-in-use-badge').waitFor();
+    await dialog.getByTestId('model-remove-tiny-random').click();
+    await dialog.getByTestId('model-remove-confirm-tiny-random').click();
+    await expect.poll(() => row(page, 'tiny-random').count()).toBe(0);
+    await dialog.getByText(/removed tiny-random \(its folder was left in place\)/).waitFor();
+    await shot(page, '62-models-back');
+    expect(errors).toEqual([]);
+  });
+});

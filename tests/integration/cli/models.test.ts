@@ -1,0 +1,233 @@
+/**
+ * The model manager as a user runs it: `models list | add | download | remove | default`, `convert --install`,
+ * and `predict` without --model on a fresh install (the built-in demo model, with a note saying so).
+ * Each test gets its own empty data folder ($SAM_ANNOTATE_DATA).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CliResult, cli } from '../../helpers/cli.ts';
+import { fixturesDir, repoRoot } from '../../helpers/paths.ts';
+
+const tiny = path.join(fixturesDir, 'models', 'tiny-random');
+const builtin = path.join(repoRoot, 'native-models', 'builtin', 'sam-annotate-demo');
+const image = path.join(fixturesDir, 'reference', 'wide.png');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'sam-models-'));
+
+function freshEnv() {
+  return {
+    SAM_ANNOTATE_DATA: mkdtempSync(path.join(tmp, 'data-')),
+    SAM_ANNOTATE_CACHE: path.join(tmp, 'cache'),
+  };
+}
+
+/** `cli` without blocking this process's event loop (the local HTTP server must keep answering). */
+function cliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'electron', 'cli', 'bin.js'), ...args], {
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function listJson(env: NodeJS.ProcessEnv) {
+  const r = cli(['models', 'list', '--json'], env);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+}
+
+describe('sam-annotate models (manager)', () => {
+  it('lists the built-in demo model on a fresh install, as the default, and says how to get a real one', () => {
+    const env = freshEnv();
+    const [only, ...rest] = listJson(env);
+    expect(rest).toEqual([]);
+    expect(only).toMatchObject({
+      name: 'sam-annotate-demo',
+      source: 'builtin',
+      family: 'sam',
+      variant: 'demo',
+      layout: 'sam-annotate',
+      input_size: 256,
+      demo: true,
+      default: true,
+      problem: null,
+    });
+    expect(only!.bytes as number).toBeLessThan(20e6);
+    const text = cli(['models', 'list'], env);
+    expect(text.stdout).toMatch(/\*\s+sam-annotate-demo\s+builtin\s+sam demo\s+sam-annotate\s+256/);
+    expect(text.stdout).toMatch(/sam-annotate models download sam-vit-b/);
+  });
+
+  it('adds a folder, makes the first real model the default, switches the default, removes it', () => {
+    const env = freshEnv();
+    const added = cli(['models', 'add', tiny, '--name', 'tiny'], env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toMatch(/added tiny \(sam-annotate layout/);
+    const list = listJson(env);
+    expect(list.map((e) => [e.name, e.source, e.default])).toEqual([
+      ['sam-annotate-demo', 'builtin', false],
+      ['tiny', 'added', true],
+    ]);
+    expect(cli(['models', 'default'], env).stdout).toMatch(/^tiny\t/);
+    expect(cli(['models', 'default', 'sam-annotate-demo'], env).code).toBe(0);
+    expect(cli(['models', 'default'], env).stdout).toMatch(/^sam-annotate-demo\t.*\(demo model\)/);
+    const again = cli(['models', 'add', tiny, '--name', 'tiny'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/a model named tiny already exists/);
+    // `models NAME` describes an installed model by name, like `models DIR`.
+    const described = cli(['models', 'tiny', '--no-load'], env);
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(/^tiny-random: sam-annotate layout/);
+    expect(cli(['models', 'remove', 'tiny'], env).stderr).toMatch(
+      /removed tiny \(its folder was left in place\)/,
+    );
+    expect(existsSync(path.join(tiny, 'manifest.json'))).toBe(true);
+    expect(listJson(env).map((e) => e.name)).toEqual(['sam-annotate-demo']);
+    const builtinRemove = cli(['models', 'remove', 'sam-annotate-demo'], env);
+    expect(builtinRemove.code).toBe(1);
+    expect(builtinRemove.stderr).toMatch(/built-in demo model; it cannot be removed/);
+  });
+
+  it('copies a folder with --copy and deletes the copy on remove', () => {
+    const env = freshEnv();
+    expect(cli(['models', 'add', tiny, '--copy', '--name', 'mine', '--default'], env).code).toBe(0);
+    const [, mine] = listJson(env);
+    expect(mine).toMatchObject({ name: 'mine', source: 'installed', default: true });
+    expect(mine!.dir).toBe(path.join(env.SAM_ANNOTATE_DATA, 'models', 'mine'));
+    expect(cli(['models', 'remove', 'mine'], env).stderr).toMatch(/deleted/);
+    expect(existsSync(mine!.dir as string)).toBe(false);
+  });
+
+  it('downloads an ONNX pair from URLs (with --sha256) and lists the catalog', async () => {
+    const encoder = readFileSync(path.join(tiny, 'encoder.onnx'));
+    const decoder = readFileSync(path.join(tiny, 'decoder.onnx'));
+    const server = createServer((req, res) => {
+      const body =
+        req.url === '/tiny/encoder.onnx' ? encoder : req.url === '/tiny/decoder.onnx' ? decoder : null;
+      if (!body) res.writeHead(404).end();
+      else res.writeHead(200, { 'Content-Length': body.length }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const env = freshEnv();
+      const wrong = await cliAsync(
+        [
+          'models',
+          'download',
+          `${base}/tiny/encoder.onnx`,
+          `${base}/tiny/decoder.onnx`,
+          '--name',
+          'web',
+          '--sha256',
+          '0'.repeat(64),
+        ],
+        env,
+      );
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/checksum mismatch: expected sha256 0{64}, got [0-9a-f]{64}/);
+      expect(listJson(env).map((e) => e.name)).toEqual(['sam-annotate-demo']);
+      const r = await cliAsync(
+        ['models', 'download', `${base}/tiny/encoder.onnx`, `${base}/tiny/decoder.onnx`, '--name', 'web'],
+        env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(
+        /encoder\.onnx: .*\(not verified: no checksum known; pass --sha256 to check\)/,
+      );
+      expect(r.stderr).toMatch(/installed web \(sam-annotate layout/);
+      expect(listJson(env).find((e) => e.name === 'web')).toMatchObject({
+        source: 'installed',
+        default: true,
+      });
+      const missing = await cliAsync(
+        ['models', 'download', `${base}/nope.onnx`, `${base}/x.onnx`, '--name', 'n'],
+        env,
+      );
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(
+        `sam-annotate: error: download ${base}/nope.onnx: HTTP 404 Not Found\n`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const catalog = cli(['models', 'download'], freshEnv());
+    expect(catalog.stdout).toMatch(/sam-vit-b\s+checkpoint\s+sam-annotate/);
+    expect(catalog.stdout).toMatch(/slimsam-77\s+onnx\s+transformers\.js/);
+  });
+
+  it('installs a conversion in one step with convert --install', () => {
+    const env = freshEnv();
+    const pth = path.join(tmp, 'tiny.pth');
+    const config = path.join(tmp, 'tiny.json');
+    const make = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        [
+          'import json, sys, torch',
+          "sys.path.insert(0, 'native-models')",
+          'from sam_tools.config import PRESETS',
+          'from sam_tools.sam import build_sam, randomize_',
+          "cfg = PRESETS['tiny_test']",
+          'torch.save(randomize_(build_sam(cfg), 7).state_dict(), sys.argv[1])',
+          "open(sys.argv[2], 'w').write(json.dumps(cfg.to_json_dict()))",
+        ].join('\n'),
+        pth,
+        config,
+      ],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    expect(make.status, make.stderr).toBe(0);
+    const r = cli(
+      ['convert', '--checkpoint', pth, '--config', config, '--install', 'conv', '--no-smoke'],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/installed model conv at /);
+    expect(listJson(env).find((e) => e.name === 'conv')).toMatchObject({
+      source: 'installed',
+      default: true,
+    });
+    const predicted = cli(
+      [
+        'predict',
+        '--model',
+        'conv',
+        '--image',
+        image,
+        '--point',
+        '90,80,1',
+        '--out',
+        path.join(tmp, 'conv.json'),
+      ],
+      env,
+    );
+    expect(predicted.code, predicted.stderr).toBe(0);
+    expect(predicted.stderr).not.toMatch(/demo model/);
+  }, 120_000);
+});
+
+describe('predict without --model', () => {
+  it('uses the built-in demo model on a fresh install and says so', () => {
+    const env = freshEnv();
+    const out = path.join(tmp, 'default.json');
+    const r = cli(['predict', '--image', image, '--point', '90,80,1', '--out', out], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /note: using the built-in demo model \(trained on synthetic shapes, not on photos\); install a real SAM: sam-annotate models download sam-vit-b/,
+    );
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    expect(result.model).toMatchObject({ name: 'sam-annotate-demo', demo: true, input_size: 256 });
+    expect(result.model.dir).toBe(builtin);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * The model manager's downloads against a local HTTP server on 127.0.0.1: a complete transfer, a resume after an
+ * interrupted one, a truncated body, corrupted bytes (checksum mismatch, nothing installed), HTTP errors, and a
+ * whole ONNX model installed from two URLs into the registry.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileHashCache } from '../../../electron/inference/fileHash.ts';
+import { downloadFile } from '../../../electron/models/download.ts';
+import { installModel, planFromUrls } from '../../../electron/models/install.ts';
+import { ModelRegistry } from '../../../electron/models/registry.ts';
+import { fixturesDir } from '../../helpers/paths.ts';
+
+const tinyModel = path.join(fixturesDir, 'models', 'tiny-random');
+const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251));
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+interface Route {
+  body: Buffer;
+  /** Send only this many bytes of a full-length response, then cut the connection (once, or always). */
+  cutAt?: number;
+  cutTimes?: number;
+  ranges?: boolean;
+  corrupt?: boolean;
+  status?: number;
+}
+
+const routes = new Map<string, Route>();
+const requests: Array<{ url: string; range?: string }> = [];
+let server: Server;
+let base = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push({ url: req.url!, range: req.headers.range });
+    const route = routes.get(req.url!);
+    if (!route || route.status) {
+      res.writeHead(route?.status ?? 404).end();
+      return;
+    }
+    let body = route.corrupt ? Buffer.from(route.body) : route.body;
+    if (route.corrupt) body[1000] = body[1000]! ^ 0xff;
+    let start = 0;
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (range && route.ranges !== false) {
+      start = Number(range[1]);
+      if (start >= body.length) {
+        res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
+        return;
+      }
+      res.writeHead(206, {
+        'Content-Length': body.length - start,
+        'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`,
+      });
+    } else {
+      res.writeHead(200, { 'Content-Length': body.length });
+    }
+    body = body.subarray(start);
+    if (route.cutAt !== undefined && (route.cutTimes ?? Infinity) > 0) {
+      route.cutTimes = (route.cutTimes ?? Infinity) - 1;
+      // fetch drops what it received but was not read yet when the connection breaks: on a busy machine the
+      // client may see fewer than cutAt bytes, so the tests below read the count from the error.
+      res.write(body.subarray(0, route.cutAt - start), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'sam-dl-'));
+
+describe('downloadFile', () => {
+  it('downloads, verifies the sha256 and reports progress', async () => {
+    routes.set('/ok.bin', { body: payload });
+    const file = path.join(tmp(), 'ok.bin');
+    const seen: number[] = [];
+    const r = await downloadFile(`${base}/ok.bin`, file, {
+      sha256: sha(payload),
+      onProgress: (done, total) => {
+        expect(total).toBe(payload.length);
+        seen.push(done);
+      },
+    });
+    expect(readFileSync(file).equals(payload)).toBe(true);
+    expect(r).toMatchObject({ bytes: payload.length, sha256: sha(payload), resumedFrom: 0 });
+    expect(seen.at(-1)).toBe(payload.length);
+    expect(existsSync(`${file}.part`)).toBe(false);
+  });
+
+  it('resumes an interrupted transfer with a Range request', async () => {
+    routes.set('/flaky.bin', { body: payload, cutAt: 120_000, cutTimes: 1 });
+    const file = path.join(tmp(), 'flaky.bin');
+    const error = await downloadFile(`${base}/flaky.bin`, file, { sha256: sha(payload) }).catch(
+      (e: unknown) => e as Error,
+    );
+    const match = /transfer stopped after (\d+) of 300000 bytes.*run the same command again to resume/.exec(
+      (error as Error).message,
+    );
+    expect(match, (error as Error).message).not.toBeNull();
+    const kept = Number(match![1]);
+    expect(kept).toBeLessThanOrEqual(120_000);
+    expect(statSync(`${file}.part`).size).toBe(kept);
+    expect(existsSync(file)).toBe(false);
+    requests.length = 0;
+    const r = await downloadFile(`${base}/flaky.bin`, file, { sha256: sha(payload) });
+    expect(requests).toEqual([{ url: '/flaky.bin', range: kept ? `bytes=${kept}-` : undefined }]);
+    expect(r.resumedFrom).toBe(kept);
+    expect(readFileSync(file).equals(payload)).toBe(true);
+  });
+
+  it('starts over when the server ignores the Range header', async () => {
+    routes.set('/norange.bin', { body: payload, ranges: false });
+    const file = path.join(tmp(), 'norange.bin');
+    writeFileSync(`${file}.part`, payload.subarray(0, 5000));
+    const r = await downloadFile(`${base}/norange.bin`, file, { sha256: sha(payload) });
+    expect(r.resumedFrom).toBe(0);
+    expect(readFileSync(file).equals(payload)).toBe(true);
+  });
+
+  it('treats a truncated body as an error and never renames it into place', async () => {
+    routes.set('/short.bin', { body: payload, cutAt: 299_000, ranges: false });
+    const file = path.join(tmp(), 'short.bin');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(downloadFile(`${base}/short.bin`, file)).rejects.toThrow(
+        /short\.bin: the transfer stopped after \d+ of 300000 bytes/,
+      );
+      expect(existsSync(file)).toBe(false);
+    }
+  });
+
+  it('rejects corrupted bytes naming expected and actual sha256, and deletes them', async () => {
+    routes.set('/bad.bin', { body: payload, corrupt: true });
+    const file = path.join(tmp(), 'bad.bin');
+    const corrupted = Buffer.from(payload);
+    corrupted[1000] = corrupted[1000]! ^ 0xff;
+    await expect(downloadFile(`${base}/bad.bin`, file, { sha256: sha(payload) })).rejects.toThrow(
+      `checksum mismatch: expected sha256 ${sha(payload)}, got ${sha(corrupted)}`,
+    );
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.part`)).toBe(false);
+    const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+    await expect(downloadFile(`${base}/bad.bin`, file, { md5: md5(payload) })).rejects.toThrow(
+      `checksum mismatch: expected md5 ${md5(payload)}, got ${md5(corrupted)}`,
+    );
+  });
+
+  it('reports HTTP errors and unreachable servers in one line', async () => {
+    const file = path.join(tmp(), 'x.bin');
+    await expect(downloadFile(`${base}/missing.bin`, file)).rejects.toThrow(
+      `download ${base}/missing.bin: HTTP 404 Not Found`,
+    );
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(downloadFile(`http://127.0.0.1:${port}/x.bin`, file)).rejects.toThrow(
+      new RegExp(`^download http://127\\.0\\.0\\.1:${port}/x\\.bin: .*ECONNREFUSED`),
+    );
+  });
+});
+
+describe('installModel from URLs', () => {
+  const encoder = readFileSync(path.join(tinyModel, 'encoder.onnx'));
+  const decoder = readFileSync(path.join(tinyModel, 'decoder.onnx'));
+
+  function registry() {
+    const data = tmp();
+    return new ModelRegistry(data, new FileHashCache(), path.join(data, 'no-builtin'));
+  }
+
+  it('installs an ONNX pair, which becomes the default model', async () => {
+    routes.set('/m/encoder.onnx', { body: encoder, cutAt: 50_000, cutTimes: 1 });
+    routes.set('/m/decoder.onnx', { body: decoder });
+    const reg = registry();
+    const plan = planFromUrls('tiny', [`${base}/m/encoder.onnx`, `${base}/m/decoder.onnx`], [sha(encoder)]);
+    await expect(installModel(reg, plan)).rejects.toThrow(/transfer stopped after \d+ of/);
+    expect(await reg.find('tiny')).toBeUndefined();
+    const entry = await installModel(reg, plan);
+    expect(entry).toMatchObject({ name: 'tiny', source: 'installed', layout: 'sam-annotate', problem: null });
+    expect(readFileSync(path.join(entry.dir, 'encoder.onnx')).equals(encoder)).toBe(true);
+    expect((await reg.defaultModel()).name).toBe('tiny');
+    expect(existsSync(path.join(reg.modelsDir, '.download-tiny'))).toBe(false);
+  });
+
+  it('installs nothing when a file is corrupt', async () => {
+    routes.set('/c/encoder.onnx', { body: encoder, corrupt: true });
+    routes.set('/c/decoder.onnx', { body: decoder });
+    const reg = registry();
+    const plan = planFromUrls('broken', [`${base}/c/encoder.onnx`, `${base}/c/decoder.onnx`], [sha(encoder)]);
+    await expect(installModel(reg, plan)).rejects.toThrow(
+      /encoder\.onnx: checksum mismatch: expected sha256/,
+    );
+    expect(await reg.find('broken')).toBeUndefined();
+    expect(existsSync(path.join(reg.modelsDir, 'broken'))).toBe(false);
+  });
+
+  it('refuses files that do not form a model folder, and keeps them for inspection', async () => {
+    routes.set('/j/a.onnx', { body: payload });
+    routes.set('/j/b.onnx', { body: payload });
+    const reg = registry();
+    const plan = planFromUrls('junk', [`${base}/j/a.onnx`, `${base}/j/b.onnx`], []);
+    await expect(installModel(reg, plan)).rejects.toThrow(/do not form a usable model folder/);
+    expect(await reg.find('junk')).toBeUndefined();
+  });
+});
