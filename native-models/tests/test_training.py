@@ -1,0 +1,135 @@
+"""Training pieces: prompt simulation, losses, the fast convolutions, and a tiny training run that learns."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
+
+from sam_tools import PRESETS, build_sam, randomize_  # noqa: E402
+
+import prompts  # noqa: E402
+from data import make_batch  # noqa: E402
+from fastops import accelerate_  # noqa: E402
+from losses import balanced_bce_loss, hard_iou, sam_loss  # noqa: E402
+from train import episode_loss, insert_click  # noqa: E402
+
+
+def _disc(h=64, w=64, cy=30, cx=30, r=12):
+    yy, xx = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+    return ((yy - cy) ** 2 + (xx - cx) ** 2 <= r * r)[None]
+
+
+def test_first_points_lie_in_the_object_and_interior_points_are_deep():
+    g = torch.Generator().manual_seed(0)
+    masks = torch.cat([_disc(), _disc(cy=50, cx=10, r=6)])
+    for _ in range(5):
+        xy = prompts.first_points(masks, g).long()
+        assert all(masks[i, xy[i, 1], xy[i, 0]] for i in range(2))
+    xy, found = prompts.sample_interior(masks, g)
+    assert found.all() and (xy[0] - torch.tensor([30, 30])).abs().max() <= 1
+
+
+def test_noisy_boxes_surround_the_object_within_the_noise():
+    g = torch.Generator().manual_seed(1)
+    box = prompts.noisy_boxes(_disc(), g)[0]
+    assert (box - torch.tensor([18.0, 18.0, 42.0, 42.0])).abs().max() <= 2.5 * 0.1 * 25 + 1e-4
+    assert box[0] <= box[2] and box[1] <= box[3]
+
+
+def test_corrective_clicks_come_from_the_error_with_the_right_label():
+    g = torch.Generator().manual_seed(2)
+    truth = _disc()
+    missed = truth & ~_disc(cx=24)  # prediction shifted left: the right side is missed
+    predicted = _disc(cx=24)
+    for _ in range(10):
+        xy, label = prompts.corrective_clicks(predicted, truth, g)
+        x, y = xy[0].long().tolist()
+        error = truth[0, y, x] != predicted[0, y, x]
+        assert error
+        assert label.item() == (1.0 if missed[0, y, x] else 0.0)
+    # No error: a positive click inside the object.
+    xy, label = prompts.corrective_clicks(truth, truth, g)
+    assert label.item() == 1.0 and truth[0, int(xy[0, 1]), int(xy[0, 0])]
+
+
+def test_insert_click_keeps_the_padding_point_and_box_corners_last():
+    coords = torch.tensor([[[5.0, 5.0], [0.0, 0.0]], [[1.0, 2.0], [9.0, 9.0]]])
+    labels = torch.tensor([[1.0, -1.0], [2.0, 3.0]])
+    c, lab = insert_click(coords, labels, torch.tensor([False, True]), torch.tensor([[7.0, 7.0], [4.0, 4.0]]),
+                          torch.tensor([0.0, 1.0]))
+    assert lab.tolist() == [[1.0, 0.0, -1.0], [1.0, 2.0, 3.0]]
+    assert c[1].tolist() == [[4.0, 4.0], [1.0, 2.0], [9.0, 9.0]]
+
+
+def test_loss_takes_the_best_candidate_and_the_true_iou():
+    truth = _disc().float()
+    good = truth * 20 - 10
+    logits = torch.stack([-good, good, torch.full_like(good, -10)], 1)  # [1, 3, H, W]
+    iou_pred = torch.tensor([[0.0, 1.0, 0.0]])
+    loss, best, true_iou = sam_loss(logits, iou_pred, truth)
+    assert best.item() == 1 and true_iou[0, 1].item() == 1.0
+    assert hard_iou(logits[:, 2:], truth[:, None])[0, 0].item() == 0.0
+    assert loss.item() < 0.05
+
+
+def test_balanced_bce_charges_an_empty_mask_the_same_for_small_and_large_objects():
+    empty = torch.full((1, 1, 64, 64), -8.0)
+    small = balanced_bce_loss(empty, _disc(r=3).float()[:, None])
+    large = balanced_bce_loss(empty, _disc(r=25).float()[:, None])
+    assert small.item() == pytest.approx(large.item(), rel=1e-3) and small.item() > 3.5
+
+
+def test_accelerated_convolutions_match_pytorch():
+    model = randomize_(build_sam(PRESETS["tiny_test"]), 3)
+    fast = accelerate_(copy.deepcopy(model))
+    x = torch.randn(1, 3, 256, 256)
+    a, b = model.image_encoder(x), fast.image_encoder(x)
+    assert (a - b).abs().max() < 1e-4
+    a.square().sum().backward()
+    b.square().sum().backward()
+    ga = model.image_encoder.patch_embed.proj.weight.grad
+    gb = fast.image_encoder.patch_embed.proj.weight.grad
+    assert torch.allclose(ga, gb, rtol=1e-3, atol=1e-3 * ga.abs().max().item())
+
+
+def test_a_few_training_steps_reduce_the_loss_on_one_batch():
+    torch.manual_seed(0)
+    model = accelerate_(build_sam(PRESETS["tiny_test"])).train()
+    cfg = model.config
+    batch = make_batch([5], cfg.img_size, 3, cfg.pixel_mean, cfg.pixel_std)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    losses = []
+    for step in range(15):
+        generator = torch.Generator().manual_seed(0)  # same prompts each step: only the weights change
+        loss, _ = episode_loss(model, batch, generator, clicks=1, loss_size=64, warmup=True)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.95 * losses[0], losses
+
+
+def test_accelerated_decoder_matches_pytorch_in_a_training_episode():
+    """The whole decoder (transposed convolutions and mask-input downscaling rewritten): same loss, same gradients."""
+    torch.manual_seed(0)
+    model = build_sam(PRESETS["tiny_test"]).train()
+    fast = accelerate_(copy.deepcopy(model))
+    cfg = model.config
+    batch = make_batch([1, 2], cfg.img_size, 3, cfg.pixel_mean, cfg.pixel_std)
+    losses = []
+    for m in (model, fast):
+        loss, _ = episode_loss(m, batch, torch.Generator().manual_seed(4), clicks=2, loss_size=64, warmup=True)
+        loss.backward()
+        losses.append(loss.item())
+    assert losses[0] == pytest.approx(losses[1], rel=1e-5)
+    for (name, p), q in zip(model.named_parameters(), fast.parameters()):
+        scale = max(p.grad.abs().max().item(), 1e-6) if p.grad is not None else 0
+        if scale > 1e-6:
+            assert (p.grad - q.grad).abs().max().item() <= 1e-3 * scale, name
+

@@ -1,0 +1,261 @@
+#!/usr/bin/python3
+"""Train the built-in demo SAM on synthetic scenes, the way SAM was trained, on a CPU.
+
+  /usr/bin/python3 native-models/train/train.py --out .cache/train-demo --max-minutes 90
+
+Each step: B scenes → image encoder once; up to K objects per scene; an interactive episode per object:
+the first prompt is one point (multimask, min loss over the 3 candidates) or a noisy box (single-mask token),
+then `--clicks` corrective clicks sampled from the error, each with the previous low-res logits as
+mask_input (single-mask token). Loss per decoder pass: 20·focal + dice on the chosen mask (at 128², see
+`--loss-size`; balanced BCE + dice in the warm-up, see losses.sam_loss), plus the MSE between the IoU head and
+the true IoU; summed over the passes.
+
+Resumable: `OUT/checkpoint.pth` (model, optimizer, step) is written every `--checkpoint-minutes` and at the
+end; rerunning the same command continues from it. The log is appended to `OUT/train.log`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+# Idle OpenMP workers sleep instead of spinning: with spinning, 2 threads ran 5x slower than 1 whenever another
+# process wanted a core (measured on this 2-core machine); passive, 2 threads are never slower than 1.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sam_tools import build_sam  # noqa: E402
+from sam_tools.sam import Sam  # noqa: E402
+
+from data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, Batch, make_batch  # noqa: E402
+from losses import sam_loss  # noqa: E402
+from fastops import accelerate_  # noqa: E402
+from model import DEMO_CONFIG, build_demo, decode  # noqa: E402
+from prompts import corrective_clicks, first_points, noisy_boxes  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    p.add_argument("--out", type=Path, required=True, help="run folder: checkpoint.pth, train.log")
+    p.add_argument("--steps", type=int, default=100000, help="total optimizer steps (the LR schedule spans them)")
+    p.add_argument("--max-minutes", type=float, default=0,
+                   help="wall-time budget: the LR schedule follows whichever of steps and time runs out first, "
+                   "and training stops (with a checkpoint) when it does")
+    p.add_argument("--batch-images", type=int, default=4)
+    p.add_argument("--objects", type=int, default=6, help="objects per scene per step (at most)")
+    p.add_argument("--clicks", type=int, default=2, help="corrective clicks per episode")
+    p.add_argument("--loss-size", type=int, default=128, help="side at which mask losses are computed")
+    p.add_argument("--bce-warmup", type=float, default=0.25,
+                   help="fraction of training (by progress) that uses balanced BCE + dice before SAM's focal + dice, with "
+                   "one corrective click instead of --clicks (see losses.sam_loss)")
+    p.add_argument("--loss", choices=("focal", "bce"), default="focal",
+                   help="mask loss after the warm-up: bce (binary cross-entropy + dice) or focal (SAM's 20:1 focal + dice)")
+    p.add_argument("--lr", type=float, default=1.5e-3, help="peak learning rate of the image encoder")
+    p.add_argument("--decoder-lr", type=float, default=3e-3,
+                   help="peak learning rate of the prompt encoder and mask decoder (from scratch they learn to "
+                   "follow the prompt several times faster at 3e-3 than at 1e-3)")
+    p.add_argument("--warmup", type=int, default=100)
+    p.add_argument("--weight-decay", type=float, default=0.1)
+    p.add_argument("--threads", type=int, default=2, help="intra-op threads (OpenMP workers wait passively)")
+    p.add_argument("--seed", type=int, default=0, help="weight initialization seed")
+    p.add_argument("--checkpoint-minutes", type=float, default=5)
+    p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--validate-every", type=int, default=400)
+    return p.parse_args(argv)
+
+
+def learning_rate(step: int, progress: float, peak: float, warmup: int) -> float:
+    """Linear warmup over `warmup` steps, then cosine decay to 5 % of the peak as `progress` goes 0 → 1."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    return peak * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def upsample(low_res: torch.Tensor, size: int) -> torch.Tensor:
+    """[N, T, 4g, 4g] → [N, T, S, S], bilinear (half-pixel), as the exported decoder upsamples."""
+    return F.interpolate(low_res, (size, size), mode="bilinear", align_corners=False)
+
+
+def episode_loss(model: Sam, batch: Batch, generator: torch.Generator, clicks: int, loss_size: int = 128,
+                 warmup: bool = False, focal: bool = True):
+    """One interactive episode per object → (loss, stats dict).
+
+    Mask losses are computed at `loss_size`² (logits upsampled from the low-res masks, the truth area-averaged
+    down to soft targets); clicks are sampled on the full S×S masks.
+    """
+    cfg = model.config
+    s, low = cfg.img_size, cfg.low_res_size
+    truth = batch.masks
+    n = truth.shape[0]
+    truth_f = F.adaptive_avg_pool2d(truth.float()[:, None], loss_size)[:, 0]
+    embeddings = model.image_encoder(batch.images)[batch.image_index]
+
+    use_box = torch.rand(n, generator=generator) < 0.5
+    points = first_points(truth, generator)
+    boxes = noisy_boxes(truth, generator)
+    # Point rows: the point, then the padding point (0, 0, −1). Box rows: the two corners (2, 3). Both 2 tokens.
+    coords = torch.where(use_box[:, None, None], boxes.reshape(n, 2, 2), torch.stack([points, torch.zeros_like(points)], 1))
+    labels = torch.where(use_box[:, None], torch.tensor([2.0, 3.0]), torch.tensor([1.0, -1.0]))
+    mask_input = torch.zeros(n, 1, low, low)
+    has_mask = torch.zeros(n)
+
+    total = 0.0
+    stats = {}
+    for it in range(clicks + 1):
+        low_res, iou_pred = decode(model, embeddings, coords, labels, mask_input, has_mask)
+        logits = upsample(low_res, loss_size)
+        if it == 0:
+            # Single point → multimask tokens 1..3 with min loss; box → the single-mask token 0.
+            pt = ~use_box
+            loss = logits.new_zeros(())
+            chosen = torch.zeros(n, dtype=torch.long)
+            if pt.any():
+                loss_pt, best_pt, iou_pt = sam_loss(logits[pt, 1:], iou_pred[pt, 1:], truth_f[pt], warmup, focal)
+                loss = loss + loss_pt * pt.sum() / n
+                chosen[pt] = best_pt + 1
+                stats["iou_point"] = iou_pt.gather(1, best_pt[:, None]).mean().item()
+            if use_box.any():
+                loss_bx, _, iou_bx = sam_loss(logits[use_box, :1], iou_pred[use_box, :1], truth_f[use_box], warmup, focal)
+                loss = loss + loss_bx * use_box.sum() / n
+                stats["iou_box"] = iou_bx.mean().item()
+        else:
+            loss, _, iou_t = sam_loss(logits[:, :1], iou_pred[:, :1], truth_f, warmup, focal)
+            chosen = torch.zeros(n, dtype=torch.long)
+            stats[f"iou_click{it}"] = iou_t.mean().item()
+        total = total + loss
+        if it == clicks:
+            break
+        rows = torch.arange(n)
+        with torch.no_grad():
+            predicted = upsample(low_res[rows, chosen][:, None], s)[:, 0] > 0
+            xy, lab = corrective_clicks(predicted, truth, generator)
+        mask_input = low_res[rows, chosen][:, None].detach()
+        has_mask = torch.ones(n)
+        coords, labels = insert_click(coords, labels, use_box, xy, lab)
+    return total / (clicks + 1), stats
+
+
+def insert_click(coords, labels, use_box, xy, label):
+    """Add a click after the earlier points: before the padding point (point rows) or the box corners (box
+    rows), which is where Meta's predictor puts points → (coords [N, T+1, 2], labels [N, T+1])."""
+    xy, label = xy[:, None], label[:, None]
+    after_points = (torch.cat([coords[:, :-1], xy, coords[:, -1:]], 1), torch.cat([labels[:, :-1], label, labels[:, -1:]], 1))
+    after_box = (torch.cat([coords[:, :-2], xy, coords[:, -2:]], 1), torch.cat([labels[:, :-2], label, labels[:, -2:]], 1))
+    return (torch.where(use_box[:, None, None], after_box[0], after_points[0]),
+            torch.where(use_box[:, None], after_box[1], after_points[1]))
+
+
+def validate(model: Sam, scenes: int = 40) -> float:
+    """Mean 1-click IoU (interior click, highest-predicted-IoU candidate) on validation scenes."""
+    from evaluate import TorchBackend, evaluate
+
+    model.eval()
+    episodes = evaluate(TorchBackend(model), scenes, clicks=0, box=False, seed_base=VALIDATION_SEED_BASE,
+                        log=lambda _m: None)
+    model.train()
+    return sum(e.ious[0] for e in episodes) / max(1, len(episodes))
+
+
+def save_checkpoint(path: Path, model: Sam, optimizer, step: int, elapsed: float, args) -> None:
+    temp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                "elapsed": elapsed, "config": model.config.to_json_dict(),
+                "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}}, temp)
+    os.replace(temp, path)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    model = accelerate_(build_demo()).train()
+    encoder = list(model.image_encoder.parameters())
+    rest = [p for name, p in model.named_parameters() if not name.startswith("image_encoder.")]
+    optimizer = torch.optim.AdamW([{"params": encoder, "peak": args.lr}, {"params": rest, "peak": args.decoder_lr}],
+                                  lr=args.lr, weight_decay=args.weight_decay, betas=(0.9, 0.999))
+    checkpoint = args.out / "checkpoint.pth"
+    step, elapsed = 0, 0.0
+    if checkpoint.exists():
+        state = torch.load(checkpoint, map_location="cpu")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, elapsed = state["step"], state["elapsed"]
+    log_file = open(args.out / "train.log", "a")
+
+    def log(message: str) -> None:
+        line = f"[{time.strftime('%H:%M:%S')}] {message}"
+        print(line, flush=True)
+        log_file.write(line + "\n")
+        log_file.flush()
+
+    params = sum(p.numel() for p in model.parameters())
+    log(f"{'resume at step ' + str(step) if step else 'start'}: {params / 1e6:.2f} M parameters, "
+        f"{args.steps} steps, {args.batch_images} scenes × ≤ {args.objects} objects, {args.clicks} corrective "
+        f"clicks, lr {args.lr} (decoder {args.decoder_lr}), BCE warm-up {args.bce_warmup:.0%}, "
+        f"budget {args.max_minutes} min, threads {args.threads}")
+    session_start = time.time()
+    last_checkpoint = time.time()
+    window = {"loss": 0.0, "n": 0, "objects": 0}
+    window_stats: dict = {}
+    window_start = time.time()
+    while step < args.steps:
+        generator = torch.Generator().manual_seed(1_000_003 * (step + 1) + args.seed)
+        seeds = [TRAIN_SEED_BASE + step * args.batch_images + i for i in range(args.batch_images)]
+        batch = make_batch(seeds, DEMO_CONFIG.img_size, args.objects, DEMO_CONFIG.pixel_mean, DEMO_CONFIG.pixel_std)
+        if batch.masks.shape[0] == 0:
+            step += 1
+            continue
+        spent = elapsed + time.time() - session_start
+        progress = max(step / args.steps, spent / (args.max_minutes * 60) if args.max_minutes else 0.0)
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, progress, group["peak"], args.warmup)
+        warming = progress < args.bce_warmup
+        loss, stats = episode_loss(model, batch, generator, min(1, args.clicks) if warming else args.clicks,
+                                   args.loss_size, warmup=warming, focal=args.loss == "focal")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        step += 1
+        window["loss"] += loss.item()
+        window["n"] += 1
+        window["objects"] += batch.masks.shape[0]
+        for k, v in stats.items():
+            if v == v:  # not NaN
+                window_stats.setdefault(k, []).append(v)
+        now = time.time()
+        if step % args.log_every == 0 or step == args.steps:
+            rate = window["n"] * args.batch_images / (now - window_start)
+            parts = " ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in sorted(window_stats.items()))
+            phase = "bce" if warming else args.loss  # "bce" in the warm-up: balanced BCE + dice
+            log(f"step {step} {phase} loss {window['loss'] / window['n']:.4f} {parts} lr {optimizer.param_groups[0]['lr']:.2e} "
+                f"{rate:.2f} scenes/s elapsed {(elapsed + now - session_start) / 60:.1f} min")
+            window = {"loss": 0.0, "n": 0, "objects": 0}
+            window_stats = {}
+            window_start = time.time()
+        if args.validate_every and step % args.validate_every == 0:
+            log(f"step {step} validation 1-click mIoU {validate(model):.3f}")
+        out_of_time = args.max_minutes and (elapsed + time.time() - session_start) / 60 >= args.max_minutes
+        if time.time() - last_checkpoint >= args.checkpoint_minutes * 60 or step == args.steps or out_of_time:
+            save_checkpoint(checkpoint, model, optimizer, step, elapsed + time.time() - session_start, args)
+            last_checkpoint = time.time()
+        if out_of_time:
+            log(f"stopping at step {step}: --max-minutes {args.max_minutes} reached (rerun to continue)")
+            break
+    total = elapsed + time.time() - session_start
+    log(f"done: step {step}, wall time {total / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
