@@ -15,9 +15,10 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Rle, decodeRle } from '../../electron/common/rle.ts';
+import type { Rle } from '../../electron/common/rle.ts';
 import { fitViewport } from '../../renderer/core/screenFrame.ts';
 import { repoRoot } from '../helpers/paths.ts';
+import { maskIou } from '../helpers/referenceSuite.ts';
 import { type Served, launch, newPage, removeDir, serve, shot, tempDir } from './harness.ts';
 
 const SEEDS = [2_000_003_000, 2_000_003_001, 2_000_003_002, 2_000_003_003];
@@ -34,16 +35,6 @@ let data: string;
 const scenes = new Map<string, SceneFile>(); // file name → scene
 let served: Served;
 let browser: Browser;
-
-function iou(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    inter += a[i]! & b[i]!;
-    union += a[i]! | b[i]!;
-  }
-  return union === 0 ? 1 : inter / union;
-}
 
 const largest = (scene: SceneFile) => scene.instances.reduce((a, b) => (b.area > a.area ? b : a));
 
@@ -116,9 +107,8 @@ describe('the built-in model in the app', () => {
     for (const annotation of coco.annotations) {
       const file = coco.images.find((i) => i.id === annotation.image_id)!.file_name;
       const scene = scenes.get(path.basename(file))!;
-      const got = decodeRle(annotation.segmentation);
-      expect([got.height, got.width]).toEqual([scene.height, scene.width]);
-      ious.push(iou(got.data, decodeRle(largest(scene).segmentation).data));
+      expect(annotation.segmentation.size).toEqual([scene.height, scene.width]);
+      ious.push(maskIou(annotation.segmentation, largest(scene).segmentation));
     }
     const mean = ious.reduce((a, b) => a + b, 0) / ious.length;
     console.log(

@@ -52,3 +52,32 @@ export function conformanceModel(conformanceDir: string): string {
   const config = path.join(conformanceDir, 'sam_tiny_official.json');
   return exportedModel('conformance', ['--checkpoint', pth, '--config', config], [pth, config]);
 }
+
+/**
+ * A tiny SAM checkpoint saved as Meta saves theirs (a plain state_dict, seeded weights) and its architecture as a
+ * config JSON in the conformance format, for `convert` tests → [checkpoint, config].
+ */
+export function writeTinyCheckpoint(dir: string): [string, string] {
+  const pth = path.join(dir, 'tiny.pth');
+  const config = path.join(dir, 'tiny.json');
+  const make = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      [
+        'import json, sys, torch',
+        "sys.path.insert(0, 'native-models')",
+        'from sam_tools.config import PRESETS',
+        'from sam_tools.sam import build_sam, randomize_',
+        "cfg = PRESETS['tiny_test']",
+        'torch.save(randomize_(build_sam(cfg), 7).state_dict(), sys.argv[1])',
+        "open(sys.argv[2], 'w').write(json.dumps(cfg.to_json_dict()))",
+      ].join('\n'),
+      pth,
+      config,
+    ],
+    { cwd: repoRoot, encoding: 'utf8' },
+  );
+  if (make.status !== 0) throw new Error(`writing a tiny checkpoint failed: ${make.stderr}`);
+  return [pth, config];
+}

@@ -15,9 +15,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Rle, decodeRle } from '../../electron/common/rle.ts';
+import type { Rle } from '../../electron/common/rle.ts';
 import { cli } from '../helpers/cli.ts';
 import { repoRoot } from '../helpers/paths.ts';
+import { maskIou } from '../helpers/referenceSuite.ts';
 
 // Held out: training uses seeds below 1e9, validation 1.5e9 + i, the evaluation table 2e9 + 0…199.
 const SEEDS = [2_000_001_000, 2_000_001_001, 2_000_001_002, 2_000_001_003];
@@ -29,16 +30,6 @@ interface SceneInstance {
   area: number;
   interior_point: [number, number];
   segmentation: Rle;
-}
-
-function iou(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    inter += a[i]! & b[i]!;
-    union += a[i]! | b[i]!;
-  }
-  return union === 0 ? 1 : inter / union;
 }
 
 describe('built-in demo model quality (predict without --model)', () => {
@@ -90,7 +81,7 @@ describe('built-in demo model quality (predict without --model)', () => {
       for (const [i, inst] of scene.instances.entries()) {
         const masks = result.results[i].masks as Array<{ predicted_iou: number; segmentation: Rle }>;
         const best = masks.reduce((a, b) => (b.predicted_iou > a.predicted_iou ? b : a));
-        ious.push(iou(decodeRle(best.segmentation).data, decodeRle(inst.segmentation).data));
+        ious.push(maskIou(best.segmentation, inst.segmentation));
       }
     }
     const mean = ious.reduce((a, b) => a + b, 0) / ious.length;

@@ -100,10 +100,16 @@ describe.each(models)('AMG equals the reference: $name', ({ dir, batched }) => {
 
 const demo = path.join(repoRoot, 'native-models', 'builtin', 'sam-annotate-demo');
 
+/**
+ * IoU of two SA-1B (SAM-convention XYWH) boxes as NMS saw them. Two zero-area boxes (masks one pixel wide or
+ * tall: SAM's box width is x1 − x0) give 0/0 in torchvision's NMS, a NaN that never exceeds the threshold, so
+ * Meta's code keeps both — and so does ours; such a pair counts as 0 here.
+ */
 function boxIou(a: readonly number[], b: readonly number[]): number {
   const w = Math.max(0, Math.min(a[0]! + a[2]!, b[0]! + b[2]!) - Math.max(a[0]!, b[0]!));
   const h = Math.max(0, Math.min(a[1]! + a[3]!, b[1]! + b[3]!) - Math.max(a[1]!, b[1]!));
-  return (w * h) / (a[2]! * a[3]! + b[2]! * b[3]! - w * h);
+  const union = a[2]! * a[3]! + b[2]! * b[3]! - w * h;
+  return union > 0 ? (w * h) / union : 0;
 }
 
 /** What every AMG result must satisfy: the filters held, best predicted IoU first, no kept pair above NMS. */

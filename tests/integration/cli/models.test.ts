@@ -3,7 +3,7 @@
  * and `predict` without --model on a fresh install (the built-in demo model, with a note saying so).
  * Each test gets its own empty data folder ($SAM_ANNOTATE_DATA).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliResult, cli } from '../../helpers/cli.ts';
+import { writeTinyCheckpoint } from '../../helpers/models.ts';
 import { fixturesDir, repoRoot } from '../../helpers/paths.ts';
 
 const tiny = path.join(fixturesDir, 'models', 'tiny-random');
@@ -167,27 +168,7 @@ describe('sam-annotate models (manager)', () => {
 
   it('installs a conversion in one step with convert --install', () => {
     const env = freshEnv();
-    const pth = path.join(tmp, 'tiny.pth');
-    const config = path.join(tmp, 'tiny.json');
-    const make = spawnSync(
-      '/usr/bin/python3',
-      [
-        '-c',
-        [
-          'import json, sys, torch',
-          "sys.path.insert(0, 'native-models')",
-          'from sam_tools.config import PRESETS',
-          'from sam_tools.sam import build_sam, randomize_',
-          "cfg = PRESETS['tiny_test']",
-          'torch.save(randomize_(build_sam(cfg), 7).state_dict(), sys.argv[1])',
-          "open(sys.argv[2], 'w').write(json.dumps(cfg.to_json_dict()))",
-        ].join('\n'),
-        pth,
-        config,
-      ],
-      { cwd: repoRoot, encoding: 'utf8' },
-    );
-    expect(make.status, make.stderr).toBe(0);
+    const [pth, config] = writeTinyCheckpoint(tmp);
     const r = cli(
       ['convert', '--checkpoint', pth, '--config', config, '--install', 'conv', '--no-smoke'],
       env,

@@ -1,12 +1,12 @@
 /** `sam-annotate predict`, `models DIR` and `convert` as a user runs them. */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeRle } from '../../../electron/common/rle.ts';
 import { cli } from '../../helpers/cli.ts';
-import { fixturesDir, repoRoot } from '../../helpers/paths.ts';
+import { writeTinyCheckpoint } from '../../helpers/models.ts';
+import { fixturesDir } from '../../helpers/paths.ts';
 
 const model = path.join(fixturesDir, 'models', 'tiny-random');
 const image = path.join(fixturesDir, 'reference', 'wide.png');
@@ -313,27 +313,7 @@ describe('sam-annotate models DIR', () => {
 describe('sam-annotate convert', () => {
   it('converts a checkpoint saved as Meta saves theirs into a model folder that predicts', () => {
     // A tiny architecture (config JSON in the conformance format) with seeded weights, saved as a state_dict.
-    const pth = path.join(tmp, 'tiny.pth');
-    const config = path.join(tmp, 'tiny.json');
-    const make = spawnSync(
-      '/usr/bin/python3',
-      [
-        '-c',
-        [
-          'import json, sys, torch',
-          "sys.path.insert(0, 'native-models')",
-          'from sam_tools.config import PRESETS',
-          'from sam_tools.sam import build_sam, randomize_',
-          "cfg = PRESETS['tiny_test']",
-          'torch.save(randomize_(build_sam(cfg), 7).state_dict(), sys.argv[1])',
-          "open(sys.argv[2], 'w').write(json.dumps(cfg.to_json_dict()))",
-        ].join('\n'),
-        pth,
-        config,
-      ],
-      { cwd: repoRoot, encoding: 'utf8' },
-    );
-    expect(make.status, make.stderr).toBe(0);
+    const [pth, config] = writeTinyCheckpoint(tmp);
     const out = path.join(tmp, 'converted');
     const r = cli(['convert', '--checkpoint', pth, '--config', config, '--out', out], env);
     expect(r.code, r.stderr).toBe(0);
