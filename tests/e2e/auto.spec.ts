@@ -10,11 +10,10 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PATH, TOKEN_HEADER, TOKEN_PARAM } from '../../electron/common/bridge.ts';
-import { decodeWire, encodeWire } from '../../electron/common/wire.ts';
 import type { AnnotationItem, AutoBatchStatus, ImagePage } from '../../electron/ipc/contract.ts';
 import {
   type Served,
+  callBridge,
   canvasAt,
   launch,
   newPage,
@@ -44,17 +43,7 @@ afterAll(async () => {
   if (data) await removeDir(data);
 });
 
-/** The serve bridge, as the page calls it. */
-async function call<T>(method: string, ...args: unknown[]): Promise<T> {
-  const url = new URL(served.url);
-  const response = await fetch(`${url.origin}${API_PATH}/${method}`, {
-    method: 'POST',
-    headers: { [TOKEN_HEADER]: url.searchParams.get(TOKEN_PARAM)! },
-    body: encodeWire(args) as Uint8Array<ArrayBuffer>,
-  });
-  expect(response.ok).toBe(true);
-  return decodeWire(new Uint8Array(await response.arrayBuffer())) as T;
-}
+const call = <T>(method: string, ...args: unknown[]) => callBridge<T>(served, method, ...args);
 
 async function setParam(page: Page, testId: string, value: string): Promise<void> {
   const input = page.getByTestId(testId);

@@ -8,6 +8,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { API_PATH, TOKEN_HEADER, TOKEN_PARAM } from '../../electron/common/bridge.ts';
+import { decodeWire, encodeWire } from '../../electron/common/wire.ts';
 import { sampleImage } from '../../electron/services/sampleImages.ts';
 import { fixturesDir, repoRoot } from '../helpers/paths.ts';
 
@@ -129,4 +131,16 @@ export async function shot(page: Page, name: string): Promise<void> {
 export async function canvasAt(page: Page, fx: number, fy: number): Promise<[number, number]> {
   const box = (await page.getByTestId('canvas').boundingBox())!;
   return [box.x + box.width * fx, box.y + box.height * fy];
+}
+
+/** Call the serve bridge as the page does (to read or prepare the store while the project is open there). */
+export async function callBridge<T>(served: Served, method: string, ...args: unknown[]): Promise<T> {
+  const url = new URL(served.url);
+  const response = await fetch(`${url.origin}${API_PATH}/${method}`, {
+    method: 'POST',
+    headers: { [TOKEN_HEADER]: url.searchParams.get(TOKEN_PARAM)! },
+    body: encodeWire(args) as Uint8Array<ArrayBuffer>,
+  });
+  if (!response.ok) throw new Error(`${method}: HTTP ${response.status} ${await response.text()}`);
+  return decodeWire(new Uint8Array(await response.arrayBuffer())) as T;
 }

@@ -8,14 +8,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PATH, TOKEN_HEADER, TOKEN_PARAM } from '../../electron/common/bridge.ts';
 import { STATS_CSV_HEADER } from '../../electron/common/formatStatsCsv.ts';
-import { decodeWire, encodeWire } from '../../electron/common/wire.ts';
 import type { ReviewPage } from '../../electron/ipc/contract.ts';
 import { openProject, userName } from '../../electron/store/projectDb.ts';
 import { reviewEventsOf } from '../../electron/store/reviews.ts';
 import {
   type Served,
+  callBridge,
   canvasAt,
   launch,
   newPage,
@@ -72,17 +71,7 @@ afterAll(async () => {
   if (data) await removeDir(data);
 });
 
-/** The serve bridge, as the page calls it (to read the store while the project is open there). */
-async function call<T>(method: string, ...args: unknown[]): Promise<T> {
-  const url = new URL(served.url);
-  const response = await fetch(`${url.origin}${API_PATH}/${method}`, {
-    method: 'POST',
-    headers: { [TOKEN_HEADER]: url.searchParams.get(TOKEN_PARAM)! },
-    body: encodeWire(args) as Uint8Array<ArrayBuffer>,
-  });
-  expect(response.ok).toBe(true);
-  return decodeWire(new Uint8Array(await response.arrayBuffer())) as T;
-}
+const call = <T>(method: string, ...args: unknown[]) => callBridge<T>(served, method, ...args);
 
 describe('review mode and statistics (serve mode)', () => {
   it('imports drafts, reviews with single keys, undoes, fixes in the annotator, plots and exports', async () => {
