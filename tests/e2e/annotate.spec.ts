@@ -7,36 +7,21 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Served,
-  canvasAt,
-  launch,
-  newPage,
-  photoFolder,
-  removeDir,
-  serve,
-  shot,
-  tempDir,
-} from './harness.ts';
+import { type Served, canvasAt, newPage, shot, type Session, closeSession, openSession } from './harness.ts';
 
-let photos: string;
 let data: string;
+let session: Session;
 let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  photos = await photoFolder(2);
-  data = await tempDir();
-  served = await serve(photos, { dataDir: data });
-  browser = await launch();
+  session = await openSession();
+  served = session.served;
+  browser = session.browser;
+  data = session.data;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (photos) await removeDir(path.dirname(photos));
-  if (data) await removeDir(data);
-});
+afterAll(() => closeSession(session));
 
 const selectedCandidate = (page: Page) => page.locator('.candidate.selected');
 const maskRows = (page: Page) => page.getByTestId('mask-list').locator('.mask-row');

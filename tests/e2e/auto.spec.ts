@@ -7,7 +7,6 @@
  * The fixture model has random weights: its masks overlap heavily and its scores are odd, so the parameters are
  * the ones the backend tests use (tests/integration/auto/helpers.ts), set through the UI.
  */
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationItem, AutoBatchStatus, ImagePage } from '../../electron/ipc/contract.ts';
@@ -15,33 +14,24 @@ import {
   type Served,
   callBridge,
   canvasAt,
-  launch,
   newPage,
-  photoFolder,
-  removeDir,
-  serve,
   shot,
-  tempDir,
+  type Session,
+  closeSession,
+  openSession,
 } from './harness.ts';
 
-let photos: string;
-let data: string;
+let session: Session;
 let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  photos = await photoFolder(2);
-  data = await tempDir();
-  served = await serve(photos, { dataDir: data });
-  browser = await launch();
+  session = await openSession();
+  served = session.served;
+  browser = session.browser;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (photos) await removeDir(path.dirname(photos));
-  if (data) await removeDir(data);
-});
+afterAll(() => closeSession(session));
 
 const call = <T>(method: string, ...args: unknown[]) => callBridge<T>(served, method, ...args);
 

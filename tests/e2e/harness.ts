@@ -144,3 +144,53 @@ export async function callBridge<T>(served: Served, method: string, ...args: unk
   if (!response.ok) throw new Error(`${method}: HTTP ${response.status} ${await response.text()}`);
   return decodeWire(new Uint8Array(await response.arrayBuffer())) as T;
 }
+
+/** What a spec opens in beforeAll and `closeSession` releases in afterAll. */
+export interface Session {
+  /** The data dir `serve` runs with (SAM_ANNOTATE_DATA): fresh, so no model is installed and no default set. */
+  readonly data: string;
+  /** A temporary folder of sample images (`photoFolder`), unless `photos: 0`. */
+  readonly photos: string | undefined;
+  readonly served: Served;
+  readonly browser: Browser;
+}
+
+export interface SessionOptions {
+  /** How many sample images to put in the photo folder (default 2; 0: none). */
+  readonly photos?: number;
+  /** `serve`'s --model (see `serve`): default the fixture model, null the data dir's default (the demo model). */
+  readonly model?: string | null;
+  /**
+   * Runs before `serve` starts (write input files); returns what `serve` opens. Without it, `serve` opens the
+   * photo folder; returning undefined starts at the start screen.
+   */
+  readonly prepare?: (dirs: { data: string; photos: string | undefined }) => Promise<string | undefined>;
+}
+
+/** The usual e2e set-up: a fresh data dir, sample photos, `serve`, Chromium. Cleans up itself if a step fails. */
+export async function openSession(options: SessionOptions = {}): Promise<Session> {
+  const opened: Partial<{ -readonly [K in keyof Session]: Session[K] }> = {};
+  try {
+    opened.data = await tempDir();
+    const count = options.photos ?? 2;
+    opened.photos = count > 0 ? await photoFolder(count) : undefined;
+    const dirs = { data: opened.data, photos: opened.photos };
+    const target = options.prepare ? await options.prepare(dirs) : opened.photos;
+    opened.served = await serve(target, {
+      dataDir: opened.data,
+      ...(options.model !== undefined ? { model: options.model } : {}),
+    });
+    opened.browser = await launch();
+    return opened as Session;
+  } catch (error) {
+    await closeSession(opened);
+    throw error;
+  }
+}
+
+export async function closeSession(session: Partial<Session> | undefined): Promise<void> {
+  await session?.browser?.close();
+  await session?.served?.close();
+  if (session?.photos) await removeDir(path.dirname(session.photos));
+  if (session?.data) await removeDir(session.data);
+}

@@ -3,39 +3,29 @@
  * so; a model folder is added, used (the status bar shows it, running on the CPU), and the demo model used again;
  * the added folder is then removed from the list (its files stay).
  */
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIXTURE_MODEL,
   type Served,
-  launch,
   newPage,
-  photoFolder,
-  removeDir,
-  serve,
   shot,
-  tempDir,
+  type Session,
+  closeSession,
+  openSession,
 } from './harness.ts';
 
-let data: string;
-let photos: string;
+let session: Session;
 let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  data = await tempDir();
-  photos = await photoFolder(2);
-  served = await serve(photos, { dataDir: data, model: null });
-  browser = await launch();
+  session = await openSession({ model: null });
+  served = session.served;
+  browser = session.browser;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (photos) await removeDir(path.dirname(photos));
-  if (data) await removeDir(data);
-});
+afterAll(() => closeSession(session));
 
 const status = (page: Page) => page.getByTestId('status');
 const row = (page: Page, name: string) => page.getByTestId(`model-row-${name}`);

@@ -19,7 +19,7 @@ import type { Rle } from '../../electron/common/rle.ts';
 import { fitViewport } from '../../renderer/core/screenFrame.ts';
 import { repoRoot } from '../helpers/paths.ts';
 import { maskIou } from '../helpers/referenceSuite.ts';
-import { type Served, launch, newPage, removeDir, serve, shot, tempDir } from './harness.ts';
+import { type Served, newPage, shot, type Session, closeSession, openSession } from './harness.ts';
 
 const SEEDS = [2_000_003_000, 2_000_003_001, 2_000_003_002, 2_000_003_003];
 const AIM = 0.85;
@@ -33,38 +33,48 @@ interface SceneFile {
 
 let data: string;
 const scenes = new Map<string, SceneFile>(); // file name → scene
+let session: Session;
 let served: Served;
 let browser: Browser;
 
 const largest = (scene: SceneFile) => scene.instances.reduce((a, b) => (b.area > a.area ? b : a));
 
 beforeAll(async () => {
-  data = await tempDir('sam-e2e-quality-');
-  const images = path.join(data, 'images');
-  await mkdir(images);
-  for (const seed of SEEDS) {
-    const dir = path.join(data, String(seed));
-    const made = spawnSync(
-      '/usr/bin/python3',
-      [path.join(repoRoot, 'native-models/synthetic/write_scene.py'), '--seed', String(seed), '--out', dir],
-      { encoding: 'utf8' },
-    );
-    if (made.status !== 0) throw new Error(`write_scene.py failed: ${made.stderr}`);
-    await copyFile(path.join(dir, 'scene.png'), path.join(images, `scene-${seed}.png`));
-    scenes.set(
-      `scene-${seed}.png`,
-      JSON.parse(await readFile(path.join(dir, 'instances.json'), 'utf8')) as SceneFile,
-    );
-  }
-  served = await serve(images, { model: null, dataDir: data });
-  browser = await launch();
+  session = await openSession({
+    photos: 0,
+    model: null,
+    prepare: async ({ data }) => {
+      const images = path.join(data, 'images');
+      await mkdir(images);
+      for (const seed of SEEDS) {
+        const dir = path.join(data, String(seed));
+        const made = spawnSync(
+          '/usr/bin/python3',
+          [
+            path.join(repoRoot, 'native-models/synthetic/write_scene.py'),
+            '--seed',
+            String(seed),
+            '--out',
+            dir,
+          ],
+          { encoding: 'utf8' },
+        );
+        if (made.status !== 0) throw new Error(`write_scene.py failed: ${made.stderr}`);
+        await copyFile(path.join(dir, 'scene.png'), path.join(images, `scene-${seed}.png`));
+        scenes.set(
+          `scene-${seed}.png`,
+          JSON.parse(await readFile(path.join(dir, 'instances.json'), 'utf8')) as SceneFile,
+        );
+      }
+      return images;
+    },
+  });
+  served = session.served;
+  browser = session.browser;
+  data = session.data;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (data) await removeDir(data);
-});
+afterAll(() => closeSession(session));
 
 describe('the built-in model in the app', () => {
   it(`one click inside an object gives its mask (mean IoU ≥ ${FLOOR}; aim ${AIM})`, async () => {

@@ -16,60 +16,58 @@ import {
   type Served,
   callBridge,
   canvasAt,
-  launch,
   newPage,
-  photoFolder,
-  removeDir,
-  serve,
   shot,
-  tempDir,
+  type Session,
+  closeSession,
+  openSession,
 } from './harness.ts';
 
 let photos: string;
-let data: string;
+let session: Session;
 let served: Served;
 let browser: Browser;
 
 const rect = (x: number, y: number, w: number, h: number) => [[x, y, x + w, y, x + w, y + h, x, y + h]];
 
 beforeAll(async () => {
-  photos = await photoFolder(2);
-  data = await tempDir();
-  const annotation = (id: number, image: number, box: [number, number, number, number]) => ({
-    id,
-    image_id: image,
-    category_id: 1,
-    segmentation: rect(...box),
-    area: box[2] * box[3],
-    bbox: box,
-    iscrowd: 0,
+  session = await openSession({
+    // A COCO file made elsewhere, next to the photos; the spec imports it from the start screen.
+    prepare: async ({ photos }) => {
+      const annotation = (id: number, image: number, box: [number, number, number, number]) => ({
+        id,
+        image_id: image,
+        category_id: 1,
+        segmentation: rect(...box),
+        area: box[2] * box[3],
+        bbox: box,
+        iscrowd: 0,
+      });
+      await writeFile(
+        path.join(photos!, 'instances.json'),
+        JSON.stringify({
+          images: [
+            { id: 1, file_name: 'scene-1.png', width: 640, height: 480 },
+            { id: 2, file_name: 'scene-2.png', width: 640, height: 480 },
+          ],
+          categories: [{ id: 1, name: 'shape' }],
+          annotations: [
+            annotation(1, 1, [200, 150, 120, 90]),
+            annotation(2, 1, [40, 40, 60, 30]),
+            annotation(3, 2, [300, 200, 150, 150]),
+            annotation(4, 2, [500, 60, 40, 80]),
+          ],
+        }),
+      );
+      return undefined;
+    },
   });
-  await writeFile(
-    path.join(photos, 'instances.json'),
-    JSON.stringify({
-      images: [
-        { id: 1, file_name: 'scene-1.png', width: 640, height: 480 },
-        { id: 2, file_name: 'scene-2.png', width: 640, height: 480 },
-      ],
-      categories: [{ id: 1, name: 'shape' }],
-      annotations: [
-        annotation(1, 1, [200, 150, 120, 90]),
-        annotation(2, 1, [40, 40, 60, 30]),
-        annotation(3, 2, [300, 200, 150, 150]),
-        annotation(4, 2, [500, 60, 40, 80]),
-      ],
-    }),
-  );
-  served = await serve(undefined, { dataDir: data });
-  browser = await launch();
+  served = session.served;
+  browser = session.browser;
+  photos = session.photos!;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (photos) await removeDir(path.dirname(photos));
-  if (data) await removeDir(data);
-});
+afterAll(() => closeSession(session));
 
 const call = <T>(method: string, ...args: unknown[]) => callBridge<T>(served, method, ...args);
 

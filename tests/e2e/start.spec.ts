@@ -2,29 +2,23 @@
  * First start, as a new user meets it: no project → the start screen offers the sample project and a folder of
  * images; both lead to the annotation workspace.
  */
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Served, launch, newPage, photoFolder, removeDir, serve, shot, tempDir } from './harness.ts';
+import { type Served, newPage, shot, type Session, closeSession, openSession } from './harness.ts';
 
-let data: string;
 let photos: string;
+let session: Session;
 let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  data = await tempDir();
-  photos = await photoFolder(3);
-  served = await serve(undefined, { dataDir: data });
-  browser = await launch();
+  session = await openSession({ photos: 3, prepare: async () => undefined });
+  served = session.served;
+  browser = session.browser;
+  photos = session.photos!;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (photos) await removeDir(path.dirname(photos));
-  if (data) await removeDir(data);
-});
+afterAll(() => closeSession(session));
 
 describe('start screen', () => {
   it('offers the sample project, which opens ready to annotate', async () => {
