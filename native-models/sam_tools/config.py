@@ -52,6 +52,9 @@ class SamConfig:
     iou_head_hidden_dim: int = 256
     pixel_mean: Tuple[float, float, float] = META_PIXEL_MEAN
     pixel_std: Tuple[float, float, float] = META_PIXEL_STD
+    # "vit": Meta's ViT (encoder_embed_dim/depth/heads/global_attn/window apply); "conv": conv_encoder.py
+    # (encoder_embed_dim = width of the last stage, encoder_depth = its residual blocks, patch_size = 8).
+    encoder_type: str = "vit"
 
     @property
     def grid(self) -> int:
@@ -67,6 +70,10 @@ class SamConfig:
         problems = []
         if self.img_size <= 0 or self.img_size % self.patch_size:
             problems.append(f"img_size {self.img_size} must be a positive multiple of patch_size {self.patch_size}")
+        if self.encoder_type not in ("vit", "conv"):
+            problems.append(f"encoder_type must be 'vit' or 'conv', got {self.encoder_type!r}")
+        if self.encoder_type == "conv" and (self.patch_size != 8 or self.encoder_embed_dim % 4):
+            problems.append("a conv encoder has patch_size 8 (its output stride) and encoder_embed_dim divisible by 4")
         if self.encoder_embed_dim % self.encoder_num_heads:
             problems.append("encoder_embed_dim must be divisible by encoder_num_heads")
         if any(not 0 <= i < self.encoder_depth for i in self.encoder_global_attn_indexes):
@@ -116,6 +123,8 @@ class SamConfig:
             "iou_head_depth": self.iou_head_depth,
             "iou_head_hidden_dim": self.iou_head_hidden_dim,
         }
+        if self.encoder_type != "vit":  # Meta's configs have no such key; keep theirs byte-identical
+            config["encoder_type"] = self.encoder_type
         return {"config": config, "pixel_mean": list(self.pixel_mean), "pixel_std": list(self.pixel_std)}
 
     @classmethod
@@ -152,6 +161,7 @@ class SamConfig:
                 iou_head_hidden_dim=int(c.get("iou_head_hidden_dim", 256)),
                 pixel_mean=_triple(data.get("pixel_mean", META_PIXEL_MEAN), f"{source}: pixel_mean"),
                 pixel_std=_triple(data.get("pixel_std", META_PIXEL_STD), f"{source}: pixel_std"),
+                encoder_type=str(c.get("encoder_type", "vit")),
             )
         except KeyError as missing:
             raise SamToolsError(f"{source}: config is missing {missing}") from None

@@ -163,6 +163,9 @@ def export_graph(spec: GraphSpec, out_dir: Path, opset: int, external_data: Opti
     """Trace one graph, normalize it (no doc strings, fixed producer), save; → manifest file entry."""
     # The traced forward's outputs give the true output shapes without a second forward (one ViT-H
     # forward costs minutes on a CPU); a hook keeps the module's own parameter and node names.
+    # The wrapper graphs are fresh nn.Modules, so in training mode; torch.onnx.export restores that mode on the
+    # whole tree afterwards, which would leave the caller's model training (batch norm on batch statistics).
+    spec.module.eval()
     recorded = []
     hook = spec.module.register_forward_hook(lambda _module, _inputs, outputs: recorded.append(outputs))
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp, warnings.catch_warnings():

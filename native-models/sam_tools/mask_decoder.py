@@ -79,9 +79,12 @@ class MaskDecoder(nn.Module):
             mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)
         ]
         hyper_in = torch.stack(hyper_in_list, dim=1)
+        return self.weigh_features(hyper_in, upscaled), self.iou_prediction_head(iou_token_out)
+
+    def weigh_features(self, hyper_in: torch.Tensor, upscaled: torch.Tensor) -> torch.Tensor:
+        """hyper_in [B, T, c] · upscaled [B, c, h, w] → masks [B, T, h, w] (Meta's batched matmul)."""
         b, c, h, w = upscaled.shape
-        masks = (hyper_in @ upscaled.view(b, c, h * w)).view(b, -1, h, w)
-        return masks, self.iou_prediction_head(iou_token_out)
+        return (hyper_in @ upscaled.view(b, c, h * w)).view(b, -1, h, w)
 
     def forward(
         self,

@@ -21,6 +21,7 @@ from torch.overrides import TorchFunctionMode
 from .common import LayerNorm2d
 from .config import SamConfig
 from .errors import SamToolsError
+from .conv_encoder import ImageEncoderConv
 from .image_encoder import ImageEncoderViT
 from .mask_decoder import MaskDecoder
 from .prompt_encoder import PromptEncoder
@@ -33,7 +34,7 @@ class Sam(nn.Module):
     def __init__(self, cfg: SamConfig) -> None:
         super().__init__()
         self.config = cfg
-        self.image_encoder = ImageEncoderViT(cfg)
+        self.image_encoder = ImageEncoderConv(cfg) if cfg.encoder_type == "conv" else ImageEncoderViT(cfg)
         self.prompt_encoder = PromptEncoder(cfg)
         self.mask_decoder = MaskDecoder(cfg)
         self.register_buffer("pixel_mean", torch.tensor(cfg.pixel_mean).view(-1, 1, 1), persistent=False)
@@ -93,7 +94,12 @@ def randomize_(model: Sam, seed: int) -> Sam:
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, tensor in model.state_dict().items():
+            if name.endswith("num_batches_tracked"):  # batch norm's counter (conv encoder): not a value of the model
+                continue
             noise = torch.randn(tensor.shape, generator=generator, dtype=torch.float32)
+            if name.endswith("running_var"):  # a variance must stay positive
+                tensor.copy_(0.5 + noise.abs() * 0.5)
+                continue
             tensor.copy_(noise * _random_scale(model, name, tensor) + (1.0 if _is_norm_gain(model, name) else 0.0))
     return model
 

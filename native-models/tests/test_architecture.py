@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -38,6 +39,8 @@ def test_conformance_config_json_round_trips(conformance):
         ({"out_chans": 64}, "out_chans must equal prompt_embed_dim"),
         ({"encoder_global_attn_indexes": [5]}, "encoder_global_attn_indexes"),
         ({"prompt_embed_dim": 36, "out_chans": 36}, "divisible by 8"),
+        ({"encoder_type": "cnn"}, "encoder_type must be"),
+        ({"encoder_type": "conv"}, "patch_size 8"),  # tiny_test has patch 16
     ],
 )
 def test_invalid_configs_are_rejected(change, message):
@@ -64,6 +67,24 @@ def test_other_image_sizes_and_widths_run():
             torch.zeros(1, 1, 80, 80), torch.tensor([0.0]), torch.tensor([123.0, 77.0]),
         )
     assert masks.shape == (1, 4, 123, 77) and iou.shape == (1, 4) and low.shape == (1, 4, 80, 80)
+
+
+def test_conv_encoder_config_round_trips_and_gives_stride_8():
+    """encoder_type "conv": a 32×32 embedding and 128×128 low-res masks at S = 256; the key is written only for it."""
+    cfg = dataclasses.replace(PRESETS["tiny_test"], encoder_type="conv", patch_size=8)
+    data = cfg.to_json_dict()
+    assert data["config"]["encoder_type"] == "conv" and data["config"]["image_embedding_size"] == [32, 32]
+    assert "encoder_type" not in PRESETS["tiny_test"].to_json_dict()["config"]  # Meta's JSON stays Meta's
+    assert SamConfig.from_json_dict(json.loads(json.dumps(data))) == cfg
+    model = randomize_(build_sam(cfg), 0)
+    with torch.no_grad():
+        embedding = model.image_encoder(torch.randn(1, 3, 256, 256))
+        assert embedding.shape == (1, 32, 32, 32)
+        masks, iou, low = MetaDecoderGraph(model)(
+            embedding, torch.tensor([[[100.0, 50.0], [0.0, 0.0]]]), torch.tensor([[1.0, -1.0]]),
+            torch.zeros(1, 1, 128, 128), torch.tensor([0.0]), torch.tensor([200.0, 150.0]),
+        )
+    assert masks.shape == (1, 4, 200, 150) and low.shape == (1, 4, 128, 128)
 
 
 def test_transformers_js_point_batches_are_independent(tiny_model):

@@ -3,6 +3,7 @@ bad inputs fail with one clear line naming the file."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -48,6 +49,24 @@ def test_export_and_smoke(tmp_path, tiny_model, layout, hf_boxes, external):
     report = run_smoke(tiny_model, tmp_path, layout, hf_boxes)
     worst = max(d for outs in report["max_abs_diff"].values() for d in outs.values())
     print(f"{layout}{'+boxes' if hf_boxes else ''}: max |onnx - torch| {worst:.2e}")
+    assert worst <= 1e-3
+
+
+def test_conv_encoder_exports_and_passes_the_smoke_run(tmp_path):
+    """The demo model's encoder type: batch norm (with trained running statistics) and space-to-depth export, and
+    the manifest reports the stride-8 grid."""
+    cfg = dataclasses.replace(PRESETS["tiny_test"], encoder_type="conv", patch_size=8)
+    model = randomize_(build_sam(cfg), 3)
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):  # running statistics that are not the identity, so the exported graph must use them
+            model.image_encoder(torch.randn(2, 3, 256, 256) * 2 + 0.5)
+    model.eval()
+    manifest = export_model(model, tmp_path, ExportSource(seed=3), ExportOptions(variant="tiny_conv"))
+    assert manifest["embedding"] == {"channels": 32, "grid": 32} and manifest["low_res_mask_size"] == 128
+    assert manifest["source"]["config"]["config"]["encoder_type"] == "conv"
+    report = run_smoke(model, tmp_path, "sam-annotate")
+    worst = max(d for outs in report["max_abs_diff"].values() for d in outs.values())
     assert worst <= 1e-3
 
 

@@ -6,6 +6,7 @@ import copy
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -133,3 +134,41 @@ def test_accelerated_decoder_matches_pytorch_in_a_training_episode():
         if scale > 1e-6:
             assert (p.grad - q.grad).abs().max().item() <= 1e-3 * scale, name
 
+
+
+def _average_in_worker(rank: int, address: str, out: str) -> None:
+    from train import Workers
+
+    workers = Workers(rank, 2, address)
+    params = [torch.nn.Parameter(torch.zeros(3)), torch.nn.Parameter(torch.zeros(2, 2)), torch.nn.Parameter(torch.zeros(1))]
+    params[0].grad = torch.full((3,), float(rank + 1))  # rank 0: 1, rank 1: 2
+    params[1].grad = torch.arange(4.0).reshape(2, 2) * (1 if rank == 0 else -1)
+    # params[2] has no gradient on either rank (an unused head): it averages as zeros, not skipped (the flat
+    # vector must have the same layout on every rank).
+    averaged = workers.average_gradients(params) or [p.grad for p in params]
+    progress = workers.from_first([0.25 if rank == 0 else 0.75, float(rank)])
+    torch.save({"grads": averaged, "progress": progress}, f"{out}/rank{rank}.pt")
+
+
+def test_data_parallel_workers_average_gradients_and_share_rank_0s_schedule(tmp_path):
+    import torch.multiprocessing as mp
+    from train import free_port
+
+    mp.spawn(_average_in_worker, args=(f"tcp://127.0.0.1:{free_port()}", str(tmp_path)), nprocs=2)
+    for rank in (0, 1):
+        got = torch.load(tmp_path / f"rank{rank}.pt")
+        assert torch.equal(got["grads"][0], torch.full((3,), 1.5))
+        assert torch.equal(got["grads"][1], torch.zeros(2, 2))
+        assert torch.equal(got["grads"][2], torch.zeros(1))
+        assert got["progress"] == [0.25, 0.0]  # rank 0's LR progress and stop flag on both
+
+
+def test_resolution_ceiling_loses_what_is_thinner_than_a_logit_cell():
+    from evaluate import resolution_ceiling
+
+    disc = _disc(256, 256, 128, 128, 60)[0].numpy()
+    assert resolution_ceiling(disc, 64, 256) > 0.97  # a large smooth object survives 4-pixel cells
+    bar = np.zeros((256, 256), dtype=bool)
+    bar[102:105, 20:220] = True  # 3 pixels wide, straddling two 4-pixel cells
+    coarse, fine = resolution_ceiling(bar, 64, 256), resolution_ceiling(bar, 128, 256)
+    assert coarse < 0.5 < fine  # lost at 64×64 (4-px cells), kept at 128×128 (2-px cells)

@@ -15,6 +15,8 @@ per object, through the exported decoder's contract (Meta's ONNX inputs; masks u
              single-mask token 0 is taken (Meta's choice for several prompts).
   box        the object's tight box (corners of the visible mask), single-mask token 0.
   IoU head   Pearson correlation of predicted vs true IoU over the 3 candidates of every 1-click prompt.
+  ceiling    the truth itself through the model's L×L low-res logits (resolution_ceiling): no model with
+             that decoder output size does much better, whatever the prompts.
 With --onnx the ONNX pair runs in onnxruntime-node (tools/smoke.mjs), otherwise the PyTorch weights.
 """
 
@@ -200,6 +202,19 @@ class Episode:
     candidates: List[Tuple[float, float]] = field(default_factory=list)  # (predicted, true) IoU, 1-click
     oracle: float = 0.0
     box: float = 0.0
+    ceiling: float = 0.0
+
+
+def resolution_ceiling(truth: np.ndarray, low_res: int, size: int) -> float:
+    """IoU of the truth after a trip through L×L low-res logits: area-averaged to L×L, bilinear back to S×S (as
+    the decoder's output is upsampled), thresholded at ½. What a decoder of that low-res size can at best reach
+    with such logits; thin parts narrower than a logit cell are lost (sharper logits do a little better)."""
+    h, w = truth.shape
+    padded = torch.zeros(1, 1, size, size)
+    padded[0, 0, :h, :w] = torch.from_numpy(truth.astype(np.float32))
+    low = torch.nn.functional.adaptive_avg_pool2d(padded, low_res)
+    back = torch.nn.functional.interpolate(low, (size, size), mode="bilinear", align_corners=False)[0, 0, :h, :w]
+    return iou(back.numpy() > 0.5, truth)
 
 
 def evaluate(backend, num_scenes: int, clicks: int = 3, max_objects: Optional[int] = None, box: bool = True,
@@ -253,6 +268,8 @@ def evaluate(backend, num_scenes: int, clicks: int = 3, max_objects: Optional[in
             requests.append(Request(ep.scene, corners, np.array([2.0, 3.0], dtype=np.float32)))
         for ep, result in zip(episodes, backend.decode(requests)):
             ep.box = iou(result.masks[0] > 0, ep.truth)
+    for ep in episodes:
+        ep.ceiling = resolution_ceiling(ep.truth, backend.config.low_res_size, backend.config.img_size)
     log(f"eval: done in {time.time() - started:.1f} s")
     return episodes
 
@@ -277,6 +294,7 @@ def summarize(episodes: List[Episode], clicks: int = 3, box: bool = True) -> Dic
             row["box"] = mean([e.box for e in group])
         row["1 click, best of 3 (oracle)"] = mean([e.oracle for e in group])
         row["1 click ≥ 0.85 (share)"] = mean([float(e.ious[0] >= 0.85) for e in group])
+        row["low-res ceiling"] = mean([e.ceiling for e in group])
         rows[name] = row
     pairs = np.array([c for e in episodes for c in e.candidates])
     corr = float(np.corrcoef(pairs[:, 0], pairs[:, 1])[0, 1]) if len(pairs) > 2 else float("nan")
@@ -299,12 +317,9 @@ def format_table(summary: Dict[str, object]) -> str:
 
 
 def load_checkpoint(path: Path) -> Sam:
-    from model import build_demo  # noqa: E402
+    from model import load_demo  # noqa: E402
 
-    state = torch.load(path, map_location="cpu")
-    model = build_demo()
-    model.load_state_dict(state["model"] if "model" in state else state)
-    return model.eval()
+    return load_demo(torch.load(path, map_location="cpu"), str(path))
 
 
 def main(argv=None) -> int:

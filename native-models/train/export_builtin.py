@@ -21,11 +21,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sam_tools import SamToolsError, load_weights  # noqa: E402
+from sam_tools import SamToolsError  # noqa: E402
 from sam_tools.exporter import ExportOptions, ExportSource, export_model, remove_export  # noqa: E402
 from sam_tools.smoke import run_smoke  # noqa: E402
 
-from model import build_demo  # noqa: E402
+from model import load_demo  # noqa: E402
 
 NAME = "sam-annotate-demo"
 DESCRIPTION = (
@@ -45,7 +45,7 @@ def main(argv=None) -> int:
         state = torch.load(args.checkpoint, map_location="cpu")
         weights = args.checkpoint.with_name(f"{NAME}.pth")
         torch.save(state["model"], weights)
-        model = load_weights(build_demo(), state["model"], str(args.checkpoint))
+        model = load_demo(state, str(args.checkpoint))
         options = ExportOptions(
             name=NAME,
             variant="demo",

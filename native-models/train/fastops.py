@@ -7,6 +7,7 @@ exported graphs are unchanged (export builds fresh modules); `tests/test_trainin
 and gradients agree. The decoder's transposed convolutions (k = s = 2) become a 1×1 convolution to 4× the channels
 and a pixel shuffle: their CPU backward (`slow_conv_transpose2d`) was ~40 ms a call. (A reshape + matmul rewrite
 of them gave wrong gradients on torch 1.13 inside the decoder, though it passed in isolation; this one agrees.)
+The decoder's hypernetwork product (mask tokens × upscaled features) becomes an einsum with a fast backward.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import types
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from sam_tools.mask_decoder import MaskDecoder
 
 
 def _patch_conv(self: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
@@ -37,8 +40,17 @@ def _upscale_conv_transpose(self: nn.ConvTranspose2d, x: torch.Tensor, output_si
     return y if self.bias is None else y + self.bias[None, :, None, None]
 
 
+def _weigh_features_einsum(self, hyper_in: torch.Tensor, upscaled: torch.Tensor) -> torch.Tensor:
+    """The mask decoder's hypernetwork product as an einsum: the same sums, but its backward avoids the batched
+    matmul that reduces over the h·w axis into a tiny [T, c] result (~250 ms → ~40 ms at 16 × 128² on 1 core)."""
+    b, c, h, w = upscaled.shape
+    return torch.einsum("btc,bcp->btp", hyper_in, upscaled.reshape(b, c, h * w)).reshape(b, -1, h, w)
+
+
 def accelerate_(model: nn.Module) -> nn.Module:
     for module in model.modules():
+        if isinstance(module, MaskDecoder):
+            module.weigh_features = types.MethodType(_weigh_features_einsum, module)
         plain = (
             module.kernel_size[0] == module.kernel_size[1] == module.stride[0] == module.stride[1]
             and module.padding in ((0, 0), 0)

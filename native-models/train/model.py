@@ -8,6 +8,7 @@ global attention in blocks 2 and 4) and a 96-wide prompt encoder / mask decoder:
 
 from __future__ import annotations
 
+import math
 from typing import Tuple
 
 import torch
@@ -30,10 +31,55 @@ DEMO_CONFIG = SamConfig(
     iou_head_hidden_dim=96,
 ).validate()
 
+# The convolutional variant (sam_tools/conv_encoder.py): output stride 8 → 32×32 embedding, 128×128 low-res masks.
+DEMO_CONV_CONFIG = SamConfig(
+    encoder_type="conv",
+    encoder_embed_dim=128,
+    encoder_depth=4,
+    encoder_num_heads=1,
+    encoder_global_attn_indexes=(),
+    img_size=256,
+    patch_size=8,
+    out_chans=96,
+    prompt_embed_dim=96,
+    mask_in_chans=16,
+    decoder_mlp_dim=384,
+    decoder_num_heads=4,
+    iou_head_hidden_dim=96,
+).validate()
 
-def build_demo() -> Sam:
-    """The demo SAM (DEMO_CONFIG), untrained."""
-    return build_sam(DEMO_CONFIG)
+CONFIGS = {"vit": DEMO_CONFIG, "conv": DEMO_CONV_CONFIG}
+
+
+# Frequencies of the prompt/image positional encoding, log-uniform in this range (cycles per image side).
+PE_SCALES = (1.0, 8.0)
+
+
+def build_demo(config: SamConfig = DEMO_CONFIG, pe_scales=PE_SCALES) -> Sam:
+    """The demo SAM, untrained.
+
+    SAM's positional encoding is a fixed random Fourier matrix B ~ N(0, 1) (a buffer, saved with the weights):
+    at that scale two points 1/5 of the image apart still get encodings of similarity 0.5, so the decoder, whose
+    only link between a click and the image is attention over these encodings, cannot tell neighbouring objects
+    apart by position until it has learned to compensate. Each frequency here gets its own scale, log-uniform in
+    `pe_scales`: coarse ones for "same object, far away", fine ones down to a few pixels for small objects. It
+    is only an initialization — the exported graphs and the contract are the same.
+    """
+    model = build_sam(config)
+    matrix = model.prompt_encoder.pe_layer.positional_encoding_gaussian_matrix
+    low, high = pe_scales
+    scales = torch.exp(torch.empty(matrix.shape[1]).uniform_(math.log(low), math.log(high)))
+    with torch.no_grad():
+        matrix.mul_(scales[None, :])
+    return model
+
+
+def load_demo(state: dict, source: str) -> Sam:
+    """A model from a train.py checkpoint (its `config` says which architecture) or a bare state_dict (the ViT)."""
+    from sam_tools import load_weights
+
+    config = SamConfig.from_json_dict(state["config"], source) if "config" in state else DEMO_CONFIG
+    return load_weights(build_demo(config), state.get("model", state), source).eval()
 
 
 def decode(

@@ -33,13 +33,13 @@ import torch.nn.functional as F  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sam_tools import build_sam  # noqa: E402
+from sam_tools import SamConfig  # noqa: E402
 from sam_tools.sam import Sam  # noqa: E402
 
 from data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, Batch, make_batch  # noqa: E402
 from losses import sam_loss  # noqa: E402
 from fastops import accelerate_  # noqa: E402
-from model import DEMO_CONFIG, build_demo, decode  # noqa: E402
+from model import CONFIGS, build_demo, decode  # noqa: E402
 from prompts import corrective_clicks, first_points, noisy_boxes  # noqa: E402
 
 
@@ -50,6 +50,10 @@ def parse_args(argv=None):
     p.add_argument("--max-minutes", type=float, default=0,
                    help="wall-time budget: the LR schedule follows whichever of steps and time runs out first, "
                    "and training stops (with a checkpoint) when it does")
+    p.add_argument("--encoder", choices=sorted(CONFIGS), default="vit",
+                   help="image encoder: vit (Meta's ViT, patch 16, 64² low-res masks; the shipped model) or conv "
+                   "(sam_tools/conv_encoder.py: stride 8, 128² low-res masks, ~2.7× slower per step here); a resumed run "
+                   "keeps its checkpoint's")
     p.add_argument("--batch-images", type=int, default=4)
     p.add_argument("--objects", type=int, default=6, help="objects per scene per step (at most)")
     p.add_argument("--clicks", type=int, default=2, help="corrective clicks per episode")
@@ -65,7 +69,12 @@ def parse_args(argv=None):
                    "follow the prompt several times faster at 3e-3 than at 1e-3)")
     p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--weight-decay", type=float, default=0.1)
-    p.add_argument("--threads", type=int, default=2, help="intra-op threads (OpenMP workers wait passively)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="data-parallel processes, one per core: each draws its own scenes, gradients are averaged "
+                   "(gloo on 127.0.0.1) so every process takes the same step; the batch is workers × --batch-images")
+    p.add_argument("--threads", type=int, default=1,
+                   help="intra-op threads per worker (on 2 cores one 2-thread process ran 1.75× slower per step than a "
+                   "1-thread one: this model's ops are too small to split)")
     p.add_argument("--seed", type=int, default=0, help="weight initialization seed")
     p.add_argument("--checkpoint-minutes", type=float, default=5)
     p.add_argument("--log-every", type=int, default=50)
@@ -176,23 +185,76 @@ def save_checkpoint(path: Path, model: Sam, optimizer, step: int, elapsed: float
 def main(argv=None) -> int:
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.workers <= 1:
+        return train(0, args, None)
+    import torch.multiprocessing as mp
+
+    mp.spawn(train, args=(args, f"tcp://127.0.0.1:{free_port()}"), nprocs=args.workers)
+    return 0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Workers:
+    """The data-parallel group (or a group of one): same start, same LR, same stop, averaged gradients."""
+
+    def __init__(self, rank: int, count: int, address):
+        self.rank, self.count = rank, count
+        if count > 1:
+            import torch.distributed as dist
+
+            dist.init_process_group("gloo", init_method=address, rank=rank, world_size=count)
+            self.dist = dist
+
+    def average_gradients(self, params) -> None:
+        if self.count == 1:
+            return
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in params]
+        flat = torch.cat([g.reshape(-1) for g in grads])
+        self.dist.all_reduce(flat)
+        flat /= self.count
+        offset = 0
+        for p, g in zip(params, grads):
+            p.grad = flat[offset : offset + g.numel()].view_as(g)
+            offset += g.numel()
+
+    def from_first(self, values):
+        """Rank 0's numbers (progress, stop) on every rank, so the LR and the stop agree exactly."""
+        if self.count == 1:
+            return values
+        t = torch.tensor(values, dtype=torch.float64)
+        self.dist.broadcast(t, 0)
+        return t.tolist()
+
+
+def train(rank: int, args, address) -> int:
+    workers = Workers(rank, max(1, args.workers), address)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    model = accelerate_(build_demo()).train()
+    checkpoint = args.out / "checkpoint.pth"
+    state = torch.load(checkpoint, map_location="cpu") if checkpoint.exists() else None
+    config = SamConfig.from_json_dict(state["config"], str(checkpoint)) if state else CONFIGS[args.encoder]
+    model = accelerate_(build_demo(config)).train()
     encoder = list(model.image_encoder.parameters())
     rest = [p for name, p in model.named_parameters() if not name.startswith("image_encoder.")]
     optimizer = torch.optim.AdamW([{"params": encoder, "peak": args.lr}, {"params": rest, "peak": args.decoder_lr}],
                                   lr=args.lr, weight_decay=args.weight_decay, betas=(0.9, 0.999))
-    checkpoint = args.out / "checkpoint.pth"
     step, elapsed = 0, 0.0
-    if checkpoint.exists():
-        state = torch.load(checkpoint, map_location="cpu")
+    if state:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, elapsed = state["step"], state["elapsed"]
-    log_file = open(args.out / "train.log", "a")
+    log_file = open(args.out / "train.log", "a") if rank == 0 else None
 
     def log(message: str) -> None:
+        if log_file is None:
+            return
         line = f"[{time.strftime('%H:%M:%S')}] {message}"
         print(line, flush=True)
         log_file.write(line + "\n")
@@ -200,7 +262,7 @@ def main(argv=None) -> int:
 
     params = sum(p.numel() for p in model.parameters())
     log(f"{'resume at step ' + str(step) if step else 'start'}: {params / 1e6:.2f} M parameters, "
-        f"{args.steps} steps, {args.batch_images} scenes × ≤ {args.objects} objects, {args.clicks} corrective "
+        f"{config.encoder_type} encoder (grid {config.grid}), {args.steps} steps, {workers.count} × {args.batch_images} scenes × ≤ {args.objects} objects, {args.clicks} corrective "
         f"clicks, lr {args.lr} (decoder {args.decoder_lr}), BCE warm-up {args.bce_warmup:.0%}, "
         f"budget {args.max_minutes} min, threads {args.threads}")
     session_start = time.time()
@@ -208,23 +270,31 @@ def main(argv=None) -> int:
     window = {"loss": 0.0, "n": 0, "objects": 0}
     window_stats: dict = {}
     window_start = time.time()
+    parameters = list(model.parameters())
     while step < args.steps:
-        generator = torch.Generator().manual_seed(1_000_003 * (step + 1) + args.seed)
-        seeds = [TRAIN_SEED_BASE + step * args.batch_images + i for i in range(args.batch_images)]
-        batch = make_batch(seeds, DEMO_CONFIG.img_size, args.objects, DEMO_CONFIG.pixel_mean, DEMO_CONFIG.pixel_std)
-        if batch.masks.shape[0] == 0:
-            step += 1
-            continue
-        spent = elapsed + time.time() - session_start
+        (spent,) = workers.from_first([elapsed + time.time() - session_start])
+        out_of_time = args.max_minutes and spent / 60 >= args.max_minutes
+        if out_of_time:
+            if rank == 0:
+                save_checkpoint(checkpoint, model, optimizer, step, spent, args)
+            log(f"stopping at step {step}: --max-minutes {args.max_minutes} reached (rerun to continue)")
+            break
+        generator = torch.Generator().manual_seed(1_000_003 * (step + 1) + args.seed + 7919 * rank)
+        first = (step * workers.count + rank) * args.batch_images  # each worker its own scenes
+        seeds = [TRAIN_SEED_BASE + first + i for i in range(args.batch_images)]
+        batch = make_batch(seeds, config.img_size, args.objects, config.pixel_mean, config.pixel_std)
         progress = max(step / args.steps, spent / (args.max_minutes * 60) if args.max_minutes else 0.0)
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, progress, group["peak"], args.warmup)
         warming = progress < args.bce_warmup
-        loss, stats = episode_loss(model, batch, generator, min(1, args.clicks) if warming else args.clicks,
-                                   args.loss_size, warmup=warming, focal=args.loss == "focal")
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        loss, stats = torch.zeros(()), {}
+        if batch.masks.shape[0]:  # (a scene without objects still joins the gradient average, with zeros)
+            loss, stats = episode_loss(model, batch, generator, min(1, args.clicks) if warming else args.clicks,
+                                       args.loss_size, warmup=warming, focal=args.loss == "focal")
+            loss.backward()
+        workers.average_gradients(parameters)
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
         optimizer.step()
         step += 1
         window["loss"] += loss.item()
@@ -235,7 +305,7 @@ def main(argv=None) -> int:
                 window_stats.setdefault(k, []).append(v)
         now = time.time()
         if step % args.log_every == 0 or step == args.steps:
-            rate = window["n"] * args.batch_images / (now - window_start)
+            rate = window["n"] * args.batch_images * workers.count / (now - window_start)
             parts = " ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in sorted(window_stats.items()))
             phase = "bce" if warming else args.loss  # "bce" in the warm-up: balanced BCE + dice
             log(f"step {step} {phase} loss {window['loss'] / window['n']:.4f} {parts} lr {optimizer.param_groups[0]['lr']:.2e} "
@@ -243,15 +313,11 @@ def main(argv=None) -> int:
             window = {"loss": 0.0, "n": 0, "objects": 0}
             window_stats = {}
             window_start = time.time()
-        if args.validate_every and step % args.validate_every == 0:
+        if rank == 0 and args.validate_every and step % args.validate_every == 0:
             log(f"step {step} validation 1-click mIoU {validate(model):.3f}")
-        out_of_time = args.max_minutes and (elapsed + time.time() - session_start) / 60 >= args.max_minutes
-        if time.time() - last_checkpoint >= args.checkpoint_minutes * 60 or step == args.steps or out_of_time:
+        if rank == 0 and (time.time() - last_checkpoint >= args.checkpoint_minutes * 60 or step == args.steps):
             save_checkpoint(checkpoint, model, optimizer, step, elapsed + time.time() - session_start, args)
             last_checkpoint = time.time()
-        if out_of_time:
-            log(f"stopping at step {step}: --max-minutes {args.max_minutes} reached (rerun to continue)")
-            break
     total = elapsed + time.time() - session_start
     log(f"done: step {step}, wall time {total / 60:.1f} min")
     return 0
