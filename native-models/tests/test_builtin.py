@@ -45,9 +45,9 @@ def test_folder_matches_its_manifest(manifest):
     assert (BUILTIN / "TRAINING.md").is_file()
 
 
-# The issue aims at 0.85 over all objects; the shipped model reaches 0.495 over 1120 held-out objects and 0.54 on
+# The issue aims at 0.85 over all objects; the shipped model reaches 0.543 over 1120 held-out objects and 0.589 on
 # these 20 (TRAINING.md, "Status"). This floor catches a broken export or pipeline, not the aim.
-ONE_CLICK_FLOOR = 0.48
+ONE_CLICK_FLOOR = 0.53
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js with onnxruntime-node")
@@ -55,4 +55,5 @@ def test_one_click_segments_held_out_objects():
     episodes = evaluate(OnnxBackend(BUILTIN), num_scenes=10, clicks=0, box=False, max_objects=20, log=lambda _m: None)
     assert len(episodes) == 20
     mean = sum(e.ious[0] for e in episodes) / len(episodes)
+    print(f"1-click mean IoU on 20 held-out objects: {mean:.3f}")
     assert mean >= ONE_CLICK_FLOOR, [round(e.ious[0], 3) for e in episodes]

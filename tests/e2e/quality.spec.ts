@@ -1,12 +1,13 @@
 /**
  * Issue 6's quality check, through the whole app as a user meets it: `serve` with no --model on a fresh data dir
  * (so the built-in demo model), synthetic scenes written by the project's generator (held-out seeds: training
- * uses seeds below 1e9; these are the first four after the evaluation table's), one click at the interior of
+ * uses seeds below 1e9; these are the first eight after the evaluation table's), one click at the interior of
  * each scene's largest object (the one a user clicks first), Enter, export COCO RLE — and the exported masks
  * are compared with the generator's exact masks.
  *
- * The issue aims at IoU ≥ 0.85. The shipped model reaches it on 30 % of held-out scenes' largest objects (mean
- * 0.67 over 199; native-models/builtin/sam-annotate-demo/TRAINING.md), so this test holds FLOOR on the mean —
+ * The issue aims at IoU ≥ 0.85. The shipped model reaches it on 31 % of held-out scenes' largest objects (mean
+ * 0.72 over 199, 0.69 on these eight, one of which it misses entirely; native-models/builtin/sam-annotate-demo/
+ * TRAINING.md), so this test holds FLOOR on the mean —
  * low enough to pass with that model, high enough that a wrong coordinate transform, a broken export or the
  * wrong default model fails it (they give IoU near 0) — and prints how many masks reach the aim.
  */
@@ -21,7 +22,7 @@ import { repoRoot } from '../helpers/paths.ts';
 import { maskIou } from '../helpers/referenceSuite.ts';
 import { type Served, newPage, shot, type Session, closeSession, openSession } from './harness.ts';
 
-const SEEDS = [2_000_003_000, 2_000_003_001, 2_000_003_002, 2_000_003_003];
+const SEEDS = Array.from({ length: 8 }, (_, i) => 2_000_003_000 + i);
 const AIM = 0.85;
 const FLOOR = 0.6;
 
@@ -97,6 +98,10 @@ describe('the built-in model in the app', () => {
         canvas.y + view.y + (py + 0.5) * view.scale,
       );
       await page.locator('.candidate.selected[data-full="true"]').waitFor();
+      if (/(?<![\d.,])0 px/.test(await page.locator('.candidate.selected').innerText())) {
+        await page.keyboard.press('Escape'); // the model found nothing there: no mask to accept (IoU 0 below)
+        continue;
+      }
       await page.keyboard.press('Enter');
       await expect.poll(() => page.getByTestId('mask-list').locator('.mask-row').count()).toBe(1);
     }
@@ -112,14 +117,15 @@ describe('the built-in model in the app', () => {
       images: { id: number; file_name: string }[];
       annotations: { image_id: number; segmentation: Rle }[];
     };
-    expect(coco.annotations).toHaveLength(SEEDS.length);
-    const ious: number[] = [];
-    for (const annotation of coco.annotations) {
-      const file = coco.images.find((i) => i.id === annotation.image_id)!.file_name;
-      const scene = scenes.get(path.basename(file))!;
+    expect(coco.annotations.length).toBeGreaterThan(0);
+    // One mask per image was accepted; an empty one (the model missed the object) exports no annotation: IoU 0.
+    const ious = [...scenes].map(([name, scene]) => {
+      const image = coco.images.find((i) => path.basename(i.file_name) === name);
+      const annotation = image && coco.annotations.find((a) => a.image_id === image.id);
+      if (!annotation) return 0;
       expect(annotation.segmentation.size).toEqual([scene.height, scene.width]);
-      ious.push(maskIou(annotation.segmentation, largest(scene).segmentation));
-    }
+      return maskIou(annotation.segmentation, largest(scene).segmentation);
+    });
     const mean = ious.reduce((a, b) => a + b, 0) / ious.length;
     console.log(
       `demo model in the app, largest object of ${ious.length} held-out scenes: IoU ` +

@@ -5,8 +5,8 @@
  * taking the candidate of highest predicted IoU as the app does, gives masks whose IoU with the generator's
  * exact masks is measured over every object of the scenes.
  *
- * The issue's aim is a mean IoU ≥ 0.85. The shipped model does not reach it (0.495 over 1120 held-out objects,
- * 0.432 on these 30; native-models/builtin/sam-annotate-demo/TRAINING.md, "Status"), so the test holds the line
+ * The issue's aim is a mean IoU ≥ 0.85. The shipped model does not reach it (0.543 over 1120 held-out objects,
+ * 0.474 on these 30; native-models/builtin/sam-annotate-demo/TRAINING.md, "Status"), so the test holds the line
  * at FLOOR — it catches a broken model, pipeline or default-model resolution — and must be raised to AIM when a
  * better-trained model is committed.
  */
@@ -23,7 +23,7 @@ import { maskIou } from '../helpers/referenceSuite.ts';
 // Held out: training uses seeds below 1e9, validation 1.5e9 + i, the evaluation table 2e9 + 0…199.
 const SEEDS = [2_000_001_000, 2_000_001_001, 2_000_001_002, 2_000_001_003];
 const AIM = 0.85;
-const FLOOR = 0.38;
+const FLOOR = 0.42;
 
 interface SceneInstance {
   id: number;
