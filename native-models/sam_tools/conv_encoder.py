@@ -71,11 +71,5 @@ class ImageEncoderConv(nn.Module):
         x = F.gelu(self.stem(x))
         f = self.fine(F.gelu(self.down4(x)))
         y = self.blocks(F.gelu(self.down8(f)))
-        return self.neck(y + self.detail(space_to_depth(f)))
+        return self.neck(y + self.detail(F.pixel_unshuffle(f, 2)))
 
-
-def space_to_depth(x: torch.Tensor) -> torch.Tensor:
-    """[B, C, 2h, 2w] → [B, 4C, h, w] in PyTorch's pixel_unshuffle order (C, dy, dx), written out as reshape +
-    transpose because torch 1.13 exports pixel_unshuffle as ONNX SpaceToDepth, whose channel order is (dy, dx, C)."""
-    b, c, h, w = x.shape
-    return x.reshape(b, c, h // 2, 2, w // 2, 2).permute(0, 1, 3, 5, 2, 4).reshape(b, c * 4, h // 2, w // 2)
