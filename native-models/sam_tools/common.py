@@ -21,6 +21,17 @@ class MLPBlock(nn.Module):
         return self.lin2(self.act(self.lin1(x)))
 
 
+def sam_neck(dim: int, out_chans: int) -> nn.Sequential:
+    """SAM's image-encoder neck: 1×1 conv, LayerNorm2d, 3×3 conv, LayerNorm2d. Indexes 0..3 match Meta's
+    nn.Sequential, so the state_dict keys agree."""
+    return nn.Sequential(
+        nn.Conv2d(dim, out_chans, kernel_size=1, bias=False),
+        LayerNorm2d(out_chans),
+        nn.Conv2d(out_chans, out_chans, kernel_size=3, padding=1, bias=False),
+        LayerNorm2d(out_chans),
+    )
+
+
 class LayerNorm2d(nn.Module):
     """LayerNorm over the channel axis of [B, C, H, W] (biased variance, eps inside the sqrt, as Meta)."""
 

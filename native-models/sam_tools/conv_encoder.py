@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .common import LayerNorm2d
+from .common import sam_neck
 from .config import SamConfig
 
 
@@ -60,12 +60,7 @@ class ImageEncoderConv(nn.Module):
         self.blocks = nn.Sequential(*(ResidualBlock(wide, dilation=2 ** (i % 4)) for i in range(cfg.encoder_depth)))
         # Space-to-depth of the 1/4 features: each 1/8 cell gets its 2×2 fine cells' features, uncompressed.
         self.detail = nn.Conv2d(fine * 4, wide, kernel_size=1)
-        self.neck = nn.Sequential(
-            nn.Conv2d(wide, cfg.out_chans, kernel_size=1, bias=False),
-            LayerNorm2d(cfg.out_chans),
-            nn.Conv2d(cfg.out_chans, cfg.out_chans, kernel_size=3, padding=1, bias=False),
-            LayerNorm2d(cfg.out_chans),
-        )
+        self.neck = sam_neck(wide, cfg.out_chans)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.gelu(self.stem(x))

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .common import LayerNorm2d, MLPBlock
+from .common import MLPBlock, sam_neck
 from .config import SamConfig
 
 
@@ -41,13 +41,7 @@ class ImageEncoderViT(nn.Module):
             )
             for i in range(cfg.encoder_depth)
         )
-        # Indexes 0..3 match Meta's nn.Sequential (conv, norm, conv, norm) so the state_dict keys agree.
-        self.neck = nn.Sequential(
-            nn.Conv2d(dim, cfg.out_chans, kernel_size=1, bias=False),
-            LayerNorm2d(cfg.out_chans),
-            nn.Conv2d(cfg.out_chans, cfg.out_chans, kernel_size=3, padding=1, bias=False),
-            LayerNorm2d(cfg.out_chans),
-        )
+        self.neck = sam_neck(dim, cfg.out_chans)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.patch_embed(x) + self.pos_embed

@@ -8,6 +8,7 @@ global attention in blocks 2 and 4) and a 96-wide prompt encoder / mask decoder:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Tuple
 
@@ -32,20 +33,14 @@ DEMO_CONFIG = SamConfig(
 ).validate()
 
 # The convolutional variant (sam_tools/conv_encoder.py): output stride 8 → 32×32 embedding, 128×128 low-res masks.
-DEMO_CONV_CONFIG = SamConfig(
+DEMO_CONV_CONFIG = dataclasses.replace(
+    DEMO_CONFIG,  # same prompt encoder and decoder
     encoder_type="conv",
     encoder_embed_dim=128,
     encoder_depth=4,
     encoder_num_heads=1,
     encoder_global_attn_indexes=(),
-    img_size=256,
     patch_size=8,
-    out_chans=96,
-    prompt_embed_dim=96,
-    mask_in_chans=16,
-    decoder_mlp_dim=384,
-    decoder_num_heads=4,
-    iou_head_hidden_dim=96,
 ).validate()
 
 CONFIGS = {"vit": DEMO_CONFIG, "conv": DEMO_CONV_CONFIG}
