@@ -36,6 +36,28 @@ def test_first_points_lie_in_the_object_and_interior_points_are_deep():
     assert found.all() and (xy[0] - torch.tensor([30, 30])).abs().max() <= 1
 
 
+def test_uniform_samples_cover_every_pixel_of_the_region_evenly():
+    g = torch.Generator().manual_seed(3)
+    region = torch.zeros(2, 8, 8, dtype=torch.bool)
+    region[0, 2, 5] = region[0, 6, 1] = region[0, 7, 7] = True  # row 1 stays empty
+    counts = {}
+    for _ in range(600):
+        xy, found = prompts.sample_uniform(region, g)
+        assert found.tolist() == [True, False]
+        counts[tuple(xy[0].tolist())] = counts.get(tuple(xy[0].tolist()), 0) + 1
+    assert set(counts) == {(5, 2), (1, 6), (7, 7)}
+    assert all(150 < c < 250 for c in counts.values()), counts
+
+
+def test_interior_score_counts_erosions_and_treats_the_image_border_as_outside():
+    square = torch.zeros(1, 9, 9, dtype=torch.bool)
+    square[0, 2:7, 2:7] = True  # 5×5: depths 1, 2, 3 from the edge in
+    assert prompts.interior_score(square)[0, 2:7, 4].tolist() == [1, 2, 3, 2, 1]
+    at_border = torch.zeros(1, 9, 9, dtype=torch.bool)
+    at_border[0, 0:5, 0:5] = True
+    assert prompts.interior_score(at_border)[0, 0:5, 2].tolist() == [1, 1, 2, 2, 1]  # row 0 is on the border
+
+
 def test_noisy_boxes_surround_the_object_within_the_noise():
     g = torch.Generator().manual_seed(1)
     box = prompts.noisy_boxes(_disc(), g)[0]
