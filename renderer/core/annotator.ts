@@ -137,6 +137,10 @@ const noHooks: AppHooks = {
   openModels() {},
 };
 
+/** Why Enter did nothing on a mask without pixels (the model found nothing at the click, or all was erased). */
+export const EMPTY_MASK =
+  'Nothing to accept: the mask is empty. Add a positive click, try another candidate (Tab), or press Esc.';
+
 const EMPTY_DOC: AnnotatorDocument = { image: { id: -1, width: 1, height: 1 }, annotations: [], draft: null };
 
 interface Stroke {
@@ -813,6 +817,8 @@ export class Annotator implements ToolHost {
     }
     if (!draft || !mask) return null;
     this.acceptWhenReady = null;
+    // Refused, not stored: the store would reject it anyway, and an empty row helps no one. The draft stays.
+    if (mask.rle ? rleArea(mask.rle) === 0 : mask.candidate?.area === 0) throw new Error(EMPTY_MASK);
     const imageId = this.doc.image.id;
     const categoryId = this.categoryId;
     const timing: AnnotationTiming = this.ensureClock(draft).snapshot(promptCount(draft));
@@ -844,6 +850,11 @@ export class Annotator implements ToolHost {
     }
     const mask = draftMask(draft)!;
     const rle = mask.rle!;
+    if (rleArea(rle) === 0) {
+      // The preview promised pixels the full-resolution mask does not have: same refusal as in acceptDraft.
+      if (this.doc.image.id === imageId && !this.doc.draft) this.showDraft(pending);
+      throw new Error(EMPTY_MASK);
+    }
     const candidate = draft.edited ? null : mask.candidate;
     const annotation: NewAnnotation = {
       imageId,

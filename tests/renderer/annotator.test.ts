@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EMPTY_MASK } from '../../renderer/core/annotator.ts';
 import { IDLE_LIMIT_MS } from '../../renderer/core/timing.ts';
 import { TestAnnotator } from './TestAnnotator.ts';
 
@@ -150,6 +151,43 @@ describe('accept and cancel', () => {
     await t.settle();
     expect(t.doc.annotations).toHaveLength(1);
     expect(t.undoLength).toBe(2);
+  });
+
+  it('Enter on an empty mask refuses with a message: nothing stored, no step, the draft stays', async () => {
+    const t = new TestAnnotator();
+    t.backend.findNothing = true;
+    t.click(20, 20);
+    await t.settle();
+    expect(t.draft?.decode?.candidates[t.draft.selected]?.area).toBe(0);
+    const steps = t.undoLength;
+    expect(t.key('Enter')).toBe(true);
+    expect(t.draft?.points).toHaveLength(1); // refused at once: the draft never leaves the canvas
+    expect(t.annotator.lastError).toBe(EMPTY_MASK);
+    await t.settle();
+    expect(t.backend.calls).not.toContain('addAnnotation');
+    expect(t.doc.annotations).toHaveLength(0);
+    expect(t.draft?.points).toHaveLength(1);
+    expect(t.undoLength).toBe(steps);
+    // Another click that finds the object makes it acceptable.
+    t.backend.findNothing = false;
+    t.click(30, 30);
+    await t.settle();
+    t.key('Enter');
+    await t.settle();
+    expect(t.doc.annotations).toHaveLength(1);
+  });
+
+  it('Enter before an empty decode returns gives the same refusal when it arrives', async () => {
+    const t = new TestAnnotator();
+    t.backend.hold = true;
+    t.backend.findNothing = true;
+    t.click(20, 20);
+    t.key('Enter');
+    t.backend.release();
+    await t.settle();
+    expect(t.annotator.lastError).toBe(EMPTY_MASK);
+    expect(t.doc.annotations).toHaveLength(0);
+    expect(t.draft?.points).toHaveLength(1);
   });
 
   it('Esc cancels the draft and leaves no history', async () => {

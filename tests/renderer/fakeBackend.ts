@@ -40,6 +40,8 @@ export class FakeBackend implements AnnotatorBackend {
   readonly calls: string[] = [];
   /** When true, decodes wait for `release()`. */
   hold = false;
+  /** When true, every candidate is empty (the model finds nothing at the click). */
+  findNothing = false;
   readonly held: Held[] = [];
   private nextDecode = 1;
   private nextId = 1;
@@ -70,7 +72,7 @@ export class FakeBackend implements AnnotatorBackend {
             cy >= b.y0 &&
             cy <= b.y1;
         if (on && near(0)) on = false;
-        data[y * W + x] = on ? 1 : 0;
+        data[y * W + x] = on && !this.findNothing ? 1 : 0;
       }
     return data;
   }
