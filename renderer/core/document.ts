@@ -108,11 +108,16 @@ export function candidateFromPreview(mask: PreviewMask): Candidate {
   };
 }
 
-/** The candidate a new decode should show first: the highest predicted IoU. */
-export function bestCandidate(candidates: readonly { predictedIou: number }[]): number {
+/**
+ * The candidate a new decode should show first: the highest predicted IoU among those with pixels. An empty
+ * candidate is never what a click meant (a weak model can still rate one highest); all empty → the highest.
+ */
+export function bestCandidate(candidates: readonly { predictedIou: number; area: number }[]): number {
   let best = 0;
   candidates.forEach((c, i) => {
-    if (c.predictedIou > candidates[best]!.predictedIou) best = i;
+    const b = candidates[best]!;
+    const hasPixels = c.area > 0;
+    if (hasPixels !== b.area > 0 ? hasPixels : c.predictedIou > b.predictedIou) best = i;
   });
   return best;
 }

@@ -99,7 +99,12 @@ describe('the built-in model in the app', () => {
       );
       await page.locator('.candidate.selected[data-full="true"]').waitFor();
       if (/(?<![\d.,])0 px/.test(await page.locator('.candidate.selected').innerText())) {
-        await page.keyboard.press('Escape'); // the model found nothing there: no mask to accept (IoU 0 below)
+        // The model found nothing there: Enter is refused with a message and stores nothing (IoU 0 below).
+        await page.keyboard.press('Enter');
+        await page.getByRole('alert').filter({ hasText: 'Nothing to accept' }).waitFor();
+        await shot(page, '41-demo-model-empty-mask-refused');
+        expect(await page.getByTestId('mask-list').locator('.mask-row').count()).toBe(0);
+        await page.keyboard.press('Escape');
         continue;
       }
       await page.keyboard.press('Enter');

@@ -4,6 +4,7 @@ import { decodeRle, encodeMask } from '../../electron/common/rle.ts';
 import { MENU_COMMANDS } from '../../electron/ipc/contract.ts';
 import { COMMANDS, commandById } from '../../renderer/core/commands/index.ts';
 import { chordOf } from '../../renderer/core/commands/shortcuts.ts';
+import { bestCandidate } from '../../renderer/core/document.ts';
 import { History } from '../../renderer/core/history.ts';
 import { rasterizeRle, rleContains } from '../../renderer/core/maskRaster.ts';
 import {
@@ -42,6 +43,16 @@ describe('screen frame', () => {
     const zoomed = zoomAt(v, p, 3);
     expect(screenToImage(zoomed, p).x).toBeCloseTo(image.x);
     expect(screenToImage(zoomed, p).y).toBeCloseTo(image.y);
+  });
+});
+
+describe('first candidate shown', () => {
+  it('is the highest predicted IoU among candidates with pixels; an empty one only when all are', () => {
+    const c = (predictedIou: number, area: number) => ({ predictedIou, area });
+    expect(bestCandidate([c(0.5, 10), c(0.9, 20), c(0.7, 30)])).toBe(1);
+    expect(bestCandidate([c(0.09, 488), c(0.09, 38), c(0.17, 0)])).toBe(0);
+    expect(bestCandidate([c(0.2, 0), c(0.3, 5), c(0.8, 0)])).toBe(1);
+    expect(bestCandidate([c(0.2, 0), c(0.6, 0), c(0.4, 0)])).toBe(1);
   });
 });
 
