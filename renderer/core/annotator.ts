@@ -141,6 +141,10 @@ const noHooks: AppHooks = {
 export const EMPTY_MASK =
   'Nothing to accept: the mask is empty. Add a positive click, try another candidate (Tab), or press Esc.';
 
+/** Why an eraser stroke that would leave an accepted mask without pixels was undone. */
+export const ERASED_WHOLE_MASK =
+  'The eraser would remove the whole mask, so the stroke was undone. To remove a mask, select it and press Delete.';
+
 const EMPTY_DOC: AnnotatorDocument = { image: { id: -1, width: 1, height: 1 }, annotations: [], draft: null };
 
 interface Stroke {
@@ -1032,10 +1036,11 @@ export class Annotator implements ToolHost {
     return remove().then(() => ({ undo: restore, redo: remove }));
   }
 
-  /** Change an annotation's fields (one step). */
+  /** Change an annotation's fields (one step). If the store refuses, the optimistic change is taken back. */
   patchAnnotation(id: number, patch: AnnotationPatch, undoPatch: AnnotationPatch): Promise<UndoCapture> {
     const ref = this.refFor(id);
     const apply = async (p: AnnotationPatch) => {
+      const before = this.doc.annotations.find((a) => a.id === ref.id);
       // Optimistic for what can be shown at once.
       this.store.update((doc) => ({
         ...doc,
@@ -1049,7 +1054,13 @@ export class Annotator implements ToolHost {
             : a,
         ),
       }));
-      const item = await this.backend.updateAnnotation(ref.id, p);
+      let item: AnnotationItem;
+      try {
+        item = await this.backend.updateAnnotation(ref.id, p);
+      } catch (error) {
+        if (before) this.swapAnnotation(ref.id, before); // the screen shows what is saved
+        throw error;
+      }
       this.swapAnnotation(ref.id, item);
     };
     const { timing: _timing, ...undoable } = patch;
@@ -1149,6 +1160,12 @@ export class Annotator implements ToolHost {
       const before = this.doc.draft;
       this.showDraft(next);
       return { undo: () => this.showDraft(before), redo: () => this.showDraft(next) };
+    }
+    if (rleArea(rle) === 0) {
+      // An annotation without pixels is not an annotation (the store refuses it, exports would skip it); a
+      // deliberate removal is Delete, which undo can bring back whole.
+      this.workingCache = null; // painted in place: no longer the stored mask
+      throw new Error(ERASED_WHOLE_MASK);
     }
     return this.patchAnnotation(s.target, { rle, timing: s.clock.patch() }, { rle: s.beforeRle! });
   }

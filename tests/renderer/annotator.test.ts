@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_MASK } from '../../renderer/core/annotator.ts';
+import { EMPTY_MASK, ERASED_WHOLE_MASK } from '../../renderer/core/annotator.ts';
 import { IDLE_LIMIT_MS } from '../../renderer/core/timing.ts';
 import { TestAnnotator } from './TestAnnotator.ts';
 
@@ -411,6 +411,55 @@ describe('brush and eraser', () => {
     await t.undo();
     expect(t.doc.annotations[0]!.area).toBe(area);
     expect(t.backend.annotations.get(id)!.area).toBe(area);
+  });
+
+  it('erasing a whole accepted mask undoes the stroke and says to use Delete; nothing changes', async () => {
+    const t = new TestAnnotator();
+    t.click(20, 20);
+    await t.settle();
+    t.key('Enter');
+    await t.settle();
+    const id = t.doc.annotations[0]!.id;
+    const area = t.doc.annotations[0]!.area;
+    const steps = t.undoLength;
+    t.tool('select').click(20, 20);
+    t.tool('eraser');
+    t.annotator.setOption('brushSize', 400);
+    t.drag([10, 20], [30, 20]);
+    await t.settle();
+    expect(t.annotator.lastError).toBe(ERASED_WHOLE_MASK);
+    expect(t.doc.annotations[0]!.area).toBe(area);
+    expect(t.backend.annotations.get(id)!.area).toBe(area);
+    expect(t.backend.calls).not.toContain('updateAnnotation');
+    expect(t.undoLength).toBe(steps);
+    // The next stroke starts from the stored mask, not from the erased one.
+    t.annotator.setOption('brushSize', 30);
+    t.drag([18, 20], [22, 20]);
+    await t.settle();
+    expect(t.doc.annotations[0]!.area).toBeGreaterThan(0);
+    expect(t.doc.annotations[0]!.area).toBeLessThan(area);
+    expect(t.backend.annotations.get(id)!.area).toBe(t.doc.annotations[0]!.area);
+  });
+
+  it('when the store refuses a stroke (disk full), the screen goes back to the saved mask', async () => {
+    const t = new TestAnnotator();
+    t.click(20, 20);
+    await t.settle();
+    t.key('Enter');
+    await t.settle();
+    const id = t.doc.annotations[0]!.id;
+    const area = t.doc.annotations[0]!.area;
+    const steps = t.undoLength;
+    t.tool('select').click(20, 20);
+    t.tool('eraser');
+    t.annotator.setOption('brushSize', 30);
+    t.backend.failUpdates = 'SQLITE_FULL: database or disk is full';
+    t.drag([18, 20], [22, 20]);
+    await t.settle();
+    expect(t.annotator.lastError).toContain('disk is full');
+    expect(t.doc.annotations[0]!.area).toBe(area);
+    expect(t.backend.annotations.get(id)!.area).toBe(area);
+    expect(t.undoLength).toBe(steps);
   });
 
   it('painting with nothing selected starts a new mask by hand', async () => {

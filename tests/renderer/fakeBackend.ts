@@ -42,6 +42,8 @@ export class FakeBackend implements AnnotatorBackend {
   hold = false;
   /** When true, every candidate is empty (the model finds nothing at the click). */
   findNothing = false;
+  /** When set, every annotation update fails with this message (a full disk, a locked database). */
+  failUpdates: string | null = null;
   readonly held: Held[] = [];
   private nextDecode = 1;
   private nextId = 1;
@@ -177,6 +179,9 @@ export class FakeBackend implements AnnotatorBackend {
     this.calls.push('updateAnnotation');
     const old = this.annotations.get(id);
     if (!old) throw new Error(`no annotation ${id}`);
+    if (this.failUpdates) throw new Error(this.failUpdates);
+    // The store's rule (electron/store/annotations.ts).
+    if (patch.rle && rleArea(patch.rle) === 0) throw new Error(`image ${old.imageId}: the mask is empty`);
     const t = patch.timing ?? {};
     const item: AnnotationItem = {
       ...old,
