@@ -143,7 +143,7 @@ export const EMPTY_MASK =
 
 /** Why an eraser stroke that would leave an accepted mask without pixels was undone. */
 export const ERASED_WHOLE_MASK =
-  'The eraser would remove the whole mask, so the stroke was undone. To remove a mask, select it and press Delete.';
+  'That stroke would erase the whole mask, so it was undone. To remove a mask, press Delete.';
 
 const EMPTY_DOC: AnnotatorDocument = { image: { id: -1, width: 1, height: 1 }, annotations: [], draft: null };
 

@@ -97,4 +97,46 @@ describe('annotating in the browser (serve mode)', () => {
     expect(annotation!.segmentation).toBeTruthy();
     expect(errors).toEqual([]);
   });
+
+  it('the eraser trims an accepted mask (undoable); erasing all of it is undone with a message', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto(served.url);
+    await page.getByTestId('embedding-state').filter({ hasText: 'ready' }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => maskRows(page).count()).toBe(1); // the mask accepted in the test above
+    const area = async () =>
+      Number(/([\d,]+) px/.exec((await maskRows(page).first().textContent())!)![1]!.replace(/,/g, ''));
+    const saved = await area();
+    await maskRows(page).first().locator('.mask-pick').click();
+    await expect.poll(() => page.locator('.mask-row.selected').count()).toBe(1);
+    await page.keyboard.press('e');
+    expect(await page.getByTestId('tool-path').textContent()).toBe('eraser.idle');
+
+    const drag = async (points: [number, number][]) => {
+      const [first, ...rest] = await Promise.all(points.map(([fx, fy]) => canvasAt(page, fx, fy)));
+      await page.mouse.move(...first!);
+      await page.mouse.down();
+      for (const p of rest) await page.mouse.move(...p, { steps: 8 });
+      await page.mouse.up();
+    };
+    await drag([
+      [0.4, 0.5],
+      [0.44, 0.5],
+    ]); // through the first click's point, inside the mask
+    await expect.poll(area).toBeLessThan(saved);
+    const trimmed = await area();
+    await shot(page, '09-eraser-trimmed');
+
+    // The largest eraser over the whole canvas: the stroke is undone and the status bar says why.
+    for (let i = 0; i < 20; i++) await page.keyboard.press(']');
+    const raster: [number, number][] = [];
+    for (let fy = 0; fy <= 1; fy += 0.1) raster.push([0, fy], [1, fy]);
+    await drag(raster);
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('would erase the whole mask');
+    expect(await area()).toBe(trimmed);
+    await shot(page, '10-eraser-whole-mask-refused');
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(area).toBe(saved);
+    expect(errors).toEqual([]);
+  });
 });
