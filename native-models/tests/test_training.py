@@ -101,6 +101,15 @@ def test_loss_takes_the_best_candidate_and_the_true_iou():
     assert loss.item() < 0.05
 
 
+def test_iou_weight_scales_only_the_iou_head_term():
+    truth = _disc().float()
+    logits = torch.stack([truth * 20 - 10, torch.full_like(truth, -10)], 1)
+    iou_pred = torch.tensor([[0.5, 0.5]])  # true IoUs 1 and 0: MSE 0.25 each
+    masks_only, _, _ = sam_loss(logits, iou_pred, truth, iou_weight=0.0)
+    weighted, _, _ = sam_loss(logits, iou_pred, truth, iou_weight=4.0)
+    assert (weighted - masks_only).item() == pytest.approx(4.0 * 0.25, rel=1e-5)
+
+
 def test_balanced_bce_charges_an_empty_mask_the_same_for_small_and_large_objects():
     empty = torch.full((1, 1, 64, 64), -8.0)
     small = balanced_bce_loss(empty, _disc(r=3).float()[:, None])

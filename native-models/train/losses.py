@@ -55,7 +55,12 @@ def balanced_bce_loss(logits: torch.Tensor, truth: torch.Tensor) -> torch.Tensor
 
 
 def sam_loss(
-    logits: torch.Tensor, iou_pred: torch.Tensor, truth: torch.Tensor, warmup: bool = False, focal: bool = True
+    logits: torch.Tensor,
+    iou_pred: torch.Tensor,
+    truth: torch.Tensor,
+    warmup: bool = False,
+    focal: bool = True,
+    iou_weight: float = IOU_WEIGHT,
 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """logits [N, T, H, W], iou_pred [N, T], truth [N, H, W] → (loss scalar, best candidate [N], true IoU [N, T]).
 
@@ -84,4 +89,4 @@ def sam_loss(
     with torch.no_grad():
         true_iou = hard_iou(logits, t)
     iou_loss = F.mse_loss(iou_pred, true_iou, reduction="none").mean(1)
-    return (chosen + IOU_WEIGHT * iou_loss).mean(), best, true_iou
+    return (chosen + iou_weight * iou_loss).mean(), best, true_iou

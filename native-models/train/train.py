@@ -37,7 +37,7 @@ from sam_tools import SamConfig  # noqa: E402
 from sam_tools.sam import Sam  # noqa: E402
 
 from data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, Batch, make_batch  # noqa: E402
-from losses import sam_loss  # noqa: E402
+from losses import IOU_WEIGHT, sam_loss  # noqa: E402
 from fastops import accelerate_  # noqa: E402
 from model import CONFIGS, build_demo, decode  # noqa: E402
 from prompts import corrective_clicks, first_points, noisy_boxes  # noqa: E402
@@ -63,6 +63,8 @@ def parse_args(argv=None):
                    "one corrective click instead of --clicks (see losses.sam_loss)")
     p.add_argument("--loss", choices=("focal", "bce"), default="focal",
                    help="mask loss after the warm-up: bce (binary cross-entropy + dice) or focal (SAM's 20:1 focal + dice)")
+    p.add_argument("--iou-weight", type=float, default=IOU_WEIGHT,
+                   help="weight of the IoU head's MSE against the mask loss (SAM's: 1)")
     p.add_argument("--lr", type=float, default=1.5e-3, help="peak learning rate of the image encoder")
     p.add_argument("--decoder-lr", type=float, default=3e-3,
                    help="peak learning rate of the prompt encoder and mask decoder (from scratch they learn to "
@@ -95,7 +97,7 @@ def upsample(low_res: torch.Tensor, size: int) -> torch.Tensor:
 
 
 def episode_loss(model: Sam, batch: Batch, generator: torch.Generator, clicks: int, loss_size: int = 128,
-                 warmup: bool = False, focal: bool = True):
+                 warmup: bool = False, focal: bool = True, iou_weight: float = IOU_WEIGHT):
     """One interactive episode per object → (loss, stats dict).
 
     Mask losses are computed at `loss_size`² (logits upsampled from the low-res masks, the truth area-averaged
@@ -128,16 +130,16 @@ def episode_loss(model: Sam, batch: Batch, generator: torch.Generator, clicks: i
             loss = logits.new_zeros(())
             chosen = torch.zeros(n, dtype=torch.long)
             if pt.any():
-                loss_pt, best_pt, iou_pt = sam_loss(logits[pt, 1:], iou_pred[pt, 1:], truth_f[pt], warmup, focal)
+                loss_pt, best_pt, iou_pt = sam_loss(logits[pt, 1:], iou_pred[pt, 1:], truth_f[pt], warmup, focal, iou_weight)
                 loss = loss + loss_pt * pt.sum() / n
                 chosen[pt] = best_pt + 1
                 stats["iou_point"] = iou_pt.gather(1, best_pt[:, None]).mean().item()
             if use_box.any():
-                loss_bx, _, iou_bx = sam_loss(logits[use_box, :1], iou_pred[use_box, :1], truth_f[use_box], warmup, focal)
+                loss_bx, _, iou_bx = sam_loss(logits[use_box, :1], iou_pred[use_box, :1], truth_f[use_box], warmup, focal, iou_weight)
                 loss = loss + loss_bx * use_box.sum() / n
                 stats["iou_box"] = iou_bx.mean().item()
         else:
-            loss, _, iou_t = sam_loss(logits[:, :1], iou_pred[:, :1], truth_f, warmup, focal)
+            loss, _, iou_t = sam_loss(logits[:, :1], iou_pred[:, :1], truth_f, warmup, focal, iou_weight)
             chosen = torch.zeros(n, dtype=torch.long)
             stats[f"iou_click{it}"] = iou_t.mean().item()
         total = total + loss
@@ -263,7 +265,7 @@ def train(rank: int, args, address) -> int:
     params = sum(p.numel() for p in model.parameters())
     log(f"{'resume at step ' + str(step) if step else 'start'}: {params / 1e6:.2f} M parameters, "
         f"{config.encoder_type} encoder (grid {config.grid}), {args.steps} steps, {workers.count} × {args.batch_images} scenes × ≤ {args.objects} objects, {args.clicks} corrective "
-        f"clicks, lr {args.lr} (decoder {args.decoder_lr}), BCE warm-up {args.bce_warmup:.0%}, "
+        f"clicks, lr {args.lr} (decoder {args.decoder_lr}), BCE warm-up {args.bce_warmup:.0%}, IoU weight {args.iou_weight}, "
         f"budget {args.max_minutes} min, threads {args.threads}")
     session_start = time.time()
     last_checkpoint = time.time()
@@ -291,7 +293,8 @@ def train(rank: int, args, address) -> int:
         loss, stats = torch.zeros(()), {}
         if batch.masks.shape[0]:  # (a scene without objects still joins the gradient average, with zeros)
             loss, stats = episode_loss(model, batch, generator, min(1, args.clicks) if warming else args.clicks,
-                                       args.loss_size, warmup=warming, focal=args.loss == "focal")
+                                       args.loss_size, warmup=warming, focal=args.loss == "focal",
+                                       iou_weight=args.iou_weight)
             loss.backward()
         workers.average_gradients(parameters)
         torch.nn.utils.clip_grad_norm_(parameters, 1.0)
