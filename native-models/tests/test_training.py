@@ -194,6 +194,67 @@ def test_data_parallel_workers_average_gradients_and_share_rank_0s_schedule(tmp_
         assert got["progress"] == [0.25, 0.0]  # rank 0's LR progress and stop flag on both
 
 
+def _tagged_processes(tag: str):
+    """PIDs of live processes whose environment holds `tag` (a launched run and every process it spawned)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and tag.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return found
+
+
+@pytest.mark.parametrize(
+    "stop, expected",
+    [
+        ("Ctrl+C", "interrupted (Ctrl+C, or train.py was killed)"),
+        ("kill train.py", "interrupted (Ctrl+C, or train.py was killed)"),  # torch sends its workers a SIGINT
+        ("kill train.py started with nohup", "train.py was killed (its workers stop with it)"),
+    ],
+)
+def test_a_stopped_run_writes_its_checkpoint_and_leaves_no_worker_behind(tmp_path, stop, expected):
+    import os
+    import signal
+    import subprocess
+    import time
+    import uuid
+
+    def like_nohup():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # what & and nohup do
+
+    tag = f"SAM_TRAIN_TEST={uuid.uuid4()}"
+    env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
+    script = Path(__file__).resolve().parents[1] / "train" / "train.py"
+    launcher = subprocess.Popen(
+        [sys.executable, str(script), "--out", str(tmp_path), "--workers", "2", "--batch-images", "1", "--objects", "1",
+         "--clicks", "0", "--log-every", "1", "--validate-every", "0", "--checkpoint-minutes", "100"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        preexec_fn=like_nohup if "nohup" in stop else None)
+    log = tmp_path / "train.log"
+    try:
+        deadline = time.time() + 120
+        while " step 1 " not in (log.read_text() if log.exists() else ""):
+            assert time.time() < deadline and launcher.poll() is None, "training never took a step"
+            time.sleep(0.2)
+        if stop == "Ctrl+C":
+            os.killpg(launcher.pid, signal.SIGINT)  # the terminal signals the whole foreground group
+            assert launcher.wait(timeout=60) == 0
+        else:
+            launcher.send_signal(signal.SIGKILL)
+            launcher.wait()
+        deadline = time.time() + 60
+        while _tagged_processes(tag):
+            assert time.time() < deadline, "the workers outlived train.py"
+            time.sleep(0.2)
+    finally:
+        for pid in _tagged_processes(tag):
+            os.kill(pid, signal.SIGKILL)
+    assert "stopping at step" in log.read_text() and f"{expected}; checkpoint saved" in log.read_text()
+    assert torch.load(tmp_path / "checkpoint.pth")["step"] >= 1
+
+
 def test_resolution_ceiling_loses_what_is_thinner_than_a_logit_cell():
     from evaluate import resolution_ceiling
 

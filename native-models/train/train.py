@@ -10,8 +10,9 @@ mask_input (single-mask token). Loss per decoder pass: 20·focal + dice on the c
 `--loss-size`; balanced BCE + dice in the warm-up, see losses.sam_loss), plus the MSE between the IoU head and
 the true IoU; summed over the passes.
 
-Resumable: `OUT/checkpoint.pth` (model, optimizer, step) is written every `--checkpoint-minutes` and at the
-end; rerunning the same command continues from it. The log is appended to `OUT/train.log`.
+Resumable: `OUT/checkpoint.pth` (model, optimizer, step) is written every `--checkpoint-minutes`, at the end,
+and when the run is stopped (Ctrl+C, or `train.py` killed: the workers finish their step first); rerunning the
+same command continues from it. The log is appended to `OUT/train.log`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -191,8 +193,13 @@ def main(argv=None) -> int:
         return train(0, args, None)
     import torch.multiprocessing as mp
 
-    mp.spawn(train, args=(args, f"tcp://127.0.0.1:{free_port()}"), nprocs=args.workers)
-    return 0
+    workers = mp.spawn(train, args=(args, f"tcp://127.0.0.1:{free_port()}"), nprocs=args.workers, join=False)
+    while True:
+        try:
+            if workers.join():
+                return 0
+        except KeyboardInterrupt:
+            continue  # Ctrl+C reached the workers too: they finish the step, write the checkpoint and stop
 
 
 def free_port() -> int:
@@ -208,6 +215,10 @@ class Workers:
 
     def __init__(self, rank: int, count: int, address):
         self.rank, self.count = rank, count
+        self.launcher = os.getppid()
+        self.interrupted = False
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored when started with & or nohup
+            signal.signal(signal.SIGINT, self._interrupt)
         if count > 1:
             import torch.distributed as dist
 
@@ -225,6 +236,26 @@ class Workers:
         for p, g in zip(params, grads):
             p.grad = flat[offset : offset + g.numel()].view_as(g)
             offset += g.numel()
+
+    def _interrupt(self, *_) -> None:
+        self.interrupted = True
+
+    def stop_reason(self):
+        """Why to stop after this step, agreed by every worker (None: go on).
+
+        Ctrl+C reaches every process; when `train.py` itself is killed, torch gives its workers a SIGINT too. Either
+        way the step finishes and the checkpoint is written, so at most one step is lost. Started with & or nohup
+        the workers ignore SIGINT, and killing `train.py` used to leave them training on, unseen, competing for
+        the cores (found the hard way): so each worker also checks that its launcher is still its parent.
+        """
+        flags = torch.tensor([float(self.interrupted), float(self.count > 1 and os.getppid() != self.launcher)])
+        if self.count > 1:
+            self.dist.all_reduce(flags, op=self.dist.ReduceOp.MAX)
+        if flags[0]:
+            return "interrupted (Ctrl+C, or train.py was killed)"
+        if flags[1]:
+            return "train.py was killed (its workers stop with it)"
+        return None
 
     def from_first(self, values):
         """Rank 0's numbers (progress, stop) on every rank, so the LR and the stop agree exactly."""
@@ -276,10 +307,11 @@ def train(rank: int, args, address) -> int:
     while step < args.steps:
         (spent,) = workers.from_first([elapsed + time.time() - session_start])
         out_of_time = args.max_minutes and spent / 60 >= args.max_minutes
-        if out_of_time:
+        why = f"--max-minutes {args.max_minutes} reached" if out_of_time else workers.stop_reason()
+        if why:
             if rank == 0:
                 save_checkpoint(checkpoint, model, optimizer, step, spent, args)
-            log(f"stopping at step {step}: --max-minutes {args.max_minutes} reached (rerun to continue)")
+            log(f"stopping at step {step}: {why}; checkpoint saved (rerun to continue)")
             break
         generator = torch.Generator().manual_seed(1_000_003 * (step + 1) + args.seed + 7919 * rank)
         first = (step * workers.count + rank) * args.batch_images  # each worker its own scenes
