@@ -362,6 +362,20 @@ describe('stale decodes', () => {
   });
 });
 
+/** One mask made with SAM and accepted, then selected, with the eraser picked. */
+async function eraserOnAcceptedMask() {
+  const t = new TestAnnotator();
+  t.click(20, 20);
+  await t.settle();
+  t.key('Enter');
+  await t.settle();
+  const { id, area } = t.doc.annotations[0]!;
+  const steps = t.undoLength;
+  t.tool('select').click(20, 20);
+  t.tool('eraser');
+  return { t, id, area, steps };
+}
+
 describe('brush and eraser', () => {
   it('a brush stroke on the draft is one step and the accepted mask is the painted one', async () => {
     const t = new TestAnnotator();
@@ -414,16 +428,7 @@ describe('brush and eraser', () => {
   });
 
   it('erasing a whole accepted mask undoes the stroke and says to use Delete; nothing changes', async () => {
-    const t = new TestAnnotator();
-    t.click(20, 20);
-    await t.settle();
-    t.key('Enter');
-    await t.settle();
-    const id = t.doc.annotations[0]!.id;
-    const area = t.doc.annotations[0]!.area;
-    const steps = t.undoLength;
-    t.tool('select').click(20, 20);
-    t.tool('eraser');
+    const { t, id, area, steps } = await eraserOnAcceptedMask();
     t.annotator.setOption('brushSize', 400);
     t.drag([10, 20], [30, 20]);
     await t.settle();
@@ -442,16 +447,7 @@ describe('brush and eraser', () => {
   });
 
   it('when the store refuses a stroke (disk full), the screen goes back to the saved mask', async () => {
-    const t = new TestAnnotator();
-    t.click(20, 20);
-    await t.settle();
-    t.key('Enter');
-    await t.settle();
-    const id = t.doc.annotations[0]!.id;
-    const area = t.doc.annotations[0]!.area;
-    const steps = t.undoLength;
-    t.tool('select').click(20, 20);
-    t.tool('eraser');
+    const { t, id, area, steps } = await eraserOnAcceptedMask();
     t.annotator.setOption('brushSize', 30);
     t.backend.failUpdates = 'SQLITE_FULL: database or disk is full';
     t.drag([18, 20], [22, 20]);
