@@ -61,6 +61,16 @@ describe('annotating in the browser (serve mode)', () => {
     await page.keyboard.press('Tab');
     await expect.poll(() => selectedCandidate(page).getAttribute('data-testid')).not.toBe(before);
     await shot(page, '04-tab');
+    // The side panels stack without overlapping while a draft fills the draft panel (it once shrank under them).
+    const draftBox = (await page.getByTestId('draft-panel').boundingBox())!;
+    const nextPanelTop = await page
+      .getByTestId('draft-panel')
+      .evaluate((el) => el.nextElementSibling!.getBoundingClientRect().top);
+    const lastRowBottom = await page
+      .getByTestId('draft-panel')
+      .evaluate((el) => el.lastElementChild!.getBoundingClientRect().bottom);
+    expect(lastRowBottom).toBeLessThanOrEqual(draftBox.y + draftBox.height + 0.5);
+    expect(draftBox.y + draftBox.height).toBeLessThanOrEqual(nextPanelTop + 0.5);
     await page.locator('.candidate.selected[data-full="true"]').waitFor(); // its full-resolution mask is here
     const chosen = (await selectedCandidate(page).textContent())!;
     const area = Number(/([\d,]+) px/.exec(chosen)![1]!.replace(/,/g, ''));
