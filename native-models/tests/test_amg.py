@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import make_amg_fixtures
+from fixture_diff import file_differences
 from sam_tools.amg import AutomaticMaskGenerator, batched_nms, build_point_grid, nms, remove_small_regions
 from sam_tools.exporter import ExportOptions, ExportSource, export_model
 from sam_tools.predictor import Predictor
@@ -87,7 +88,7 @@ def test_committed_amg_fixtures_are_current(tmp_path):
     committed = Path(make_amg_fixtures.REPO) / "tests" / "fixtures" / "amg"
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(p.name for p in committed.glob("*.json"))
-    stale = [n for n in names if (tmp_path / n).read_bytes() != (committed / n).read_bytes()]
+    stale = {n: why for n in names if (why := file_differences(tmp_path / n, committed / n))}
     assert not stale, f"rerun {make_amg_fixtures.COMMAND}: {stale}"
     for name in names:
         doc = json.loads((committed / name).read_text())

@@ -1,4 +1,5 @@
-"""The committed fixtures are what make_fixtures.py produces now, byte for byte, and are self-consistent."""
+"""The committed fixtures are what make_fixtures.py produces now (byte for byte, but for float rounding across
+CPUs) and are self-consistent."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 import make_fixtures
+from fixture_diff import file_differences
 from sam_tools import rle
 from sam_tools.sam import sha256_file
 from sam_tools.smoke import OnnxRuns
@@ -32,7 +34,7 @@ def files_under(root: Path):
 def test_regenerating_gives_the_committed_bytes(tmp_path):
     make_fixtures.main(["--out", str(tmp_path)])
     assert files_under(tmp_path) == files_under(COMMITTED)
-    differing = [str(p) for p in files_under(tmp_path) if (tmp_path / p).read_bytes() != (COMMITTED / p).read_bytes()]
+    differing = {str(p): why for p in files_under(tmp_path) if (why := file_differences(tmp_path / p, COMMITTED / p))}
     assert not differing, f"fixtures are stale; rerun {make_fixtures.COMMAND}: {differing}"
 
 
@@ -132,3 +134,24 @@ def test_committed_onnx_models_reproduce_the_reference(tmp_path):
             assert (ours & want_mask).sum() / max((ours | want_mask).sum(), 1) >= 0.999
     print(f"committed ONNX vs reference: max diff {worst:.2e}, at most {differing} mask pixels differ")
     assert worst <= 1e-4
+
+
+def test_fixture_diff_allows_float_rounding_only(tmp_path):
+    def write(name, payload):
+        path = tmp_path / name
+        path.write_text(json.dumps(payload)) if isinstance(payload, dict) else path.write_bytes(payload)
+        return path
+
+    mask = {"size": [2, 3], "counts": "0211"}
+    old = write("old.json", {"iou": 1.7610319852, "area": 4, "segmentation": mask})
+    assert file_differences(write("noise.json", {"iou": 1.7610318660, "area": 4, "segmentation": mask}), old) == []
+    assert file_differences(write("iou.json", {"iou": 1.7620, "area": 4, "segmentation": mask}), old)
+    assert file_differences(write("area.json", {"iou": 1.7610319852, "area": 5, "segmentation": mask}), old)
+    moved = {"size": [2, 3], "counts": "0121"}
+    assert file_differences(write("rle.json", {"iou": 1.7610319852, "area": 4, "segmentation": moved}), old)
+    logits = np.array([12.193352, -3.5, 0.0], dtype="<f4")
+    old_f32 = write("old.f32", logits.tobytes())
+    assert file_differences(write("noise.f32", (logits + np.float32(4e-5)).tobytes()), old_f32) == []
+    assert file_differences(write("off.f32", (logits + np.float32(1e-2)).tobytes()), old_f32)
+    assert file_differences(write("short.f32", logits[:2].tobytes()), old_f32)
+    assert file_differences(write("model.onnx", b"\x01"), write("old.onnx", b"\x02")) == ["bytes differ"]

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Regenerate the committed test fixtures (deterministic: same bytes on every run of the same toolchain).
+"""Regenerate the committed test fixtures (deterministic: same bytes on every run on the same CPU; another CPU
+changes the last bits of floats, which the tests allow: tools/fixture_diff.py).
 
   /usr/bin/python3 native-models/tools/make_fixtures.py [--out tests/fixtures]
 
