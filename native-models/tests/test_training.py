@@ -224,6 +224,9 @@ def test_a_stopped_run_writes_its_checkpoint_and_leaves_no_worker_behind(tmp_pat
     def like_nohup():
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # what & and nohup do
 
+    def like_a_terminal():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # even when pytest itself was started with &
+
     tag = f"SAM_TRAIN_TEST={uuid.uuid4()}"
     env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
     script = Path(__file__).resolve().parents[1] / "train" / "train.py"
@@ -231,7 +234,7 @@ def test_a_stopped_run_writes_its_checkpoint_and_leaves_no_worker_behind(tmp_pat
         [sys.executable, str(script), "--out", str(tmp_path), "--workers", "2", "--batch-images", "1", "--objects", "1",
          "--clicks", "0", "--log-every", "1", "--validate-every", "0", "--checkpoint-minutes", "100"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        preexec_fn=like_nohup if "nohup" in stop else None)
+        preexec_fn=like_nohup if "nohup" in stop else like_a_terminal)
     log = tmp_path / "train.log"
     try:
         deadline = time.time() + 120
