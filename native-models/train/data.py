@@ -25,6 +25,7 @@ class Batch:
     masks: torch.Tensor  # bool [N, S, S]: one object per row, padded like the images
     image_index: torch.Tensor  # long [N]: which image each object is in
     sizes: list  # [(h, w)] per image
+    owners: torch.Tensor  # long [B, S, S]: instance k ≥ 1 of the image at each pixel, 0 none, −1 padding
 
 
 def normalize(image: np.ndarray, size: int, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
@@ -37,12 +38,17 @@ def normalize(image: np.ndarray, size: int, mean: Sequence[float], std: Sequence
 
 
 def make_batch(seeds: Sequence[int], size: int, max_objects: int, mean, std) -> Batch:
-    images, masks, index, sizes = [], [], [], []
+    images, masks, index, sizes, owners = [], [], [], [], []
     for i, seed in enumerate(seeds):
         scene = make_scene(int(seed), long_side=size)
         h, w = scene.image.shape[:2]
         images.append(normalize(scene.image, size, mean, std))
         sizes.append((h, w))
+        owner = np.full((size, size), -1, dtype=np.int64)
+        owner[:h, :w] = 0
+        for k, instance in enumerate(scene.instances):
+            owner[:h, :w][instance.mask] = k + 1  # visible masks never overlap
+        owners.append(torch.from_numpy(owner))
         rng = np.random.default_rng(int(seed) + 7)
         chosen = rng.permutation(len(scene.instances))[:max_objects]
         for j in chosen:
@@ -55,4 +61,5 @@ def make_batch(seeds: Sequence[int], size: int, max_objects: int, mean, std) -> 
         masks=torch.stack(masks) if masks else torch.zeros(0, size, size, dtype=torch.bool),
         image_index=torch.tensor(index, dtype=torch.long),
         sizes=sizes,
+        owners=torch.stack(owners),
     )

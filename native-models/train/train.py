@@ -24,6 +24,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 # Idle OpenMP workers sleep instead of spinning: with spinning, 2 threads ran 5x slower than 1 whenever another
 # process wanted a core (measured on this 2-core machine); passive, 2 threads are never slower than 1.
@@ -40,6 +41,7 @@ from sam_tools.sam import Sam  # noqa: E402
 
 from data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, Batch, make_batch  # noqa: E402
 from losses import IOU_WEIGHT, sam_loss  # noqa: E402
+from affinity import AffinityHead, affinity_loss, affinity_targets, cell_owners  # noqa: E402
 from fastops import accelerate_  # noqa: E402
 from model import CONFIGS, build_demo, decode  # noqa: E402
 from prompts import corrective_clicks, first_points, noisy_boxes  # noqa: E402
@@ -67,6 +69,9 @@ def parse_args(argv=None):
                    help="mask loss after the warm-up: bce (binary cross-entropy + dice) or focal (SAM's 20:1 focal + dice)")
     p.add_argument("--iou-weight", type=float, default=IOU_WEIGHT,
                    help="weight of the IoU head's MSE against the mask loss (SAM's: 1)")
+    p.add_argument("--affinity-weight", type=float, default=0.0,
+                   help="weight of the dense pixel-pair affinity loss on the image encoder (train/affinity.py; a "
+                   "training-only head, not exported); 0 turns it off")
     p.add_argument("--lr", type=float, default=1.5e-3, help="peak learning rate of the image encoder")
     p.add_argument("--decoder-lr", type=float, default=3e-3,
                    help="peak learning rate of the prompt encoder and mask decoder (from scratch they learn to "
@@ -99,7 +104,8 @@ def upsample(low_res: torch.Tensor, size: int) -> torch.Tensor:
 
 
 def episode_loss(model: Sam, batch: Batch, generator: torch.Generator, clicks: int, loss_size: int = 128,
-                 warmup: bool = False, focal: bool = True, iou_weight: float = IOU_WEIGHT):
+                 warmup: bool = False, focal: bool = True, iou_weight: float = IOU_WEIGHT,
+                 affinity: Optional[AffinityHead] = None, affinity_weight: float = 0.0):
     """One interactive episode per object → (loss, stats dict).
 
     Mask losses are computed at `loss_size`² (logits upsampled from the low-res masks, the truth area-averaged
@@ -110,7 +116,8 @@ def episode_loss(model: Sam, batch: Batch, generator: torch.Generator, clicks: i
     truth = batch.masks
     n = truth.shape[0]
     truth_f = F.adaptive_avg_pool2d(truth.float()[:, None], loss_size)[:, 0]
-    embeddings = model.image_encoder(batch.images)[batch.image_index]
+    image_embeddings = model.image_encoder(batch.images)
+    embeddings = image_embeddings[batch.image_index]
 
     use_box = torch.rand(n, generator=generator) < 0.5
     points = first_points(truth, generator)
@@ -123,6 +130,10 @@ def episode_loss(model: Sam, batch: Batch, generator: torch.Generator, clicks: i
 
     total = 0.0
     stats = {}
+    dense = torch.zeros(())
+    if affinity is not None and affinity_weight > 0:
+        targets, valid = affinity_targets(cell_owners(batch.owners, low))
+        dense, stats["affinity_acc"] = affinity_loss(affinity(image_embeddings), targets, valid)
     for it in range(clicks + 1):
         low_res, iou_pred = decode(model, embeddings, coords, labels, mask_input, has_mask)
         logits = upsample(low_res, loss_size)
@@ -154,7 +165,7 @@ def episode_loss(model: Sam, batch: Batch, generator: torch.Generator, clicks: i
         mask_input = low_res[rows, chosen][:, None].detach()
         has_mask = torch.ones(n)
         coords, labels = insert_click(coords, labels, use_box, xy, lab)
-    return total / (clicks + 1), stats
+    return total / (clicks + 1) + affinity_weight * dense, stats
 
 
 def insert_click(coords, labels, use_box, xy, label):
@@ -178,11 +189,14 @@ def validate(model: Sam, scenes: int = 40) -> float:
     return sum(e.ious[0] for e in episodes) / max(1, len(episodes))
 
 
-def save_checkpoint(path: Path, model: Sam, optimizer, step: int, elapsed: float, args) -> None:
+def save_checkpoint(path: Path, model: Sam, optimizer, step: int, elapsed: float, args, affinity=None) -> None:
     temp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                "elapsed": elapsed, "config": model.config.to_json_dict(),
-                "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}}, temp)
+    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+             "elapsed": elapsed, "config": model.config.to_json_dict(),
+             "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}}
+    if affinity is not None:
+        state["affinity"] = affinity.state_dict()  # training only: export reads "model"
+    torch.save(state, temp)
     os.replace(temp, path)
 
 
@@ -274,13 +288,22 @@ def train(rank: int, args, address) -> int:
     state = torch.load(checkpoint, map_location="cpu") if checkpoint.exists() else None
     config = SamConfig.from_json_dict(state["config"], str(checkpoint)) if state else CONFIGS[args.encoder]
     model = accelerate_(build_demo(config)).train()
+    affinity = accelerate_(AffinityHead(config.out_chans)).train() if args.affinity_weight > 0 else None
     encoder = list(model.image_encoder.parameters())
     rest = [p for name, p in model.named_parameters() if not name.startswith("image_encoder.")]
-    optimizer = torch.optim.AdamW([{"params": encoder, "peak": args.lr}, {"params": rest, "peak": args.decoder_lr}],
-                                  lr=args.lr, weight_decay=args.weight_decay, betas=(0.9, 0.999))
+    groups = [{"params": encoder, "peak": args.lr}, {"params": rest, "peak": args.decoder_lr}]
+    if affinity is not None:
+        groups.append({"params": list(affinity.parameters()), "peak": args.decoder_lr})
+    optimizer = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay, betas=(0.9, 0.999))
     step, elapsed = 0, 0.0
     if state:
+        wanted = affinity is not None
+        if wanted != ("affinity" in state):
+            raise SystemExit(f"{checkpoint}: trained with{'out' if wanted else ''} the affinity head; resume it "
+                             f"with{'' if wanted else ' a non-zero'} --affinity-weight{' 0' if wanted else ''}")
         model.load_state_dict(state["model"])
+        if affinity is not None:
+            affinity.load_state_dict(state["affinity"])
         optimizer.load_state_dict(state["optimizer"])
         step, elapsed = state["step"], state["elapsed"]
     log_file = open(args.out / "train.log", "a") if rank == 0 else None
@@ -297,20 +320,21 @@ def train(rank: int, args, address) -> int:
     log(f"{'resume at step ' + str(step) if step else 'start'}: {params / 1e6:.2f} M parameters, "
         f"{config.encoder_type} encoder (grid {config.grid}), {args.steps} steps, {workers.count} × {args.batch_images} scenes × ≤ {args.objects} objects, {args.clicks} corrective "
         f"clicks, lr {args.lr} (decoder {args.decoder_lr}), BCE warm-up {args.bce_warmup:.0%}, IoU weight {args.iou_weight}, "
+        f"affinity weight {args.affinity_weight}, "
         f"budget {args.max_minutes} min, threads {args.threads}")
     session_start = time.time()
     last_checkpoint = time.time()
     window = {"loss": 0.0, "n": 0, "objects": 0}
     window_stats: dict = {}
     window_start = time.time()
-    parameters = list(model.parameters())
+    parameters = list(model.parameters()) + (list(affinity.parameters()) if affinity is not None else [])
     while step < args.steps:
         (spent,) = workers.from_first([elapsed + time.time() - session_start])
         out_of_time = args.max_minutes and spent / 60 >= args.max_minutes
         why = f"--max-minutes {args.max_minutes} reached" if out_of_time else workers.stop_reason()
         if why:
             if rank == 0:
-                save_checkpoint(checkpoint, model, optimizer, step, spent, args)
+                save_checkpoint(checkpoint, model, optimizer, step, spent, args, affinity)
             log(f"stopping at step {step}: {why}; checkpoint saved (rerun to continue)")
             break
         generator = torch.Generator().manual_seed(1_000_003 * (step + 1) + args.seed + 7919 * rank)
@@ -326,7 +350,8 @@ def train(rank: int, args, address) -> int:
         if batch.masks.shape[0]:  # (a scene without objects still joins the gradient average, with zeros)
             loss, stats = episode_loss(model, batch, generator, min(1, args.clicks) if warming else args.clicks,
                                        args.loss_size, warmup=warming, focal=args.loss == "focal",
-                                       iou_weight=args.iou_weight)
+                                       iou_weight=args.iou_weight, affinity=affinity,
+                                       affinity_weight=args.affinity_weight)
             loss.backward()
         workers.average_gradients(parameters)
         torch.nn.utils.clip_grad_norm_(parameters, 1.0)
@@ -351,7 +376,7 @@ def train(rank: int, args, address) -> int:
         if rank == 0 and args.validate_every and step % args.validate_every == 0:
             log(f"step {step} validation 1-click mIoU {validate(model):.3f}")
         if rank == 0 and (time.time() - last_checkpoint >= args.checkpoint_minutes * 60 or step == args.steps):
-            save_checkpoint(checkpoint, model, optimizer, step, elapsed + time.time() - session_start, args)
+            save_checkpoint(checkpoint, model, optimizer, step, elapsed + time.time() - session_start, args, affinity)
             last_checkpoint = time.time()
     total = elapsed + time.time() - session_start
     log(f"done: step {step}, wall time {total / 60:.1f} min")
