@@ -46,3 +46,14 @@ class LayerNorm2d(nn.Module):
         s = (x - u).pow(2).mean(1, keepdim=True)
         x = (x - u) / torch.sqrt(s + self.eps)
         return self.weight[:, None, None] * x + self.bias[:, None, None]
+
+
+def upscaling_4x(channels: int, mid: int, out: int) -> nn.Sequential:
+    """SAM's mask upscaling: two 2× transposed convs, g → 4g (indexes match Meta's nn.Sequential)."""
+    return nn.Sequential(
+        nn.ConvTranspose2d(channels, mid, kernel_size=2, stride=2),
+        LayerNorm2d(mid),
+        nn.GELU(),
+        nn.ConvTranspose2d(mid, out, kernel_size=2, stride=2),
+        nn.GELU(),
+    )

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .common import LayerNorm2d, MLPBlock
+from .common import MLPBlock, upscaling_4x
 from .config import SamConfig
 
 
@@ -34,14 +34,7 @@ class MaskDecoder(nn.Module):
         self.iou_token = nn.Embedding(1, dim)
         self.num_mask_tokens = cfg.num_multimask_outputs + 1
         self.mask_tokens = nn.Embedding(self.num_mask_tokens, dim)
-        # Two 2× transposed convs: g → 4g, C → C/8 channels (indexes match Meta's nn.Sequential).
-        self.output_upscaling = nn.Sequential(
-            nn.ConvTranspose2d(dim, dim // 4, kernel_size=2, stride=2),
-            LayerNorm2d(dim // 4),
-            nn.GELU(),
-            nn.ConvTranspose2d(dim // 4, dim // 8, kernel_size=2, stride=2),
-            nn.GELU(),
-        )
+        self.output_upscaling = upscaling_4x(dim, dim // 4, dim // 8)  # g → 4g, C → C/8 channels
         self.output_hypernetworks_mlps = nn.ModuleList(
             MLP(dim, dim, dim // 8, 3) for _ in range(self.num_mask_tokens)
         )

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sam_tools.common import LayerNorm2d
+from sam_tools.common import upscaling_4x
 
 OFFSETS: Tuple[int, ...] = (1, 2, 4, 8)  # cells of the low-res grid (4 px at S = 256): edges to object scale
 
@@ -27,13 +27,7 @@ class AffinityHead(nn.Module):
     def __init__(self, channels: int, offsets: Sequence[int] = OFFSETS) -> None:
         super().__init__()
         self.offsets = tuple(offsets)
-        self.upscale = nn.Sequential(
-            nn.ConvTranspose2d(channels, channels // 2, kernel_size=2, stride=2),
-            LayerNorm2d(channels // 2),
-            nn.GELU(),
-            nn.ConvTranspose2d(channels // 2, channels // 4, kernel_size=2, stride=2),
-            nn.GELU(),
-        )
+        self.upscale = upscaling_4x(channels, channels // 2, channels // 4)
         self.predict = nn.Conv2d(channels // 4, 2 * len(self.offsets), kernel_size=1)
 
     def forward(self, embedding: torch.Tensor) -> torch.Tensor:
