@@ -62,7 +62,7 @@ def test_the_head_learns_the_affinities_of_a_batch():
     assert loss.item() < 0.5 * first[0] and accuracy > max(0.8, first[1]), (first, loss.item(), accuracy)
 
 
-def test_a_run_keeps_its_affinity_head_and_refuses_to_resume_without_it(tmp_path):
+def test_a_run_keeps_its_affinity_head_and_a_resume_must_keep_the_setting(tmp_path):
     import subprocess
 
     script = Path(__file__).resolve().parents[1] / "train" / "train.py"
@@ -72,7 +72,18 @@ def test_a_run_keeps_its_affinity_head_and_refuses_to_resume_without_it(tmp_path
                    capture_output=True)
     state = torch.load(tmp_path / "checkpoint.pth")
     assert state["step"] == 1 and any(k.endswith("weight") for k in state["affinity"])
-    resumed = subprocess.run([sys.executable, str(script), *small, "--steps", "2"], capture_output=True, text=True)
+    resumed = subprocess.run([sys.executable, str(script), *small, "--steps", "2", "--workers", "2"], capture_output=True,
+                             text=True)
     assert resumed.returncode != 0
     assert f"{tmp_path / 'checkpoint.pth'}: trained with the affinity head" in resumed.stderr
     assert torch.load(tmp_path / "checkpoint.pth")["step"] == 1  # the refused resume wrote nothing
+    assert "Traceback" not in resumed.stderr  # refused once, by the launcher, not by every worker
+
+    plain = tmp_path / "plain"
+    small[1] = str(plain)
+    subprocess.run([sys.executable, str(script), *small, "--steps", "1"], check=True, capture_output=True)
+    added = subprocess.run([sys.executable, str(script), *small, "--steps", "2", "--affinity-weight", "1"],
+                           capture_output=True, text=True)
+    assert added.returncode != 0
+    assert f"{plain / 'checkpoint.pth'}: trained without the affinity head; resume it with --affinity-weight 0" in \
+        added.stderr

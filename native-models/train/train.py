@@ -203,6 +203,7 @@ def save_checkpoint(path: Path, model: Sam, optimizer, step: int, elapsed: float
 def main(argv=None) -> int:
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    refuse_mismatched_resume(args)  # here, once, rather than a traceback from every worker
     if args.workers <= 1:
         return train(0, args, None)
     import torch.multiprocessing as mp
@@ -214,6 +215,16 @@ def main(argv=None) -> int:
                 return 0
         except KeyboardInterrupt:
             continue  # Ctrl+C reached the workers too: they finish the step, write the checkpoint and stop
+
+
+def refuse_mismatched_resume(args) -> None:
+    checkpoint = args.out / "checkpoint.pth"
+    if not checkpoint.exists():
+        return
+    wanted, trained = args.affinity_weight > 0, "affinity" in torch.load(checkpoint, map_location="cpu")
+    if wanted != trained:
+        raise SystemExit(f"{checkpoint}: trained with{'out' if wanted else ''} the affinity head; resume it "
+                         f"with{'' if wanted else ' a non-zero'} --affinity-weight{' 0' if wanted else ''}")
 
 
 def free_port() -> int:
@@ -297,10 +308,6 @@ def train(rank: int, args, address) -> int:
     optimizer = torch.optim.AdamW(groups, lr=args.lr, weight_decay=args.weight_decay, betas=(0.9, 0.999))
     step, elapsed = 0, 0.0
     if state:
-        wanted = affinity is not None
-        if wanted != ("affinity" in state):
-            raise SystemExit(f"{checkpoint}: trained with{'out' if wanted else ''} the affinity head; resume it "
-                             f"with{'' if wanted else ' a non-zero'} --affinity-weight{' 0' if wanted else ''}")
         model.load_state_dict(state["model"])
         if affinity is not None:
             affinity.load_state_dict(state["affinity"])
