@@ -9,7 +9,8 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from '../common/errors.ts';
-import { hashBytes, probeImageSize, readImageFile } from '../inference/imageLoader.ts';
+import { hashBytes, probeImageSize } from '../inference/imageLoader.ts';
+import { readImageFile } from '../node/readImageFile.ts';
 import { type ImageRow, listImagesPage, updateImageFile } from '../store/images.ts';
 import { locateImage } from '../store/imagePaths.ts';
 import type { Project } from '../store/projectDb.ts';
@@ -39,9 +40,9 @@ export interface ImageFileInfo {
 
 /** Hash and measure one image; a UserError names the file and why it cannot be read. */
 export async function inspectImage(file: string): Promise<ImageFileInfo> {
-  const [bytes, info] = await Promise.all([readImageFile(file), stat(file)]);
-  const size = await probeImageSize(file);
-  return { file, sha256: hashBytes(bytes), byteSize: info.size, mtimeMs: info.mtimeMs, ...size };
+  const { bytes, stats } = await readImageFile(file);
+  const size = await probeImageSize(file, bytes);
+  return { file, sha256: hashBytes(bytes), byteSize: stats.size, mtimeMs: stats.mtimeMs, ...size };
 }
 
 export interface FolderScan {
@@ -76,10 +77,10 @@ export async function scanFolder(dir: string): Promise<FolderScan> {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() || entry.isSymbolicLink()) {
-        if (IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) scan.images.push(full);
-        else scan.otherFiles++;
-      }
+      // Anything else named like an image is listed, a FIFO or device too, so that reading it reports it as
+      // unreadable by name (issue 18) rather than it vanishing from the scan.
+      else if (IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) scan.images.push(full);
+      else if (entry.isFile() || entry.isSymbolicLink()) scan.otherFiles++;
     }
   };
   await walk(root);

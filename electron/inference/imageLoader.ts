@@ -8,10 +8,10 @@
  *   would clip 16-bit values to 255 instead, which turns most 16-bit photos white.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError, describeError } from '../common/errors.ts';
 import type { Size } from '../common/frames.ts';
+import { readImageFile as readBoundedImageFile } from '../node/readImageFile.ts';
 
 export interface DecodedImage extends Size {
   /** Interleaved RGB, row-major, image frame (after EXIF orientation). Length width × height × 3. */
@@ -23,15 +23,9 @@ export interface DecodedImage extends Size {
 /** Largest image we decode: 2^28 pixels (16384²), libvips' default guard against decompression bombs. */
 const MAX_PIXELS = 268_402_689;
 
+/** The file's bytes, read with the bounds of `node/readImageFile.ts` (regular files only, size cap; issue 18). */
 export async function readImageFile(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : describeError(error);
-    throw new UserError(`cannot read image ${file}: ${why}`, { cause: error });
-  }
+  return (await readBoundedImageFile(file)).bytes;
 }
 
 export function hashBytes(bytes: Uint8Array): string {
@@ -63,9 +57,10 @@ export async function decodeImage(file: string, bytes?: Buffer): Promise<Decoded
 }
 
 /** The size of an image as displayed (EXIF orientation applied), without decoding its pixels. */
-export async function probeImageSize(file: string): Promise<Size> {
+export async function probeImageSize(file: string, bytes?: Buffer): Promise<Size> {
+  const data = bytes ?? (await readImageFile(file));
   try {
-    const meta = await sharp(file, { autoOrient: true }).metadata();
+    const meta = await sharp(data, { autoOrient: true }).metadata();
     if (!meta.width || !meta.height) throw new Error('no dimensions');
     return { width: meta.autoOrient?.width ?? meta.width, height: meta.autoOrient?.height ?? meta.height };
   } catch (error) {

@@ -1,5 +1,6 @@
 /** SamService behaviour on the fixture model: caches, priorities, lanes, crashes and bad input. */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -196,6 +197,25 @@ describe('SamService', () => {
     // The service still works afterwards.
     expect((await s.predict(wide, click)).candidates.length).toBe(3);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'names a FIFO or a symlink to /dev/zero instead of hanging or reading forever (issue 18)',
+    async () => {
+      const s = await service();
+      const fifo = path.join(tmp, 'pipe.png');
+      const zero = path.join(tmp, 'zero.png');
+      execFileSync('mkfifo', [fifo]);
+      await symlink('/dev/zero', zero);
+      await expect(s.predict(fifo, click)).rejects.toThrow(
+        `cannot read image ${fifo}: not a regular file (a FIFO)`,
+      );
+      await expect(s.embed(zero)).rejects.toThrow(
+        `cannot read image ${zero}: not a regular file (a character device)`,
+      );
+      expect((await s.predict(wide, click)).candidates.length).toBe(3);
+    },
+    20_000,
+  );
 
   it('refuses prompts the model cannot take, in one clear line', async () => {
     const s = new SamService({ providers: ['cpu'] });
