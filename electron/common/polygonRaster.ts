@@ -24,10 +24,10 @@ export interface RasterWork {
 const SCALE = 5;
 
 /**
- * Largest |coordinate| accepted: 5× of it must fit maskApi.c's `int` (beyond, C's conversion is undefined and
- * the edge lengths overflow).
+ * Largest |coordinate| accepted (~2.1e8 px): the difference of two vertices on the 5× grid must fit maskApi.c's
+ * `int`; beyond, its conversions and edge lengths overflow and pycocotools' result is undefined.
  */
-export const MAX_POLYGON_COORDINATE = Math.floor((2 ** 31 - 1) / SCALE) - 1;
+export const MAX_POLYGON_COORDINATE = Math.floor((2 ** 30 - 1) / SCALE) - 1;
 
 /** C's `(int)` of a double stored in an `int` array: truncation toward zero (ToInt32, as Int32Array stores). */
 const cInt = (value: number): number => value | 0;
