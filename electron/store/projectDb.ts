@@ -10,13 +10,27 @@
  * - migrates the schema (backup first; a database from a newer app is refused, see migrate.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { UserError, describeError } from '../common/errors.ts';
-import { migrate } from './migrate.ts';
+import { UserError } from '../common/errors.ts';
+import { fileAccessError, isWritable, openError } from './fileAccess.ts';
+import { SCHEMA_VERSION } from '../../db/migrations/index.ts';
+import { migrate, schemaVersion } from './migrate.ts';
 import type { ReadableDB, WritableDB } from './types.ts';
 
 /** `PRAGMA application_id` of project files: "SAMA". */
@@ -38,7 +52,11 @@ export interface OpenOptions {
   log?: (line: string) => void;
   /** How long to wait for another process to let go of the file before reporting it open elsewhere. */
   busyTimeoutMs?: number;
-  /** Refuse writes on this connection (`PRAGMA query_only`); the file is still locked. */
+  /**
+   * Only read (issue 18, item 12a): an SQLite read-only connection that needs no write access to the file or
+   * its folder, never migrates, and holds one read transaction (a consistent snapshot) while open. A project in
+   * a folder it cannot write is read from a temporary copy.
+   */
   readOnly?: boolean;
 }
 
@@ -53,13 +71,18 @@ export function appVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
-/** Create a new, empty project file (refuses to overwrite anything). */
+/**
+ * Create a new, empty project file (refuses to overwrite anything). The database is built in a temp file beside
+ * the target and hard-linked into place, which fails if the name exists: of several processes creating the same
+ * project at once exactly one wins, and the others only ever delete their own temp files (issue 18, item 7).
+ */
 export function createProject(file: string, options: OpenOptions = {}): Project {
   const absolute = path.resolve(file);
   if (existsSync(absolute))
     throw new UserError(`${file}: already exists (open it instead, or choose a new name)`);
   if (!existsSync(path.dirname(absolute))) throw new UserError(`${file}: its folder does not exist`);
-  return openAt(absolute, file, true, options);
+  buildNewProject(absolute, file);
+  return openAt(absolute, file, options);
 }
 
 /** Open an existing project file. */
@@ -68,30 +91,151 @@ export function openProject(file: string, options: OpenOptions = {}): Project {
   if (!existsSync(absolute)) {
     throw new UserError(`${file}: no such project (create one with: sam-annotate project create ${file})`);
   }
-  return openAt(absolute, file, false, options);
+  return options.readOnly ? openReadOnly(absolute, file, options) : openAt(absolute, file, options);
 }
 
-function openAt(absolute: string, shown: string, create: boolean, options: OpenOptions): Project {
+function buildNewProject(absolute: string, shown: string): void {
+  const temp = path.join(
+    path.dirname(absolute),
+    `.${path.basename(absolute)}.${process.pid}-${randomUUID().slice(0, 8)}.creating`,
+  );
+  let db: Database.Database | undefined;
+  try {
+    // Rollback journal while building: closing leaves one self-contained file to link (WAL is set on open).
+    db = new Database(temp);
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    migrate(db);
+    initMeta(db as WritableDB);
+    db.close();
+    publish(temp, absolute, shown);
+  } catch (error) {
+    throw error instanceof UserError ? error : openError(error, shown, absolute);
+  } finally {
+    if (db?.open) db.close();
+    for (const f of [temp, `${temp}-journal`]) rmSync(f, { force: true });
+  }
+}
+
+/** Put the finished temp file at `absolute` unless something is already there. */
+function publish(temp: string, absolute: string, shown: string): void {
+  const taken = () => new UserError(`${shown}: already exists (created by another process?)`);
+  try {
+    linkSync(temp, absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw taken();
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+    // A file system without hard links (FAT, some network shares): an exclusive copy is still create-only.
+    try {
+      copyFileSync(temp, absolute, constants.COPYFILE_EXCL);
+    } catch (copyError) {
+      if ((copyError as NodeJS.ErrnoException).code === 'EEXIST') throw taken();
+      throw copyError;
+    }
+  }
+  syncFolder(path.dirname(absolute));
+}
+
+/** Make the new directory entry durable (not possible on Windows, where this is a no-op). */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // best effort
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function openAt(absolute: string, shown: string, options: OpenOptions): Project {
   let db: Database.Database;
   try {
-    db = new Database(absolute, { fileMustExist: !create, timeout: options.busyTimeoutMs ?? 1000 });
+    db = new Database(absolute, { fileMustExist: true, timeout: options.busyTimeoutMs ?? 1000 });
   } catch (error) {
-    throw new UserError(`${shown}: cannot open (${describeError(error)})`, { cause: error });
+    throw openError(error, shown, absolute);
   }
   try {
     lock(db, absolute, shown);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    checkApplication(db, shown, create);
-    migrate(db, { file: absolute, log: create ? undefined : options.log });
-    if (create) initMeta(db as WritableDB);
-    if (options.readOnly) db.pragma('query_only = ON');
+    checkApplication(db, shown);
+    migrate(db, { file: absolute, log: options.log });
   } catch (error) {
     db.close();
-    if (create) for (const f of [absolute, `${absolute}-wal`, `${absolute}-shm`]) rmSync(f, { force: true });
-    throw error;
+    throw error instanceof UserError ? error : (fileAccessError(error, shown, isWritable(absolute)) ?? error);
   }
   writeOwner(absolute);
+  return handle(absolute, db, () => removeOwner(absolute));
+}
+
+function openReadOnly(absolute: string, shown: string, options: OpenOptions): Project {
+  if (isWritable(absolute)) return readOnlyAt(absolute, absolute, shown, options, () => undefined);
+  // SQLite cannot read a WAL database without creating its `-shm` index beside it, nor should it leave files
+  // owned by this user in someone else's folder: read a copy (the WAL too, in case it holds commits).
+  const copyDir = mkdtempSync(path.join(os.tmpdir(), 'sam-annotate-readonly-'));
+  const removeCopy = () => rmSync(copyDir, { recursive: true, force: true });
+  try {
+    const copy = path.join(copyDir, path.basename(absolute));
+    copyFileSync(absolute, copy);
+    if (existsSync(`${absolute}-wal`)) copyFileSync(`${absolute}-wal`, `${copy}-wal`);
+    return readOnlyAt(absolute, copy, shown, options, removeCopy);
+  } catch (error) {
+    removeCopy();
+    throw error instanceof UserError ? error : openError(error, shown, absolute);
+  }
+}
+
+/** Read `source` (the project or its copy) as the project `absolute`. */
+function readOnlyAt(
+  absolute: string,
+  source: string,
+  shown: string,
+  options: OpenOptions,
+  afterClose: () => void,
+): Project {
+  let db: Database.Database;
+  try {
+    db = new Database(source, {
+      readonly: true,
+      fileMustExist: true,
+      timeout: options.busyTimeoutMs ?? 1000,
+    });
+  } catch (error) {
+    throw openError(error, shown, absolute);
+  }
+  try {
+    try {
+      // The shared lock of this read transaction also keeps a writer (the app) from taking the file meanwhile.
+      db.exec('BEGIN');
+      db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    } catch (error) {
+      throw lockError(error, absolute, shown);
+    }
+    checkApplication(db, shown);
+    checkVersionForReading(db, shown);
+  } catch (error) {
+    db.close();
+    afterClose();
+    throw error;
+  }
+  return handle(absolute, db, afterClose);
+}
+
+function checkVersionForReading(db: Database.Database, shown: string): void {
+  const version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) migrate(db, { file: shown }); // throws "written by a newer version"
+  if (version < SCHEMA_VERSION) {
+    throw new UserError(
+      `${shown}: made by an older version of SAM Annotate (schema version ${version}; this version uses ${SCHEMA_VERSION}); open it once for writing to upgrade`,
+    );
+  }
+}
+
+function handle(absolute: string, db: Database.Database, afterClose: () => void): Project {
   return {
     file: absolute,
     dir: path.dirname(absolute),
@@ -100,7 +244,7 @@ function openAt(absolute: string, shown: string, create: boolean, options: OpenO
     close() {
       if (!db.open) return;
       db.close();
-      removeOwner(absolute);
+      afterClose();
     },
   };
 }
@@ -114,31 +258,34 @@ function lock(db: Database.Database, absolute: string, shown: string): void {
     // A write transaction takes the exclusive lock now rather than at the first real write.
     db.exec('BEGIN IMMEDIATE; COMMIT');
   } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-      const owner = readOwner(absolute);
-      const who = owner
-        ? ` by process ${owner.pid} on ${owner.host} (${owner.user}) since ${owner.since}`
-        : '';
-      throw new UserError(`${shown}: open elsewhere${who}; close it there first`, { cause: error });
-    }
-    if (code === 'SQLITE_NOTADB')
-      throw new UserError(`${shown}: not a SAM Annotate project (not an SQLite database)`);
-    throw error instanceof UserError
-      ? error
-      : new UserError(`${shown}: cannot open (${describeError(error)})`, { cause: error });
+    throw lockError(error, absolute, shown);
   }
 }
 
-function checkApplication(db: Database.Database, shown: string, create: boolean): void {
+/** "Open elsewhere" (naming the holder when known), "not a database", read-only, or SQLite's own words. */
+function lockError(error: unknown, absolute: string, shown: string): UserError {
+  const code = (error as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    const owner = readOwner(absolute);
+    const who = owner ? ` by process ${owner.pid} on ${owner.host} (${owner.user}) since ${owner.since}` : '';
+    return new UserError(`${shown}: open elsewhere${who}; close it there first`, { cause: error });
+  }
+  if (code === 'SQLITE_NOTADB')
+    return new UserError(`${shown}: not a SAM Annotate project (not an SQLite database)`);
+  return openError(error, shown, absolute);
+}
+
+function checkApplication(db: Database.Database, shown: string): void {
   const id = db.pragma('application_id', { simple: true }) as number;
   if (id === APPLICATION_ID) return;
+  if (db.readonly) throw new UserError(`${shown}: not a SAM Annotate project`);
   const tables = (
     db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }
   ).n;
-  if (!create && (id !== 0 || tables > 0)) {
+  if (id !== 0 || tables > 0) {
     throw new UserError(`${shown}: not a SAM Annotate project (an SQLite database of another application)`);
   }
+  // An empty SQLite file (0 bytes, or no tables yet): adopt it.
   db.pragma(`application_id = ${APPLICATION_ID}`);
 }
 

@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export function child(script: string, args: string[]): ChildProcess {
+/** `stdin: 'pipe'` lets the parent drive the child by lines (the create race). */
+export function child(script: string, args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(here, 'children', script), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
 }
 
