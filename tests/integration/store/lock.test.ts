@@ -42,6 +42,24 @@ describe('two instances on one project', () => {
     expect(existsSync(`${file}.owner`)).toBe(false);
   });
 
+  it('a read-only open (a CLI export) keeps the app from opening the project for writing meanwhile', async () => {
+    const dir = tempDir();
+    newProject(dir).close();
+    const file = path.join(dir, 'p.samproj');
+    const reader = child('holder.ts', [file, 'read']);
+    try {
+      await waitForLine(reader, /^ready$/);
+      expect(() => openProject(file, { busyTimeoutMs: 50 })).toThrow(
+        /: open elsewhere.*; close it there first$/,
+      );
+      closeLater(openProject(file, { readOnly: true })).close(); // readers share
+    } finally {
+      reader.kill('SIGKILL');
+      await exited(reader);
+    }
+    closeLater(openProject(file)).close();
+  });
+
   it('one process cannot open the same project twice either', () => {
     const dir = tempDir();
     const project = newProject(dir);
