@@ -8,6 +8,12 @@ export interface Migration {
   /** Becomes `PRAGMA user_version` once `up` has run. */
   readonly version: number;
   readonly name: string;
+  /**
+   * The runner turns foreign keys off around this step (and runs `PRAGMA foreign_key_check` before committing):
+   * needed to rebuild a table other tables reference, since dropping it would otherwise fire their ON DELETE
+   * actions (SQLite's "making other kinds of table schema changes" procedure).
+   */
+  readonly foreignKeysOff?: boolean;
   /** Runs inside a transaction opened by the runner; throws to roll the whole step back. */
   up(db: Database): void;
 }

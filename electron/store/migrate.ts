@@ -61,15 +61,30 @@ export function migrate(db: Database, options: MigrateOptions = {}): MigrateResu
     db.prepare('VACUUM INTO ?').run(backup);
     options.log?.(`backed up ${options.file} (schema ${from}) to ${backup}`);
   }
-  for (const m of pending) {
-    db.transaction(() => {
-      m.up(db);
-      db.pragma(`user_version = ${m.version}`);
-    })();
-  }
+  for (const m of pending) runStep(db, m);
   const to = schemaVersion(db);
   options.log?.(`migrated ${name} from schema ${from} to ${to}`);
   return { from, to, backup };
+}
+
+/** One migration and its version bump in one transaction, with foreign keys off around it if it asks. */
+function runStep(db: Database, m: Migration): void {
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  const switchOff = m.foreignKeysOff === true && enforced;
+  // Inside a transaction the pragma is a no-op, and dropping a table would cascade: refuse (a programming error).
+  if (switchOff && db.inTransaction)
+    throw new Error(`migration ${m.version} cannot run inside a transaction`);
+  if (switchOff) db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      m.up(db);
+      if (m.foreignKeysOff && (db.pragma('foreign_key_check') as unknown[]).length > 0)
+        throw new Error(`migration ${m.version} (${m.name}) left rows whose foreign keys point nowhere`);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  } finally {
+    if (switchOff) db.pragma('foreign_keys = ON');
+  }
 }
 
 function backupName(file: string, version: number): string {

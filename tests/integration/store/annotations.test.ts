@@ -194,4 +194,16 @@ describe('annotations', () => {
     deleteAnnotation(project.db, id);
     expect(projectStats(project.reader).reviewEvents).toBe(0);
   });
+
+  it('never reuse an id: after the newest is deleted, the next one gets a new id (issue 18, item 14)', () => {
+    // A stale id (another tab, a serve client, an undo step) must never name a different mask.
+    const { project, imageId } = setup();
+    const add = () => addAnnotation(project.db, { imageId, mask: ringMask(), source: 'manual', author: 'a' });
+    add();
+    const newest = add();
+    deleteAnnotation(project.db, newest);
+    const next = add();
+    expect(next).toBeGreaterThan(newest);
+    expect(getAnnotation(project.reader, newest)).toBeUndefined();
+  });
 });
