@@ -93,6 +93,16 @@ describe('a read-only project', () => {
     expect(readdirSync(dir).sort()).toEqual(['img.png', 'p.samproj']);
   });
 
+  it('cannot be created in a read-only folder: the message names the file and says read-only', () => {
+    const dir = tempDir();
+    own(dir, 0o555);
+    const file = path.join(dir, 'new.samproj');
+    const created = cli('project', 'create', file);
+    expect(created.code).toBe(1);
+    expect(created.stderr).toContain(`${file}: permission denied (read-only); `);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('needing a migration is not migrated when opened read-only: it says to open it once for writing', () => {
     const dir = tempDir();
     const file = path.join(dir, 'old.samproj');
