@@ -7,7 +7,11 @@
  *   only says who holds it, for the message, and is ignored (overwritten) when the lock is free;
  * - WAL with `synchronous = FULL`: a transaction acknowledged by `COMMIT` survives a killed process and a power
  *   cut; `foreign_keys = ON`;
- * - migrates the schema (backup first; a database from a newer app is refused, see migrate.ts).
+ * - migrates the schema (backup first; a database from a newer app is refused, see migrate.ts), except when
+ *   opened read-only (CLI stats and export), which also works on a project this user cannot write.
+ *
+ * Creating one builds it in a temp file and links it into place, so two processes creating the same project
+ * never destroy each other's file (issue 18).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -28,8 +32,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../common/errors.ts';
-import { fileAccessError, isWritable, openError } from './fileAccess.ts';
 import { SCHEMA_VERSION } from '../../db/migrations/index.ts';
+import { fileAccessError, isWritable, openError } from './fileAccess.ts';
 import { migrate, schemaVersion } from './migrate.ts';
 import type { ReadableDB, WritableDB } from './types.ts';
 
@@ -53,9 +57,9 @@ export interface OpenOptions {
   /** How long to wait for another process to let go of the file before reporting it open elsewhere. */
   busyTimeoutMs?: number;
   /**
-   * Only read (issue 18, item 12a): an SQLite read-only connection that needs no write access to the file or
-   * its folder, never migrates, and holds one read transaction (a consistent snapshot) while open. A project in
-   * a folder it cannot write is read from a temporary copy.
+   * Only read (issue 18, item 12a): never migrates (a project needing it is refused), refuses writes, and reads
+   * one consistent snapshot while open. Locked like any open; but a file or folder this user cannot write (a
+   * read-only project) is read from a temporary copy, needing no write access at all.
    */
   readOnly?: boolean;
 }
@@ -162,7 +166,7 @@ function openAt(absolute: string, shown: string, options: OpenOptions): Project 
     lock(db, absolute, shown);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    checkApplication(db, shown);
+    checkApplication(db, shown, true);
     migrate(db, { file: absolute, log: options.log });
   } catch (error) {
     db.close();
@@ -173,49 +177,59 @@ function openAt(absolute: string, shown: string, options: OpenOptions): Project 
 }
 
 function openReadOnly(absolute: string, shown: string, options: OpenOptions): Project {
-  if (isWritable(absolute)) return readOnlyAt(absolute, absolute, shown, options, () => undefined);
-  // SQLite cannot read a WAL database without creating its `-shm` index beside it, nor should it leave files
-  // owned by this user in someone else's folder: read a copy (the WAL too, in case it holds commits).
+  if (isWritable(absolute)) return holdForReading(absolute, shown, options);
+  // SQLite cannot read a WAL database without creating its `-shm` index beside it (and then leaves it there,
+  // owned by this user): read a copy instead, the WAL too in case it holds commits.
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'sam-annotate-readonly-'));
   const removeCopy = () => rmSync(copyDir, { recursive: true, force: true });
   try {
     const copy = path.join(copyDir, path.basename(absolute));
     copyFileSync(absolute, copy);
     if (existsSync(`${absolute}-wal`)) copyFileSync(`${absolute}-wal`, `${copy}-wal`);
-    return readOnlyAt(absolute, copy, shown, options, removeCopy);
+    const db = new Database(copy, { readonly: true, fileMustExist: true });
+    return readSnapshot(db, absolute, shown, removeCopy);
   } catch (error) {
     removeCopy();
     throw error instanceof UserError ? error : openError(error, shown, absolute);
   }
 }
 
-/** Read `source` (the project or its copy) as the project `absolute`. */
-function readOnlyAt(
-  absolute: string,
-  source: string,
-  shown: string,
-  options: OpenOptions,
-  afterClose: () => void,
-): Project {
+/**
+ * A project this user could write, opened to read: locked like any open (one opener at a time, and the owner
+ * note names this process), but never migrated and refusing writes (`query_only`).
+ */
+function holdForReading(absolute: string, shown: string, options: OpenOptions): Project {
   let db: Database.Database;
   try {
-    db = new Database(source, {
-      readonly: true,
-      fileMustExist: true,
-      timeout: options.busyTimeoutMs ?? 1000,
-    });
+    db = new Database(absolute, { fileMustExist: true, timeout: options.busyTimeoutMs ?? 1000 });
+    db.pragma('locking_mode = EXCLUSIVE');
   } catch (error) {
     throw openError(error, shown, absolute);
   }
+  const project = readSnapshot(db, absolute, shown, () => removeOwner(absolute));
+  db.pragma('query_only = ON');
+  writeOwner(absolute);
+  return project;
+}
+
+/**
+ * Start the read transaction the project is read in for as long as it is open (one consistent snapshot) and
+ * check it is a project of this schema version; closes `db` and calls `afterClose` if not.
+ */
+function readSnapshot(
+  db: Database.Database,
+  absolute: string,
+  shown: string,
+  afterClose: () => void,
+): Project {
   try {
     try {
-      // The shared lock of this read transaction also keeps a writer (the app) from taking the file meanwhile.
       db.exec('BEGIN');
       db.prepare('SELECT count(*) FROM sqlite_schema').get();
     } catch (error) {
       throw lockError(error, absolute, shown);
     }
-    checkApplication(db, shown);
+    checkApplication(db, shown, false);
     checkVersionForReading(db, shown);
   } catch (error) {
     db.close();
@@ -275,17 +289,17 @@ function lockError(error: unknown, absolute: string, shown: string): UserError {
   return openError(error, shown, absolute);
 }
 
-function checkApplication(db: Database.Database, shown: string): void {
+/** `adopt`: stamp an empty SQLite file (no tables) as a project rather than refusing it (not when only reading). */
+function checkApplication(db: Database.Database, shown: string, adopt: boolean): void {
   const id = db.pragma('application_id', { simple: true }) as number;
   if (id === APPLICATION_ID) return;
-  if (db.readonly) throw new UserError(`${shown}: not a SAM Annotate project`);
+  if (!adopt) throw new UserError(`${shown}: not a SAM Annotate project`);
   const tables = (
     db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }
   ).n;
   if (id !== 0 || tables > 0) {
     throw new UserError(`${shown}: not a SAM Annotate project (an SQLite database of another application)`);
   }
-  // An empty SQLite file (0 bytes, or no tables yet): adopt it.
   db.pragma(`application_id = ${APPLICATION_ID}`);
 }
 

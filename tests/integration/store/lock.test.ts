@@ -42,17 +42,16 @@ describe('two instances on one project', () => {
     expect(existsSync(`${file}.owner`)).toBe(false);
   });
 
-  it('a read-only open (a CLI export) keeps the app from opening the project for writing meanwhile', async () => {
+  it('a read-only open (a CLI export) holds the project like any open, named in the message', async () => {
     const dir = tempDir();
     newProject(dir).close();
     const file = path.join(dir, 'p.samproj');
     const reader = child('holder.ts', [file, 'read']);
     try {
       await waitForLine(reader, /^ready$/);
-      expect(() => openProject(file, { busyTimeoutMs: 50 })).toThrow(
-        /: open elsewhere.*; close it there first$/,
-      );
-      closeLater(openProject(file, { readOnly: true })).close(); // readers share
+      const elsewhere = new RegExp(`: open elsewhere by process ${reader.pid} on .*; close it there first$`);
+      expect(() => openProject(file, { busyTimeoutMs: 50 })).toThrow(elsewhere);
+      expect(() => openProject(file, { busyTimeoutMs: 50, readOnly: true })).toThrow(elsewhere);
     } finally {
       reader.kill('SIGKILL');
       await exited(reader);

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -89,5 +89,7 @@ describe('project files', () => {
     expect(() => project.db.prepare("INSERT INTO project_meta VALUES ('a', 'b')").run()).toThrow(
       /readonly|query_only/i,
     );
+    project.close();
+    expect(readdirSync(path.dirname(created.file))).toEqual(['p.samproj']); // no WAL, index or owner note left
   });
 });
