@@ -51,18 +51,14 @@ function log(line: string): void {
   console.error(line);
 }
 
-type Access = 'write' | 'create' | 'read';
+function withProject<T>(file: string, fn: (project: Project) => Promise<T>, create = false): Promise<T> {
+  const project = create ? createProject(file, { log }) : openProject(file, { log });
+  return fn(project).finally(() => project.close());
+}
 
-/** `read` (stats, export): a read-only project, or one open in a read-only folder, still works (issue 18). */
-function withProject<T>(
-  file: string,
-  fn: (project: Project) => Promise<T>,
-  access: Access = 'write',
-): Promise<T> {
-  const project =
-    access === 'create'
-      ? createProject(file, { log })
-      : openProject(file, { log, readOnly: access === 'read' });
+/** For stats and export, which only read: they work on a read-only project and never migrate one (issue 18). */
+function readProject<T>(file: string, fn: (project: Project) => Promise<T>): Promise<T> {
+  const project = openProject(file, { log, readOnly: true });
   return fn(project).finally(() => project.close());
 }
 
@@ -110,7 +106,7 @@ async function create(argv: string[]): Promise<number> {
       log(`created ${file}`);
       if (values.images) await addImages(project, values.images);
     },
-    'create',
+    true,
   );
   return 0;
 }
@@ -196,22 +192,18 @@ async function exportCommand(argv: string[]): Promise<number> {
   const tolerance = values.tolerance === undefined ? 0 : Number(values.tolerance);
   if (!(tolerance >= 0))
     throw new UsageError(`--tolerance ${values.tolerance}: expected a number of pixels ≥ 0`);
-  await withProject(
-    file,
-    async (project) => {
-      const { bar, update } = progress(`exporting ${format}`);
-      const options: ExportOptions = {
-        all: values.all,
-        categories: values.category,
-        tolerance,
-        onProgress: update,
-      };
-      const summaryLine = await exportProject(project, format as ExportFormat, out, options);
-      bar.end();
-      log(summaryLine);
-    },
-    'read',
-  );
+  await readProject(file, async (project) => {
+    const { bar, update } = progress(`exporting ${format}`);
+    const options: ExportOptions = {
+      all: values.all,
+      categories: values.category,
+      tolerance,
+      onProgress: update,
+    };
+    const summaryLine = await exportProject(project, format as ExportFormat, out, options);
+    bar.end();
+    log(summaryLine);
+  });
   return 0;
 }
 
@@ -225,39 +217,36 @@ async function statsCommand(argv: string[]): Promise<number> {
   const [file, extra] = positionals;
   if (!file || extra)
     throw new UsageError('project stats: expected one project FILE (see: sam-annotate project --help)');
-  await withProject(
-    file,
-    async (project) => {
-      if (values['check-files']) {
-        const { bar, update } = progress('checking image files');
-        await checkImageFiles(project, update);
-        bar.end();
-      }
-      const s = projectStats(project.reader);
-      if (values.json) {
-        console.log(JSON.stringify({ file: project.file, ...s }, null, 2));
-        return;
-      }
-      const kv = (record: Record<string, number>) =>
-        Object.entries(record)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ');
-      const ms = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(1)} s`);
-      const lines = [
-        `project   ${project.file} (schema ${s.schemaVersion})`,
-        `images    ${s.images.total}: ${kv(s.images.byStatus)}; files: ${kv(s.images.byFileState)}`,
-        `categories ${s.categories.length}: ${s.categories.map((c) => `${c.name} (${c.annotations})`).join(', ') || '–'}`,
-        `annotations ${s.annotations.total}: ${s.annotations.masks} masks, ${s.annotations.boxes} boxes, ${s.annotations.uncategorized} uncategorized`,
-        `  status  ${kv(s.annotations.byStatus)}`,
-        `  source  ${kv(s.annotations.bySource)}`,
-        `accepted masks ${s.accepted.masks}: active time mean ${ms(s.accepted.meanActiveMs)}, median ${ms(s.accepted.medianActiveMs)}; ` +
-          `clicks mean ${s.accepted.meanClicks?.toFixed(1) ?? '–'}; model wait ${ms(s.accepted.totalModelWaitMs)} total`,
-        `sessions  ${s.sessions} (${s.annotators.join(', ') || '–'}); review events ${s.reviewEvents}`,
-      ];
-      console.log(lines.join('\n'));
-    },
-    values['check-files'] ? 'write' : 'read',
-  ); // --check-files records what it finds
+  const open = values['check-files'] ? withProject : readProject; // --check-files records what it finds
+  await open(file, async (project) => {
+    if (values['check-files']) {
+      const { bar, update } = progress('checking image files');
+      await checkImageFiles(project, update);
+      bar.end();
+    }
+    const s = projectStats(project.reader);
+    if (values.json) {
+      console.log(JSON.stringify({ file: project.file, ...s }, null, 2));
+      return;
+    }
+    const kv = (record: Record<string, number>) =>
+      Object.entries(record)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+    const ms = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(1)} s`);
+    const lines = [
+      `project   ${project.file} (schema ${s.schemaVersion})`,
+      `images    ${s.images.total}: ${kv(s.images.byStatus)}; files: ${kv(s.images.byFileState)}`,
+      `categories ${s.categories.length}: ${s.categories.map((c) => `${c.name} (${c.annotations})`).join(', ') || '–'}`,
+      `annotations ${s.annotations.total}: ${s.annotations.masks} masks, ${s.annotations.boxes} boxes, ${s.annotations.uncategorized} uncategorized`,
+      `  status  ${kv(s.annotations.byStatus)}`,
+      `  source  ${kv(s.annotations.bySource)}`,
+      `accepted masks ${s.accepted.masks}: active time mean ${ms(s.accepted.meanActiveMs)}, median ${ms(s.accepted.medianActiveMs)}; ` +
+        `clicks mean ${s.accepted.meanClicks?.toFixed(1) ?? '–'}; model wait ${ms(s.accepted.totalModelWaitMs)} total`,
+      `sessions  ${s.sessions} (${s.annotators.join(', ') || '–'}); review events ${s.reviewEvents}`,
+    ];
+    console.log(lines.join('\n'));
+  });
   return 0;
 }
 
