@@ -5,8 +5,9 @@
  */
 import { app } from 'electron';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { BackendHost } from './backendHost.ts';
+import { appUrlMatcher } from './modules/appUrl.ts';
 import { fileProtocolModule, registerFileScheme } from './modules/fileProtocol.ts';
 import { ipcModule } from './modules/ipc.ts';
 import { menuModule } from './modules/menu.ts';
@@ -16,8 +17,7 @@ import { windowModule } from './modules/window.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererIndex = path.join(here, '..', 'renderer', 'index.html');
-const rendererRoot = pathToFileURL(path.dirname(rendererIndex)).href;
-const isAppUrl = (url: string) => url.startsWith(rendererRoot);
+const isAppUrl = appUrlMatcher(path.dirname(rendererIndex));
 
 registerFileScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
