@@ -65,6 +65,9 @@ export class WorkerHost {
 
   /** Load a model in the worker; replayed automatically after a crash. */
   init(args: InitArgs): Promise<InitResult> {
+    // A model load still reading its folder when the service closed must not start a worker (it would keep the
+    // process alive: issue 18, serve on a project it cannot open).
+    if (this.closed) return Promise.reject(new UserError(`the ${this.role} worker is closed`));
     this.initArgs = args;
     this.stopWorker();
     return this.start();

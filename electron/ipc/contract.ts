@@ -27,6 +27,11 @@ export interface AppInfo {
   readonly mode: 'electron' | 'serve';
   /** Where a sample project would be created (first start). */
   readonly sampleProjectPath: string;
+  /**
+   * Models may be installed from URLs and server folders (issue 18): always in the desktop app; in serve mode only
+   * when started with --allow-model-install. Catalog installs are always allowed.
+   */
+  readonly allowModelInstall: boolean;
 }
 
 export interface ProjectSummary {

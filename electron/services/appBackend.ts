@@ -84,6 +84,7 @@ import { SAMPLE_IMAGE_COUNT, sampleImage } from './sampleImages.ts';
 import { AutoBatches } from './autoBatch.ts';
 import { computeAmg, computeBoxes, storeImageResult } from './autoMasks.ts';
 import { ModelManager } from './modelManager.ts';
+import { checkWritable } from './writeGuard.ts';
 import { annotationItem, categoryItem, imageItem, reviewItem } from './toContract.ts';
 
 export interface AppBackendOptions {
@@ -95,7 +96,19 @@ export interface AppBackendOptions {
   readonly inference?: Omit<SamServiceOptions, 'onEvent'>;
   /** The models of this machine (the Models panel); default: the registry in `dataDir`. */
   readonly registry?: ModelRegistry;
+  /** What clients may make the server do (serve mode, issue 18); unset = no limits (the desktop app, tests). */
+  readonly limits?: ServeLimits;
 }
+
+/** `sam-annotate serve`'s limits on what a client (a browser page) can make the server do (issue 18). */
+export interface ServeLimits {
+  /** Install models from URLs and register server folders (--allow-model-install); catalog installs always. */
+  readonly allowModelInstall: boolean;
+  /** Folders a client may write in, besides the data folder and the open project's folder. */
+  readonly writeRoots: readonly string[];
+}
+
+const INSTALL_FLAG_HINT = 'start it with sam-annotate serve --allow-model-install to allow it';
 
 interface OpenProject {
   readonly project: Project;
@@ -193,7 +206,25 @@ export class AppBackend implements BackendApi {
   // — project —
 
   appInfo(): AppInfo {
-    return { version: appVersion(), mode: this.options.mode, sampleProjectPath: this.samplePath() };
+    return {
+      version: appVersion(),
+      mode: this.options.mode,
+      sampleProjectPath: this.samplePath(),
+      allowModelInstall: this.options.limits?.allowModelInstall ?? true,
+    };
+  }
+
+  /** Refuses a path a client named for writing outside the allowed folders (serve mode; writeGuard.ts). */
+  private checkWrite(target: string): void {
+    const limits = this.options.limits;
+    if (!limits) return;
+    const roots = [this.options.dataDir, ...(this.open ? [this.open.project.dir] : []), ...limits.writeRoots];
+    checkWritable(target, roots);
+  }
+
+  private checkInstallAllowed(what: string): void {
+    if (this.options.limits && !this.options.limits.allowModelInstall)
+      throw new UserError(`${what} is turned off on this server: ${INSTALL_FLAG_HINT}`);
   }
 
   recentProjects(): Promise<string[]> {
@@ -205,10 +236,13 @@ export class AppBackend implements BackendApi {
   }
 
   async openProject(file: string): Promise<ProjectSummary> {
+    // Opening writes too: the lock note beside the file, the journal, a backup before a migration.
+    this.checkWrite(file);
     return this.adopt(openProject(file));
   }
 
   async createProject(file: string, imagesDir?: string): Promise<ProjectSummary> {
+    this.checkWrite(file);
     const project = createProject(file);
     try {
       if (imagesDir) {
@@ -611,6 +645,7 @@ export class AppBackend implements BackendApi {
       listCategories(project.reader)
         .filter((c) => request.categoryIds!.includes(c.id))
         .map((c) => c.name);
+    this.checkWrite(request.out);
     // The app picks a path in a dialog or a text field: create the folder a COCO file goes into.
     if (request.format.startsWith('coco')) await mkdir(path.dirname(request.out), { recursive: true });
     const message = await exportProject(project, request.format, request.out, {
@@ -713,6 +748,7 @@ export class AppBackend implements BackendApi {
   }
 
   async exportStatsCsv(file: string, query?: StatsQuery): Promise<TaskReport> {
+    this.checkWrite(file);
     let rows = 0;
     const counted = function* <T>(items: Iterable<T>) {
       for (const item of items) {
@@ -739,7 +775,8 @@ export class AppBackend implements BackendApi {
     return status;
   }
 
-  addModelFolder(request: AddModelRequest): Promise<InstalledModel> {
+  async addModelFolder(request: AddModelRequest): Promise<InstalledModel> {
+    this.checkInstallAllowed('adding a model folder of the server');
     return this.models.addFolder(request);
   }
 
@@ -747,7 +784,9 @@ export class AppBackend implements BackendApi {
     return this.models.remove(name);
   }
 
-  installModel(request: ModelInstallRequest): Promise<ModelInstallStatus> {
+  async installModel(request: ModelInstallRequest): Promise<ModelInstallStatus> {
+    // Catalog entries download from the app's own URLs; anything else is the client's choice of file.
+    if (!('catalogName' in request)) this.checkInstallAllowed('installing models from URLs');
     return this.models.startInstall(request);
   }
 

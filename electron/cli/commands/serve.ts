@@ -13,6 +13,7 @@ import { SERVICE_FLAGS, SERVICE_HELP, serviceOptionsFrom } from '../serviceFlags
 export const summary = 'serve the annotation app to a browser (127.0.0.1, token-protected)';
 
 export const help = `Usage: sam-annotate serve [PROJECT.samproj | IMAGE_FOLDER] [--port N] [--host H] [--model DIR|NAME]
+                          [--allow-write DIR]... [--allow-model-install]
 
 Starts the annotation app and prints its URL (with a one-time token) — open it in a browser. The same app and
 services as the desktop app, over a loopback HTTP bridge.
@@ -26,12 +27,20 @@ services as the desktop app, over a loopback HTTP bridge.
   --model DIR|NAME  model folder or installed model's name (default: the default model, see sam-annotate
                     models default; on a fresh install the built-in demo model). The app's Models panel
                     switches models while it runs.
+  --allow-write DIR also let the app write in DIR (repeatable). The browser names paths on this machine, so
+                    the app writes only in the open project's folder, the data folder, the folder (or the
+                    project's folder) given here, and these; it refuses anything else
+  --allow-model-install
+                    let the app install models from URLs and add model folders of this machine (off by
+                    default: a model file is code to run). Catalog models can always be installed
 ${SERVICE_HELP}`;
 
 const FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
   model: { type: 'string' },
+  'allow-write': { type: 'string', multiple: true },
+  'allow-model-install': { type: 'boolean' },
   ...SERVICE_FLAGS,
 } as const;
 
@@ -45,11 +54,23 @@ function projectTarget(arg: string): { file: string; imagesDir?: string } {
   return { file: arg };
 }
 
+/** The folders given with --allow-write: each must be an existing folder (a typo would silently allow nothing). */
+function writeRoots(dirs: readonly string[]): string[] {
+  return dirs.map((dir) => {
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(`--allow-write ${dir}: no such folder`);
+    return path.resolve(dir);
+  });
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('serve', argv, FLAGS, true);
   if (positionals.length > 1) throw new UsageError('serve: give at most one project or image folder');
   const host = values.host ?? '127.0.0.1';
   const port = positiveInteger('port', values.port) ?? 0;
+  const target = positionals[0] ? projectTarget(positionals[0]) : undefined;
+  const roots = writeRoots(values['allow-write'] ?? []);
+  if (target) roots.push(path.resolve(path.dirname(target.file)));
   const rendererDir = ensureRendererBuilt();
   const model = await resolveModelDir(values.model);
   const backend = new AppBackend({
@@ -57,15 +78,23 @@ export async function run(argv: string[]): Promise<number> {
     dataDir: dataDir(),
     modelDir: model?.dir,
     inference: serviceOptionsFrom(values),
+    limits: { allowModelInstall: !!values['allow-model-install'], writeRoots: roots },
   });
-  if (positionals[0]) {
-    const target = projectTarget(positionals[0]);
-    const summary = target.imagesDir
-      ? await backend.createProject(target.file, target.imagesDir)
-      : await backend.openProject(target.file);
-    console.error(
-      `project ${summary.file}: ${summary.imageCount} images, ${summary.annotationCount} annotations`,
-    );
+  // Anything failing from here on must stop the model's workers too, or the process never exits (issue 18).
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    if (target) {
+      const summary = target.imagesDir
+        ? await backend.createProject(target.file, target.imagesDir)
+        : await backend.openProject(target.file);
+      console.error(
+        `project ${summary.file}: ${summary.imageCount} images, ${summary.annotationCount} annotations`,
+      );
+    }
+    server = await startServer({ backend, rendererDir, host, port });
+  } catch (error) {
+    await backend.close();
+    throw error;
   }
   if (model?.note) console.error(model.note);
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
@@ -73,7 +102,6 @@ export async function run(argv: string[]): Promise<number> {
       `warning: listening on ${host}: anyone who can reach it and has the URL's token can use this app`,
     );
   }
-  const server = await startServer({ backend, rendererDir, host, port });
   console.log(`SAM Annotate is serving ${server.url}`);
   console.error('open that URL in a browser; press Ctrl+C to stop');
   await new Promise<void>((resolve) => {

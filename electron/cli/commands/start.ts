@@ -12,18 +12,33 @@ import * as serve from './serve.ts';
 
 export const summary = 'open the desktop app (or, where Electron cannot run, serve it to a browser)';
 
-export const help = `Usage: sam-annotate start [PROJECT.samproj | IMAGE_FOLDER]
+export const help = `Usage: sam-annotate start [PROJECT.samproj | IMAGE_FOLDER] [--allow-write DIR]...
 
 Opens the desktop app. Where Electron cannot start here (its binary is not installed, or there is no display),
-says so and runs "sam-annotate serve" instead: the same app in a browser, on 127.0.0.1, at the printed URL.`;
+says so and runs "sam-annotate serve" instead: the same app in a browser, on 127.0.0.1, at the printed URL.
+That stand-in may install models (serve --allow-model-install) as the desktop app may, and writes only where
+serve writes; --allow-write DIR adds a folder (the desktop app ignores it: its user picks paths in dialogs).`;
+
+/**
+ * The fallback is the local user's own desktop app on 127.0.0.1, so it gets the desktop app's model installs
+ * (the HTTP layer's token and Origin checks keep other pages out; checkpoints load without running code). Writes
+ * stay confined as in serve: a path typed in a page is not a path picked in a native dialog (issue 18).
+ */
+const FALLBACK_FLAGS = ['--allow-model-install'];
 
 export async function run(argv: string[]): Promise<number> {
-  const { positionals } = parseFlags('start', argv, {}, true);
+  const { values, positionals } = parseFlags(
+    'start',
+    argv,
+    { 'allow-write': { type: 'string', multiple: true } },
+    true,
+  );
   const electron = checkElectron();
   if (!electron.ok) {
     console.error(`The desktop app cannot start here: ${electron.reason}.`);
     console.error('Serving the same app to a browser instead.');
-    return serve.run(positionals);
+    const allowWrite = (values['allow-write'] ?? []).flatMap((dir) => ['--allow-write', dir]);
+    return serve.run([...positionals, ...FALLBACK_FLAGS, ...allowWrite]);
   }
   ensureRendererBuilt();
   const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
