@@ -3,6 +3,7 @@
 Import with `native-models/` on `sys.path`: `from sam_tools import build_sam, PRESETS`.
 """
 
+from .checkpoint_io import load_checkpoint
 from .config import PRESETS, SamConfig, load_config, resolve_config
 from .errors import SamToolsError
 from .sam import Sam, build_sam, load_weights, randomize_, read_state_dict
@@ -13,6 +14,7 @@ __all__ = [
     "SamConfig",
     "SamToolsError",
     "build_sam",
+    "load_checkpoint",
     "load_config",
     "load_weights",
     "randomize_",

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import pickle
-import zipfile
 from pathlib import Path
 from typing import Dict, Iterator, Mapping, Tuple
 
@@ -18,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from .checkpoint_io import load_checkpoint
 from .common import LayerNorm2d
 from .config import SamConfig
 from .errors import SamToolsError
@@ -137,15 +136,10 @@ def sha256_file(path: Path) -> str:
 
 
 def read_state_dict(path: Path) -> Dict[str, torch.Tensor]:
-    """`torch.load` of a Meta checkpoint (a plain state_dict, or one wrapped under `model` / `state_dict`)."""
+    """A Meta checkpoint's state_dict (plain, or wrapped under `model` / `state_dict`), loaded as data only
+    (`checkpoint_io.load_checkpoint`: a file that would run code is refused)."""
     path = Path(path)
-    if not path.is_file():
-        raise SamToolsError(f"{path}: no such checkpoint file")
-    try:
-        data = torch.load(path, map_location="cpu")
-    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError, OSError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SamToolsError(f"{path}: not a PyTorch checkpoint ({first_line})") from None
+    data = load_checkpoint(path)
     for wrapper in ("model", "state_dict"):
         if isinstance(data, Mapping) and isinstance(data.get(wrapper), Mapping):
             data = data[wrapper]

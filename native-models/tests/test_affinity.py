@@ -9,6 +9,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
 
+from sam_tools import load_checkpoint  # noqa: E402
 from affinity import AffinityHead, affinity_loss, affinity_targets, cell_owners  # noqa: E402
 from data import make_batch  # noqa: E402
 
@@ -70,13 +71,13 @@ def test_a_run_keeps_its_affinity_head_and_a_resume_must_keep_the_setting(tmp_pa
              "--validate-every", "0", "--log-every", "1"]
     subprocess.run([sys.executable, str(script), *small, "--steps", "1", "--affinity-weight", "1"], check=True,
                    capture_output=True)
-    state = torch.load(tmp_path / "checkpoint.pth")
+    state = load_checkpoint(tmp_path / "checkpoint.pth")
     assert state["step"] == 1 and any(k.endswith("weight") for k in state["affinity"])
     resumed = subprocess.run([sys.executable, str(script), *small, "--steps", "2", "--workers", "2"], capture_output=True,
                              text=True)
     assert resumed.returncode != 0
     assert f"{tmp_path / 'checkpoint.pth'}: trained with the affinity head" in resumed.stderr
-    assert torch.load(tmp_path / "checkpoint.pth")["step"] == 1  # the refused resume wrote nothing
+    assert load_checkpoint(tmp_path / "checkpoint.pth")["step"] == 1  # the refused resume wrote nothing
     assert "Traceback" not in resumed.stderr  # refused once, by the launcher, not by every worker
 
     plain = tmp_path / "plain"

@@ -12,7 +12,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
 
-from sam_tools import PRESETS, build_sam, randomize_  # noqa: E402
+from sam_tools import PRESETS, build_sam, load_checkpoint, randomize_  # noqa: E402
 
 import prompts  # noqa: E402
 from data import make_batch  # noqa: E402
@@ -187,7 +187,7 @@ def test_data_parallel_workers_average_gradients_and_share_rank_0s_schedule(tmp_
 
     mp.spawn(_average_in_worker, args=(f"tcp://127.0.0.1:{free_port()}", str(tmp_path)), nprocs=2)
     for rank in (0, 1):
-        got = torch.load(tmp_path / f"rank{rank}.pt")
+        got = load_checkpoint(tmp_path / f"rank{rank}.pt")
         assert torch.equal(got["grads"][0], torch.full((3,), 1.5))
         assert torch.equal(got["grads"][1], torch.zeros(2, 2))
         assert torch.equal(got["grads"][2], torch.zeros(1))
@@ -255,7 +255,7 @@ def test_a_stopped_run_writes_its_checkpoint_and_leaves_no_worker_behind(tmp_pat
         for pid in _tagged_processes(tag):
             os.kill(pid, signal.SIGKILL)
     assert "stopping at step" in log.read_text() and f"{expected}; checkpoint saved" in log.read_text()
-    assert torch.load(tmp_path / "checkpoint.pth")["step"] >= 1
+    assert load_checkpoint(tmp_path / "checkpoint.pth")["step"] >= 1
 
 
 def test_resolution_ceiling_loses_what_is_thinner_than_a_logit_cell():

@@ -37,7 +37,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sam_tools import SamConfig  # noqa: E402
+from sam_tools import SamConfig, load_checkpoint  # noqa: E402
 from sam_tools.onnx_models import MetaDecoderGraph  # noqa: E402
 from sam_tools.sam import Sam  # noqa: E402
 from sam_tools.smoke import OnnxRuns  # noqa: E402
@@ -319,7 +319,7 @@ def format_table(summary: Dict[str, object]) -> str:
 def load_checkpoint(path: Path) -> Sam:
     from model import load_demo  # noqa: E402
 
-    return load_demo(torch.load(path, map_location="cpu"), str(path))
+    return load_demo(load_checkpoint(path), str(path))
 
 
 def main(argv=None) -> int:

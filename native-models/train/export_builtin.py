@@ -21,7 +21,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sam_tools import SamToolsError  # noqa: E402
+from sam_tools import SamToolsError, load_checkpoint  # noqa: E402
 from sam_tools.exporter import ExportOptions, ExportSource, export_model, remove_export  # noqa: E402
 from sam_tools.smoke import run_smoke  # noqa: E402
 
@@ -42,7 +42,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     torch.set_num_threads(1)  # small model; more threads only spin on a shared machine
     try:
-        state = torch.load(args.checkpoint, map_location="cpu")
+        state = load_checkpoint(args.checkpoint)
         weights = args.checkpoint.with_name(f"{NAME}.pth")
         torch.save(state["model"], weights)
         model = load_demo(state, str(args.checkpoint))

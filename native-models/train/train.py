@@ -36,7 +36,7 @@ import torch.nn.functional as F  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sam_tools import SamConfig  # noqa: E402
+from sam_tools import SamConfig, SamToolsError, load_checkpoint  # noqa: E402
 from sam_tools.sam import Sam  # noqa: E402
 
 from data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, Batch, make_batch  # noqa: E402
@@ -221,7 +221,11 @@ def refuse_mismatched_resume(args) -> None:
     checkpoint = args.out / "checkpoint.pth"
     if not checkpoint.exists():
         return
-    wanted, trained = args.affinity_weight > 0, "affinity" in torch.load(checkpoint, map_location="cpu")
+    try:
+        state = load_checkpoint(checkpoint)  # a resume loads it as data only (issue 18)
+    except SamToolsError as error:
+        raise SystemExit(str(error)) from None
+    wanted, trained = args.affinity_weight > 0, "affinity" in state
     if wanted != trained:
         raise SystemExit(f"{checkpoint}: trained with{'out' if wanted else ''} the affinity head; resume it "
                          f"with{'' if wanted else ' a non-zero'} --affinity-weight{' 0' if wanted else ''}")
@@ -296,7 +300,7 @@ def train(rank: int, args, address) -> int:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     checkpoint = args.out / "checkpoint.pth"
-    state = torch.load(checkpoint, map_location="cpu") if checkpoint.exists() else None
+    state = load_checkpoint(checkpoint) if checkpoint.exists() else None
     config = SamConfig.from_json_dict(state["config"], str(checkpoint)) if state else CONFIGS[args.encoder]
     model = accelerate_(build_demo(config)).train()
     affinity = accelerate_(AffinityHead(config.out_chans)).train() if args.affinity_weight > 0 else None
