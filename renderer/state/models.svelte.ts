@@ -32,6 +32,14 @@ export class ModelsState {
 
   constructor(private readonly app: AppState) {}
 
+  /**
+   * Installs from URLs and adding model folders: off on a server started without --allow-model-install (issue
+   * 18), so the panel says so instead of failing on submit. Catalog installs are always allowed.
+   */
+  get installAllowed(): boolean {
+    return this.app.info?.allowModelInstall ?? true;
+  }
+
   get installing(): boolean {
     return this.install?.state === 'running' || this.install?.state === 'cancelling';
   }

@@ -40,9 +40,10 @@ export async function photoFolder(count = 2, width = 640, height = 480): Promise
  */
 export async function serve(
   target: string | undefined,
-  options: { model?: string | null; dataDir: string },
+  options: { model?: string | null; dataDir: string; flags?: readonly string[] },
 ): Promise<Served> {
   const args = ['electron/cli/bin.js', 'serve', ...(target ? [target] : []), '--port', '0'];
+  args.push(...(options.flags ?? []));
   if (options.model !== null) args.push('--model', options.model ?? FIXTURE_MODEL);
   args.push('--providers', 'cpu');
   const child: ChildProcess = spawn(process.execPath, args, {
@@ -165,6 +166,8 @@ export interface SessionOptions {
    * photo folder; returning undefined starts at the start screen.
    */
   readonly prepare?: (dirs: { data: string; photos: string | undefined }) => Promise<string | undefined>;
+  /** More `serve` flags, e.g. --allow-model-install, or --allow-write for the photos (issue 18). */
+  readonly serveFlags?: (dirs: { data: string; photos: string | undefined }) => readonly string[];
 }
 
 /** The usual e2e set-up: a fresh data dir, sample photos, `serve`, Chromium. Cleans up itself if a step fails. */
@@ -178,6 +181,7 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
     const target = options.prepare ? await options.prepare(dirs) : opened.photos;
     opened.served = await serve(target, {
       dataDir: opened.data,
+      flags: options.serveFlags?.(dirs),
       ...(options.model !== undefined ? { model: options.model } : {}),
     });
     opened.browser = await launch();

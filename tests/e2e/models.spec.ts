@@ -1,13 +1,15 @@
 /**
  * The Models panel (issue 6) in serve mode on a fresh data folder: the built-in demo model runs and the panel says
  * so; a model folder is added, used (the status bar shows it, running on the CPU), and the demo model used again;
- * the added folder is then removed from the list (its files stay).
+ * the added folder is then removed from the list (its files stay). Adding folders and installing by URL need
+ * `serve --allow-model-install` (issue 18): without it the panel says so and the bridge refuses them.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIXTURE_MODEL,
   type Served,
+  callBridge,
   newPage,
   shot,
   type Session,
@@ -20,7 +22,7 @@ let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  session = await openSession({ model: null });
+  session = await openSession({ model: null, serveFlags: () => ['--allow-model-install'] });
   served = session.served;
   browser = session.browser;
 }, 180_000);
@@ -86,6 +88,48 @@ describe('Models panel', () => {
     await expect.poll(() => row(page, 'tiny-random').count()).toBe(0);
     await dialog.getByText(/removed tiny-random \(its folder was left in place\)/).waitFor();
     await shot(page, '62-models-back');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('Models panel on a server started without --allow-model-install', () => {
+  let plain: Session;
+  beforeAll(async () => {
+    plain = await openSession();
+  }, 180_000);
+  afterAll(() => closeSession(plain));
+
+  it('says installs from folders and URLs are off, and the bridge refuses them', async () => {
+    const { page, errors } = await newPage(plain.browser);
+    await page.goto(plain.served.url);
+    await page.getByTestId('models-button').click();
+    const dialog = page.getByRole('dialog', { name: 'Models' });
+    await dialog
+      .getByTestId('model-folder-disabled')
+      .getByText(/--allow-model-install/)
+      .waitFor();
+    await dialog
+      .getByTestId('model-urls-disabled')
+      .getByText(/--allow-model-install/)
+      .waitFor();
+    expect(await dialog.getByTestId('model-folder').count()).toBe(0);
+    expect(await dialog.getByTestId('model-urls').count()).toBe(0);
+    // The catalog stays installable.
+    await dialog.getByTestId('catalog-install-sam-vit-b').waitFor();
+    await shot(page, '63-models-install-off');
+
+    // A client that skips the page is refused too, and nothing is registered.
+    await expect(callBridge(plain.served, 'addModelFolder', { dir: FIXTURE_MODEL })).rejects.toThrow(
+      /adding a model folder of the server is turned off on this server.*--allow-model-install/,
+    );
+    await expect(
+      callBridge(plain.served, 'installModel', {
+        urls: ['http://127.0.0.1:9/encoder.onnx', 'http://127.0.0.1:9/decoder.onnx'],
+        name: 'from-urls',
+      }),
+    ).rejects.toThrow(/installing models from URLs is turned off on this server/);
+    const list = await callBridge<{ installed: { name: string }[] }>(plain.served, 'listModels');
+    expect(list.installed.map((m) => m.name)).toEqual(['sam-annotate-demo']);
     expect(errors).toEqual([]);
   });
 });

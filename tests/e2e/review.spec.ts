@@ -61,6 +61,8 @@ beforeAll(async () => {
       );
       return undefined;
     },
+    // Started on no folder: the project is created beside the COCO file, in the photos (issue 18).
+    serveFlags: ({ photos }) => ['--allow-write', photos!],
   });
   served = session.served;
   browser = session.browser;

@@ -12,7 +12,12 @@ let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  session = await openSession({ photos: 3, prepare: async () => undefined });
+  session = await openSession({
+    photos: 3,
+    prepare: async () => undefined,
+    // Started on no folder: the photo folder the spec creates a project in must be allowed (issue 18).
+    serveFlags: ({ photos }) => ['--allow-write', photos!],
+  });
   served = session.served;
   browser = session.browser;
   photos = session.photos!;
