@@ -49,6 +49,16 @@ function expectOneLineFailure(r: CliResult & { killed: boolean }, message: RegEx
 }
 
 describe('sam-annotate serve on a project it cannot open', () => {
+  it('an --allow-write folder that does not exist: a usage error, not a silently useless flag', async () => {
+    const missing = path.join(tempDir(), 'no-such-dir');
+    const r = await serve(['--allow-write', missing]);
+    expectOneLineFailure(
+      r,
+      new RegExp(`--allow-write ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: no such folder`),
+    );
+    expect(r.code).toBe(2);
+  });
+
   it('a missing project: exits non-zero with one line naming it', async () => {
     const missing = path.join(tempDir(), 'nope.samproj');
     expectOneLineFailure(await serve([missing]), new RegExp(`${path.basename(missing)}.*no such`));
