@@ -3,6 +3,7 @@
  * why and serves the same app on 127.0.0.1 instead, printing the URL.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import { checkElectron } from '../../node/electronBinary.ts';
@@ -16,15 +17,17 @@ export const help = `Usage: sam-annotate start [PROJECT.samproj | IMAGE_FOLDER] 
 
 Opens the desktop app. Where Electron cannot start here (its binary is not installed, or there is no display),
 says so and runs "sam-annotate serve" instead: the same app in a browser, on 127.0.0.1, at the printed URL.
-That stand-in may install models (serve --allow-model-install) as the desktop app may, and writes only where
-serve writes; --allow-write DIR adds a folder (the desktop app ignores it: its user picks paths in dialogs).`;
+That stand-in is the desktop app for the user at this computer: it may install models (serve
+--allow-model-install) and write in the user's home folder (serve --allow-write ~) as the desktop app may;
+--allow-write DIR adds another folder (the desktop app ignores it: its user picks paths in dialogs).`;
 
 /**
  * The fallback is the local user's own desktop app on 127.0.0.1, so it gets the desktop app's model installs
- * (the HTTP layer's token and Origin checks keep other pages out; checkpoints load without running code). Writes
- * stay confined as in serve: a path typed in a page is not a path picked in a native dialog (issue 18).
+ * (the HTTP layer's token and Origin checks keep other pages out; checkpoints load without running code) and
+ * may write where that user keeps photos and projects: the home folder. Elsewhere stays confined as in serve
+ * (issue 18); --allow-write adds folders such as a data disk.
  */
-const FALLBACK_FLAGS = ['--allow-model-install'];
+const fallbackFlags = (): string[] => ['--allow-model-install', '--allow-write', os.homedir()];
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -38,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`The desktop app cannot start here: ${electron.reason}.`);
     console.error('Serving the same app to a browser instead.');
     const allowWrite = (values['allow-write'] ?? []).flatMap((dir) => ['--allow-write', dir]);
-    return serve.run([...positionals, ...FALLBACK_FLAGS, ...allowWrite]);
+    return serve.run([...positionals, ...fallbackFlags(), ...allowWrite]);
   }
   ensureRendererBuilt();
   const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
