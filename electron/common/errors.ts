@@ -19,3 +19,27 @@ export function describeError(error: unknown): string {
 export function isUserError(error: unknown): error is UserError {
   return error instanceof Error && error.name === 'UserError';
 }
+
+/**
+ * A value from the user's input, as an error or report line may echo it (issue 18): at most `max` characters,
+ * on one line; a longer one ends in "…" and says how long it was. Strings are shown JSON-quoted (so blanks,
+ * control characters and line breaks are visible), other values as `String` gives them.
+ */
+export function quoteForMessage(value: unknown, max = 80): string {
+  if (typeof value !== 'string') return shortenForMessage(String(value), max);
+  const { head, more } = cut(value, max);
+  return more ? `${JSON.stringify(`${head}…`)}${more}` : JSON.stringify(head);
+}
+
+/** A name to print as is (a category, a file): one line, at most `max` characters (see {@link quoteForMessage}). */
+export function shortenForMessage(text: string, max = 80): string {
+  const { head, more } = cut(text.replace(/[\r\n]/g, ' '), max);
+  return more ? `${head}…${more}` : head;
+}
+
+function cut(text: string, max: number): { head: string; more: string } {
+  if (text.length <= max) return { head: text, more: '' };
+  let head = text.slice(0, max);
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1); // never split a surrogate pair
+  return { head, more: ` (${text.length} characters)` };
+}

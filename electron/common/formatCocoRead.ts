@@ -3,6 +3,8 @@
  * (`train.json: $.annotations[12].segmentation[0] must hold at least 6 numbers`). Segmentations become canonical
  * compressed RLE exactly as pycocotools' `COCO.annToRLE` would decode them (polygons: `polygonRaster.ts`).
  */
+import { readImageSize } from './imageLimits.ts';
+import { checkAreaInImage, checkBoxInImage } from './importChecks.ts';
 import type { JsonReader, JsonValue } from './jsonReader.ts';
 import { polygonsToRle } from './polygonRaster.ts';
 import type { Bbox, Rle } from './rle.ts';
@@ -56,8 +58,7 @@ export function parseCoco(reader: JsonReader, value: JsonValue): CocoFileIn {
       path: at,
       id: reader.integer(o.id, `${at}.id`),
       fileName: reader.string(o.file_name, `${at}.file_name`),
-      width: reader.integer(o.width, `${at}.width`, 1),
-      height: reader.integer(o.height, `${at}.height`, 1),
+      ...readImageSize(reader, o, at),
     };
     const earlier = imageIds.get(image.id);
     if (earlier) reader.fail(`${at}.id`, `${image.id} is already the id of ${earlier.path}`);
@@ -76,6 +77,7 @@ export function parseCoco(reader: JsonReader, value: JsonValue): CocoFileIn {
         name: reader.string(o.name, `${at}.name`).trim(),
         supercategory,
       };
+      if (!category.name) reader.fail(`${at}.name`, 'must not be blank');
       if (categoryIds.has(category.id))
         reader.fail(`${at}.id`, `${category.id} is already the id of ${categoryIds.get(category.id)}`);
       categoryIds.set(category.id, at);
@@ -95,9 +97,12 @@ export function parseCoco(reader: JsonReader, value: JsonValue): CocoFileIn {
         reader.fail(`${at}.category_id`, `${categoryId} is not the id of a category in $.categories`);
       const iscrowd = o.iscrowd ?? 0;
       if (iscrowd !== 0 && iscrowd !== 1) reader.fail(`${at}.iscrowd`, 'must be 0 or 1');
-      const bbox = reader.optional(o.bbox, (v) => reader.numbers(v, `${at}.bbox`, 4) as Bbox);
-      if (bbox && (bbox[2] < 0 || bbox[3] < 0)) reader.fail(`${at}.bbox`, 'must have width and height ≥ 0');
-      const area = reader.optional(o.area, (v) => reader.number(v, `${at}.area`));
+      const bbox = reader.optional(o.bbox, (v) =>
+        checkBoxInImage(reader, reader.numbers(v, `${at}.bbox`, 4) as Bbox, `${at}.bbox`, image),
+      );
+      const area = reader.optional(o.area, (v) =>
+        checkAreaInImage(reader, reader.number(v, `${at}.area`), `${at}.area`, image),
+      );
       const segmentation = readSegmentation(reader, o.segmentation, `${at}.segmentation`, image);
       if (segmentation.kind === 'none' && !bbox) reader.fail(at, 'has neither a segmentation nor a bbox');
       if (segmentation.kind === 'none' && iscrowd === 1)

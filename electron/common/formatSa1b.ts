@@ -14,6 +14,8 @@
  *   `predicted_iou` / `stability_score` = the model's values if a model made the mask, else 1.0 (a person
  *   drew or accepted it as is).
  */
+import { readImageSize } from './imageLimits.ts';
+import { checkBoxInImage, checkPointInImage } from './importChecks.ts';
 import type { JsonReader, JsonValue } from './jsonReader.ts';
 import type { Bbox, Rle } from './rle.ts';
 import { rleArea, rleBboxSam } from './rle.ts';
@@ -89,13 +91,21 @@ export interface Sa1bFile {
   }[];
 }
 
+/**
+ * Plausible SA-1B scores (issue 18). `stability_score` is an IoU of two thresholded masks, so in [0, 1].
+ * `predicted_iou` is the output of SAM's IoU head, an MLP with no sigmoid (mask_decoder.py): trained toward
+ * [0, 1], it gives values a little above 1 on real weights and up to ~2 on the test fixtures' random weights,
+ * and Meta's generator writes it as is. So only what no IoU head gives is refused (1e20, -5).
+ */
+export const PREDICTED_IOU_RANGE = [-10, 10] as const;
+export const STABILITY_SCORE_RANGE = [0, 1] as const;
+
 export function parseSa1b(reader: JsonReader, value: JsonValue): Sa1bFile {
   const root = reader.object(value, '$');
   const img = reader.object(root.image, '$.image');
   const image: Sa1bImage = {
     image_id: reader.integer(img.image_id, '$.image.image_id'),
-    width: reader.integer(img.width, '$.image.width', 1),
-    height: reader.integer(img.height, '$.image.height', 1),
+    ...readImageSize(reader, img, '$.image'),
     file_name: reader.string(img.file_name, '$.image.file_name'),
   };
   const annotations = reader.array(root.annotations, '$.annotations').map((entry, i) => {
@@ -115,18 +125,27 @@ export function parseSa1b(reader: JsonReader, value: JsonValue): Sa1bFile {
         : reader
             .array(seg.counts, `${at}.segmentation.counts`)
             .map((c, j) => reader.integer(c, `${at}.segmentation.counts[${j}]`, 0));
-    if (a.bbox !== undefined) reader.numbers(a.bbox, `${at}.bbox`, 4);
-    const points = reader.optional(a.point_coords, (v) => reader.array(v, `${at}.point_coords`));
-    const point = points?.length
-      ? (reader.numbers(points[0], `${at}.point_coords[0]`, 2) as [number, number])
-      : undefined;
+    if (a.bbox !== undefined)
+      checkBoxInImage(reader, reader.numbers(a.bbox, `${at}.bbox`, 4) as Bbox, `${at}.bbox`, image);
+    const points = (reader.optional(a.point_coords, (v) => reader.array(v, `${at}.point_coords`)) ?? []).map(
+      (p, j) => {
+        const where = `${at}.point_coords[${j}]`;
+        return checkPointInImage(reader, reader.numbers(p, where, 2) as [number, number], where, image);
+      },
+    );
     return {
       id: reader.integer(a.id, `${at}.id`),
       segmentation: { size, counts },
-      point,
-      cropBox: reader.optional(a.crop_box, (v) => reader.numbers(v, `${at}.crop_box`, 4) as Bbox),
-      predictedIou: reader.optional(a.predicted_iou, (v) => reader.number(v, `${at}.predicted_iou`)),
-      stabilityScore: reader.optional(a.stability_score, (v) => reader.number(v, `${at}.stability_score`)),
+      point: points[0],
+      cropBox: reader.optional(a.crop_box, (v) =>
+        checkBoxInImage(reader, reader.numbers(v, `${at}.crop_box`, 4) as Bbox, `${at}.crop_box`, image),
+      ),
+      predictedIou: reader.optional(a.predicted_iou, (v) =>
+        reader.numberIn(v, `${at}.predicted_iou`, ...PREDICTED_IOU_RANGE),
+      ),
+      stabilityScore: reader.optional(a.stability_score, (v) =>
+        reader.numberIn(v, `${at}.stability_score`, ...STABILITY_SCORE_RANGE),
+      ),
     };
   });
   return { image, annotations };

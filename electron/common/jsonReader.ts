@@ -2,9 +2,21 @@
  * Strict reading of untrusted JSON (manifests, prompt files, datasets): every failure is a UserError naming the
  * file and the JSON path of the bad field, e.g. `prompts.json: $[2].point_labels[1] must be 0 or 1`.
  */
-import { UserError } from './errors.ts';
+import { UserError, quoteForMessage } from './errors.ts';
 
 export type JsonValue = unknown;
+
+const WHY = '(a \\ud800–\\udfff escape without its pair), which is not Unicode text';
+const LONE_SURROGATE = `has a lone surrogate ${WHY}`;
+const LONE_SURROGATE_KEY = `has a lone surrogate in a key ${WHY}`;
+
+/** `String.prototype.isWellFormed` (ES2024; Node 20, Chromium 111) without needing the ES2024 lib typings. */
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+/** `.name` for identifier-like keys, else `["odd key"]` (shortened). */
+function memberPath(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quoteForMessage(key, 40)}]`;
+}
 
 export class JsonReader {
   constructor(readonly file: string) {}
@@ -60,6 +72,54 @@ export class JsonReader {
     const list = this.array(value, path);
     if (list.length !== length) this.fail(path, `must hold ${length} numbers`);
     return list.map((v, i) => this.number(v, `${path}[${i}]`));
+  }
+
+  /** A finite number within [min, max]; the message echoes the value and the range. */
+  numberIn(value: JsonValue, path: string, min: number, max: number): number {
+    const n = this.number(value, path);
+    if (n < min || n > max) this.fail(path, `is ${n}, outside [${min}, ${max}]`);
+    return n;
+  }
+
+  /**
+   * Refuse a string (or object key) anywhere in `value` that holds a lone UTF-16 surrogate (JSON `"\ud800"`):
+   * it is not Unicode text, and SQLite would store it as invalid UTF-8 that other readers (Python's sqlite3)
+   * cannot decode (issue 18). Iterative, so any nesting depth JSON.parse accepts is fine.
+   */
+  requireWellFormedStrings(value: JsonValue, path = '$'): void {
+    interface Visit {
+      value: JsonValue;
+      parent?: Visit;
+      key?: string | number;
+    }
+    const pathOf = (v: Visit): string => {
+      const keys: (string | number)[] = [];
+      for (let at: Visit | undefined = v; at?.key !== undefined; at = at.parent) keys.push(at.key);
+      return keys
+        .reverse()
+        .reduce<string>((p, k) => p + (typeof k === 'number' ? `[${k}]` : memberPath(k)), path);
+    };
+    const stack: Visit[] = [{ value }];
+    for (let visit = stack.pop(); visit; visit = stack.pop()) {
+      const v = visit.value;
+      if (typeof v === 'string') {
+        if (!isWellFormed(v)) this.fail(pathOf(visit), LONE_SURROGATE);
+      } else if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) {
+          const item: JsonValue = v[i];
+          if (typeof item === 'object' || typeof item === 'string')
+            stack.push({ value: item, parent: visit, key: i });
+        }
+      } else if (typeof v === 'object' && v !== null) {
+        const entries = Object.entries(v);
+        for (const [key] of entries) if (!isWellFormed(key)) this.fail(pathOf(visit), LONE_SURROGATE_KEY);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [key, item] = entries[i]!;
+          if (typeof item === 'object' || typeof item === 'string')
+            stack.push({ value: item, parent: visit, key });
+        }
+      }
+    }
   }
 
   /** `undefined` and `null` both mean absent. */

@@ -47,7 +47,9 @@ export async function readJsonFile(file: string): Promise<{ reader: JsonReader; 
     });
   }
   const reader = new JsonReader(file);
-  return { reader, value: reader.parse(text) };
+  const value = reader.parse(text);
+  reader.requireWellFormedStrings(value); // every string of the file may end up in the project (issue 18)
+  return { reader, value };
 }
 
 export async function importCoco(

@@ -1,5 +1,6 @@
 /** `sam-annotate project`: create a project, add images, import and export datasets, show statistics. */
 import path from 'node:path';
+import { shortenForMessage } from '../../common/errors.ts';
 import { addImagesFromFolder } from '../../dataset/addImages.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportProject } from '../../dataset/exportProject.ts';
 import type { ExportOptions } from '../../dataset/exportSelection.ts';
@@ -121,7 +122,9 @@ async function addImagesCommand(argv: string[]): Promise<number> {
 }
 
 function printImport(report: ImportReport): void {
-  for (const m of report.images.missing) log(`image ${m.problem}: ${m.file} (flagged missing)`);
+  // names from the imported file are shortened: a 1 MB category name is not echoed whole (issue 18)
+  for (const m of report.images.missing)
+    log(`image ${m.problem}: ${shortenForMessage(m.file, 300)} (flagged missing)`);
   if (report.skippedEmpty.length)
     log(
       `skipped ${report.skippedEmpty.length} annotations whose mask covers no pixel: ${report.skippedEmpty.slice(0, 5).join(', ')}${report.skippedEmpty.length > 5 ? ', …' : ''}`,
@@ -129,7 +132,9 @@ function printImport(report: ImportReport): void {
   const { masks, boxes, crowd } = report.annotations;
   log(
     `imported ${masks} masks${crowd ? ` (${crowd} crowd)` : ''}, ${boxes} boxes; images: ${report.images.added} added, ${report.images.matched} already in the project` +
-      (report.categoriesCreated.length ? `; new categories: ${report.categoriesCreated.join(', ')}` : ''),
+      (report.categoriesCreated.length
+        ? `; new categories: ${report.categoriesCreated.map((name) => shortenForMessage(name)).join(', ')}`
+        : ''),
   );
 }
 
