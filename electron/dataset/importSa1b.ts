@@ -1,6 +1,8 @@
 /**
  * Import a folder of SA-1B per-image JSON files (searched recursively), in one transaction: every file or none.
- * Each file's image is `file_name` beside the JSON. Masks keep `predicted_iou`, `stability_score`, `crop_box` and
+ * Each file's image is `file_name` resolved from the JSON's folder (SA-1B: beside it; our export: a relative
+ * path). With `imagesRoot`, the JSON tree is taken to mirror the image tree (as SA-1B's tars and our export do):
+ * `<imagesRoot>/<the JSON's folder relative to dir>/<file_name's last part>`. Masks keep `predicted_iou`, `stability_score`, `crop_box` and
  * the point (as a positive click prompt), so exporting them again as SA-1B gives the same values; SA-1B is
  * class-agnostic, so annotations come in uncategorized. Malformed input: a UserError naming the file and path.
  */
@@ -31,10 +33,16 @@ async function jsonFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+function imageFileOf(dir: string, jsonFile: string, fileName: string, imagesRoot?: string): string {
+  if (imagesRoot === undefined) return path.resolve(path.dirname(jsonFile), fileName);
+  const mirrored = path.relative(path.resolve(dir), path.dirname(path.resolve(jsonFile)));
+  return path.resolve(imagesRoot, mirrored, path.posix.basename(fileName.replaceAll('\\', '/')));
+}
+
 export async function importSa1b(
   project: Project,
   dir: string,
-  options: ImportOptions,
+  options: ImportOptions & { imagesRoot?: string },
 ): Promise<ImportReport> {
   const files = await jsonFiles(dir);
   if (files.length === 0)
@@ -60,7 +68,7 @@ export async function importSa1b(
     parsed.map(({ file, reader, sa1b }) => ({
       reader,
       at: '$.image',
-      file: path.resolve(path.dirname(file), sa1b.image.file_name),
+      file: imageFileOf(dir, file, sa1b.image.file_name, options.imagesRoot),
       width: sa1b.image.width,
       height: sa1b.image.height,
     })),

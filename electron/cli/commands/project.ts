@@ -33,9 +33,11 @@ A project is one SQLite file; images stay where they are and are referenced rela
   add-images FILE${PROJECT_EXTENSION} DIR
         add the images under DIR (recursively); duplicates (same content) are skipped and unreadable files
         listed; all or nothing
-  import FILE${PROJECT_EXTENSION} (--coco FILE.json [--images-root DIR] | --sa1b DIR) [--status S] [--author NAME]
+  import FILE${PROJECT_EXTENSION} (--coco FILE.json | --sa1b DIR) [--images-root DIR] [--status S] [--author NAME]
         import COCO instances JSON (polygons, RLE, crowd, box-only) or a folder of SA-1B per-image JSON files;
-        one transaction; --images-root is where COCO file_name paths start (default: the JSON's folder);
+        one transaction; --images-root is where COCO file_name paths start (default: the JSON's folder); for
+        SA-1B, file_name is found from each JSON's folder (so an SA-1B export re-imports as is), or with
+        --images-root in DIR's mirror: IMAGES-ROOT/<JSON's folder under DIR>/<file name>;
         --status of the imported annotations (default accepted)
   export FILE${PROJECT_EXTENSION} --format F --out PATH [--all] [--category NAME]... [--tolerance PX]
         F: coco (polygons; RLE for masks with holes), coco-polygon (holes as zero-width slits, exact in
@@ -156,8 +158,6 @@ async function importCommand(argv: string[]): Promise<number> {
     throw new UsageError('project import: expected one project FILE (see: sam-annotate project --help)');
   if (!!values.coco === !!values.sa1b)
     throw new UsageError('project import: give exactly one of --coco FILE.json or --sa1b DIR');
-  if (values['images-root'] && !values.coco)
-    throw new UsageError('project import: --images-root goes with --coco');
   const options = { author: values.author ?? userName(), status: statusOf(values.status) };
   await withProject(file, async (project) => {
     const { bar, update } = progress('importing');
@@ -167,7 +167,11 @@ async function importCommand(argv: string[]): Promise<number> {
           imagesRoot: values['images-root'],
           onProgress: update,
         })
-      : await importSa1b(project, values.sa1b!, { ...options, onProgress: update });
+      : await importSa1b(project, values.sa1b!, {
+          ...options,
+          imagesRoot: values['images-root'],
+          onProgress: update,
+        });
     bar.end();
     printImport(report);
   });

@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AMG_CSV_HEADER } from '../../../electron/common/formatAmgCsv.ts';
@@ -122,7 +122,8 @@ describe('SA-1B export', () => {
     const out = path.join(f.dir, 'sa1b');
     expect(await exportSa1b(f.project, out)).toMatchObject({ images: 2, annotations: 4, files: 2 });
     const a = json(path.join(out, 'a.json'));
-    expect(a.image).toEqual({ image_id: f.images.a, width: 60, height: 40, file_name: 'a.png' });
+    // file_name is the image's path from the JSON's folder (bare when the image sits beside it, as in SA-1B)
+    expect(a.image).toEqual({ image_id: f.images.a, width: 60, height: 40, file_name: '../images/a.png' });
     const [donut, square] = a.annotations;
     expect(donut).toMatchObject({
       predicted_iou: 0.91,
@@ -139,7 +140,29 @@ describe('SA-1B export', () => {
       point_coords: [[40.5, 9.5]],
     });
     const b = json(path.join(out, 'sub', 'b.json'));
+    expect(b.image.file_name).toBe('../../images/sub/b.jpg');
     expect(b.annotations[0].crop_box).toEqual([0, 0, 25, 30]);
+  });
+
+  it('re-imports into a new project with default settings, and with --images-root once moved (issue 18 item 15)', async () => {
+    const f = await annotatedProject();
+    const sa1b = path.join(f.dir, 'exports', 'sa1b');
+    mkdirSync(path.dirname(sa1b));
+    await exportSa1b(f.project, sa1b);
+    const other = newProject(tempDir());
+    const report = await importSa1b(other, sa1b, { author: 't' });
+    expect(report.images).toEqual({ added: 2, matched: 0, missing: [] });
+    expect(masksByImage(other)).toEqual(masksByImage(filtered(f.project)));
+
+    // moved elsewhere: the JSON tree mirrors the image tree, so --images-root finds the images again
+    const moved = path.join(tempDir(), 'deeper', 'still');
+    cpSync(sa1b, moved, { recursive: true });
+    const lost = await importSa1b(newProject(tempDir()), moved, { author: 't' });
+    expect(lost.images.missing.map((m) => m.problem)).toEqual(['not found', 'not found']);
+    const third = newProject(tempDir());
+    const found = await importSa1b(third, moved, { author: 't', imagesRoot: path.join(f.dir, 'images') });
+    expect(found.images.missing).toEqual([]);
+    expect(masksByImage(third)).toEqual(masksByImage(f.project));
   });
 
   it('round-trips through import when the images sit beside the JSON files (the SA-1B layout)', async () => {
