@@ -138,7 +138,7 @@ export function parseSa1b(reader: JsonReader, value: JsonValue): Sa1bFile {
       segmentation: { size, counts },
       point: points[0],
       cropBox: reader.optional(a.crop_box, (v) =>
-        checkBoxInImage(reader, reader.numbers(v, `${at}.crop_box`, 4) as Bbox, `${at}.crop_box`, image),
+        checkBoxInImage(reader, reader.numbers(v, `${at}.crop_box`, 4) as Bbox, `${at}.crop_box`, image, 0),
       ),
       predictedIou: reader.optional(a.predicted_iou, (v) =>
         reader.numberIn(v, `${at}.predicted_iou`, ...PREDICTED_IOU_RANGE),

@@ -17,11 +17,20 @@ interface ImageSize {
   height: number;
 }
 
-/** An `[x, y, w, h]` box (already finite numbers) with w, h ≥ 0 inside the image, within the tolerance. */
-export function checkBoxInImage(reader: JsonReader, box: Bbox, at: string, image: ImageSize): Bbox {
+/**
+ * An `[x, y, w, h]` box (already finite numbers) with w, h ≥ 0 inside the image, within `tolerance` px (0 for
+ * SA-1B's crop boxes: whole pixels that Meta's generator cuts from the image).
+ */
+export function checkBoxInImage(
+  reader: JsonReader,
+  box: Bbox,
+  at: string,
+  image: ImageSize,
+  tolerance = EDGE_TOLERANCE_PX,
+): Bbox {
   const [x, y, w, h] = box;
   if (w < 0 || h < 0) reader.fail(at, 'must have width and height ≥ 0');
-  const t = EDGE_TOLERANCE_PX;
+  const t = tolerance;
   if (x < -t || y < -t || x + w > image.width + t || y + h > image.height + t)
     reader.fail(at, `[${box.join(',')}] reaches outside the ${image.width}×${image.height} image`);
   return box;

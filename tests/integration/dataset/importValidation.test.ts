@@ -188,10 +188,10 @@ describe('import validates the values it stores (issue 18 item 13)', () => {
       [{ stability_score: -5 }, '$.annotations[0].stability_score is -5, outside [0, 1]'],
       [{ stability_score: 1.5 }, '$.annotations[0].stability_score is 1.5, outside [0, 1]'],
       [
-        { crop_box: [-4, 0, 10, 10] },
-        '$.annotations[0].crop_box [-4,0,10,10] reaches outside the 30×20 image',
+        { crop_box: [-1, 0, 10, 10] },
+        '$.annotations[0].crop_box [-1,0,10,10] reaches outside the 30×20 image',
       ],
-      [{ crop_box: [0, 0, 31, 25] }, '$.annotations[0].crop_box [0,0,31,25] reaches outside the 30×20 image'],
+      [{ crop_box: [0, 0, 31, 20] }, '$.annotations[0].crop_box [0,0,31,20] reaches outside the 30×20 image'],
       [{ crop_box: [0, 0, -3, 5] }, '$.annotations[0].crop_box must have width and height ≥ 0'],
       [
         {
