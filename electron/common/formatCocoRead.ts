@@ -4,7 +4,7 @@
  * compressed RLE exactly as pycocotools' `COCO.annToRLE` would decode them (polygons: `polygonRaster.ts`).
  */
 import { readImageSize } from './imageLimits.ts';
-import { checkAreaInImage, checkBoxInImage } from './importChecks.ts';
+import { checkAreaInImage, checkBoxInImage, readFileName } from './importChecks.ts';
 import type { JsonReader, JsonValue } from './jsonReader.ts';
 import { polygonsToRle } from './polygonRaster.ts';
 import type { Bbox, Rle } from './rle.ts';
@@ -57,7 +57,7 @@ export function parseCoco(reader: JsonReader, value: JsonValue): CocoFileIn {
     const image: CocoImageIn = {
       path: at,
       id: reader.integer(o.id, `${at}.id`),
-      fileName: reader.string(o.file_name, `${at}.file_name`),
+      fileName: readFileName(reader, o.file_name, `${at}.file_name`),
       ...readImageSize(reader, o, at),
     };
     const earlier = imageIds.get(image.id);

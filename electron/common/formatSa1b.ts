@@ -15,7 +15,7 @@
  *   drew or accepted it as is).
  */
 import { readImageSize } from './imageLimits.ts';
-import { checkBoxInImage, checkPointInImage } from './importChecks.ts';
+import { checkBoxInImage, checkPointInImage, readFileName } from './importChecks.ts';
 import type { JsonReader, JsonValue } from './jsonReader.ts';
 import type { Bbox, Rle } from './rle.ts';
 import { rleArea, rleBboxSam } from './rle.ts';
@@ -106,7 +106,7 @@ export function parseSa1b(reader: JsonReader, value: JsonValue): Sa1bFile {
   const image: Sa1bImage = {
     image_id: reader.integer(img.image_id, '$.image.image_id'),
     ...readImageSize(reader, img, '$.image'),
-    file_name: reader.string(img.file_name, '$.image.file_name'),
+    file_name: readFileName(reader, img.file_name, '$.image.file_name'),
   };
   const annotations = reader.array(root.annotations, '$.annotations').map((entry, i) => {
     const at = `$.annotations[${i}]`;

@@ -56,3 +56,10 @@ export function checkAreaInImage(reader: JsonReader, area: number, at: string, i
   if (area < 0 || area > pixels) reader.fail(at, `is ${area}, outside [0, ${pixels}]`);
   return area;
 }
+
+/** An image's `file_name`: a non-empty string without NUL (no file system takes one; it would be stored as is). */
+export function readFileName(reader: JsonReader, value: unknown, at: string): string {
+  const name = reader.string(value, at);
+  if (name.includes('\0')) reader.fail(at, 'contains a NUL character');
+  return name;
+}

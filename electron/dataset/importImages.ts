@@ -4,7 +4,7 @@
  * still imported as an image flagged "missing" (its annotations keep their size from the JSON), and listed in
  * the report; a file whose size differs from the JSON is an error, since its masks would not fit it.
  */
-import { describeError } from '../common/errors.ts';
+import { describeError, shortenForMessage } from '../common/errors.ts';
 import type { JsonReader } from '../common/jsonReader.ts';
 import { findImageByRelPath, findImageBySha, insertImage } from '../store/images.ts';
 import { storedPaths } from '../store/imagePaths.ts';
@@ -41,7 +41,7 @@ export async function inspectImportImages(
       if (info.width !== image.width || info.height !== image.height) {
         image.reader.fail(
           image.at,
-          `says ${image.width}×${image.height} but ${image.file} is ${info.width}×${info.height} (after EXIF orientation); its masks would not fit`,
+          `says ${image.width}×${image.height} but ${shortenForMessage(image.file, 300)} is ${info.width}×${info.height} (after EXIF orientation); its masks would not fit`,
         );
       }
       return { ...image, info };

@@ -241,6 +241,28 @@ describe('import validates the values it stores (issue 18 item 13)', () => {
     ).toBe(1);
   });
 
+  it('a file name with a NUL character is refused (no file system accepts it)', async () => {
+    const { dir, project } = await setup();
+    const coco = cocoDoc();
+    coco.images[1]!.file_name = 'gone\u0000.png';
+    await expectRefused(
+      project,
+      dir,
+      'coco',
+      JSON.stringify(coco),
+      '$.images[1].file_name contains a NUL character',
+    );
+    const sa = sa1bDoc();
+    sa.image.file_name = '\u0000';
+    await expectRefused(
+      project,
+      dir,
+      'sa1b',
+      JSON.stringify(sa),
+      '$.image.file_name contains a NUL character',
+    );
+  });
+
   it('a lone surrogate in any string is refused with its JSON path (it would be stored as invalid UTF-8)', async () => {
     const { dir, project } = await setup();
     const lone = (doc: unknown, from: string) => JSON.stringify(doc).replace(from, '\\ud800');
