@@ -2,6 +2,8 @@
  * Reading COCO instances JSON made elsewhere: every field checked, errors name the file and the JSON path
  * (`train.json: $.annotations[12].segmentation[0] must hold at least 6 numbers`). Segmentations become canonical
  * compressed RLE exactly as pycocotools' `COCO.annToRLE` would decode them (polygons: `polygonRaster.ts`).
+ * Values that would be stored must be plausible (issue 18): image sizes within `imageLimits.ts`, bbox and area
+ * within the image (`importChecks.ts`), category names not blank.
  */
 import { readImageSize } from './imageLimits.ts';
 import { checkAreaInImage, checkBoxInImage, readFileName } from './importChecks.ts';

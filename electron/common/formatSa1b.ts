@@ -13,6 +13,9 @@
  *   `crop_box` = the stored crop if the mask came from a crop, else the full image `[0, 0, W, H]`.
  *   `predicted_iou` / `stability_score` = the model's values if a model made the mask, else 1.0 (a person
  *   drew or accepted it as is).
+ * - Reading (issue 18): sizes within `imageLimits.ts`; `crop_box` inside the image, `bbox` and `point_coords`
+ *   inside it within 1 px (a point outside is refused, not clamped: it would no longer be the prompt the mask
+ *   came from, and it means the file belongs to another image); scores: {@link PREDICTED_IOU_RANGE}.
  */
 import { readImageSize } from './imageLimits.ts';
 import { checkBoxInImage, checkPointInImage, readFileName } from './importChecks.ts';
