@@ -99,25 +99,23 @@ export class JsonReader {
         .reverse()
         .reduce<string>((p, k) => p + (typeof k === 'number' ? `[${k}]` : memberPath(k)), path);
     };
-    const stack: Visit[] = [{ value }];
+    // strings are checked where they are met; only containers go on the stack (a path is built on failure)
+    const check = (item: JsonValue, parent: Visit | undefined, key: string | number | undefined): void => {
+      if (typeof item === 'string') {
+        if (!isWellFormed(item)) this.fail(pathOf({ value: item, parent, key }), LONE_SURROGATE);
+      } else if (typeof item === 'object' && item !== null) stack.push({ value: item, parent, key });
+    };
+    const stack: Visit[] = [];
+    check(value, undefined, undefined);
     for (let visit = stack.pop(); visit; visit = stack.pop()) {
       const v = visit.value;
-      if (typeof v === 'string') {
-        if (!isWellFormed(v)) this.fail(pathOf(visit), LONE_SURROGATE);
-      } else if (Array.isArray(v)) {
-        for (let i = v.length - 1; i >= 0; i--) {
-          const item: JsonValue = v[i];
-          if (typeof item === 'object' || typeof item === 'string')
-            stack.push({ value: item, parent: visit, key: i });
-        }
-      } else if (typeof v === 'object' && v !== null) {
-        const entries = Object.entries(v);
-        for (const [key] of entries) if (!isWellFormed(key)) this.fail(pathOf(visit), LONE_SURROGATE_KEY);
-        for (let i = entries.length - 1; i >= 0; i--) {
-          const [key, item] = entries[i]!;
-          if (typeof item === 'object' || typeof item === 'string')
-            stack.push({ value: item, parent: visit, key });
-        }
+      if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) check(v[i], visit, i);
+      } else {
+        const record = v as Record<string, JsonValue>;
+        const keys = Object.keys(record);
+        for (const key of keys) if (!isWellFormed(key)) this.fail(pathOf(visit), LONE_SURROGATE_KEY);
+        for (let i = keys.length - 1; i >= 0; i--) check(record[keys[i]!], visit, keys[i]);
       }
     }
   }
