@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AMG_CSV_HEADER } from '../../../electron/common/formatAmgCsv.ts';
@@ -169,9 +169,13 @@ describe('SA-1B export', () => {
     const f = await annotatedProject();
     const sa1b = path.join(f.dir, 'sa1b');
     await exportSa1b(f.project, sa1b);
-    // SA-1B import finds each image (file_name) beside its JSON: put the JSON files into the images folder
+    // SA-1B itself: each JSON beside its image, file_name a bare name
     const images = path.join(f.dir, 'images');
-    for (const name of ['a.json', 'sub/b.json']) copyFileSync(path.join(sa1b, name), path.join(images, name));
+    for (const name of ['a.json', 'sub/b.json']) {
+      const doc = json(path.join(sa1b, name));
+      doc.image.file_name = path.posix.basename(doc.image.file_name);
+      writeFileSync(path.join(images, name), JSON.stringify(doc));
+    }
     const other = newProject(tempDir());
     const report = await importSa1b(other, images, { author: 't' });
     expect(report.images.missing).toEqual([]);
