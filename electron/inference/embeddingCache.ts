@@ -1,7 +1,8 @@
 /**
- * In-memory LRU of image embeddings under a byte budget (a SAM ViT embedding is 4 MiB; the transformers.js
- * layout adds a 4 MiB positional embedding). Map iteration order is insertion order, so re-inserting on access
- * keeps the least recently used entry first.
+ * In-memory LRU of image embeddings under a byte budget. An entry is every tensor of the layout's image set
+ * (`LayoutAdapter.imageTensors`): SAM 1 ViT 4 MiB, the transformers.js layout 8 MiB (plus the positional
+ * embedding), SAM 2 16 MiB (three tensors), so budgets are bytes, never counts (issue 14). Map iteration order is
+ * insertion order, so re-inserting on access keeps the least recently used entry first.
  */
 import type { ModelFrame } from '../common/frames.ts';
 import type { EmbeddingTensors } from './layouts/layout.ts';
@@ -30,6 +31,11 @@ export class EmbeddingCache {
 
   get usedBytes(): number {
     return this.bytes;
+  }
+
+  /** Keys from least to most recently used. */
+  keys(): string[] {
+    return [...this.entries.keys()];
   }
 
   has(key: string): boolean {

@@ -8,10 +8,14 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from '../common/errors.ts';
 import type { FileHashCache } from './fileHash.ts';
-import { type ModelGraph, detectLayout } from './layouts/detect.ts';
+import { detectLayout } from './layouts/detect.ts';
 import type { LayoutAdapter } from './layouts/layout.ts';
-import { type GraphSignature, type TensorSignature, formatSignature } from './layouts/signature.ts';
-import { SAM_PIXEL_MEAN, SAM_PIXEL_STD } from '../common/modelInput.ts';
+import {
+  type GraphSignature,
+  type ModelGraph,
+  type TensorSignature,
+  formatSignature,
+} from './layouts/signature.ts';
 import { type ManifestFile, type ModelManifest, parseManifest } from './manifest.ts';
 import { readOnnxHeader } from './onnxHeader.ts';
 
@@ -21,8 +25,6 @@ export interface ModelFolder {
   readonly manifest?: ModelManifest;
   readonly graphs: readonly ModelGraph[];
   readonly layout: LayoutAdapter;
-  readonly pixelMean: readonly [number, number, number];
-  readonly pixelStd: readonly [number, number, number];
   readonly maskThreshold: number;
   /** Built-in demo model: the UI says so. */
   readonly demo: boolean;
@@ -207,8 +209,6 @@ export async function openModelFolder(dirArg: string, hashes: FileHashCache): Pr
     manifest,
     graphs,
     layout,
-    pixelMean: manifest?.pixel_mean ?? SAM_PIXEL_MEAN,
-    pixelStd: manifest?.pixel_std ?? SAM_PIXEL_STD,
     maskThreshold: manifest?.mask_threshold ?? 0,
     demo: manifest?.demo ?? false,
     encoderSha256,

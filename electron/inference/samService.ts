@@ -15,7 +15,13 @@ import { DiskEmbeddingCache } from './diskCache.ts';
 import { type Embedding, EmbeddingCache } from './embeddingCache.ts';
 import { FileHashCache } from './fileHash.ts';
 import { hashBytes, readImageFile } from './imageLoader.ts';
-import type { LayoutCapabilities, LayoutKind, ModelGeometry } from './layouts/layout.ts';
+import {
+  type Family,
+  type LayoutCapabilities,
+  type ModelGeometry,
+  tensorSetBytes,
+} from './layouts/layout.ts';
+import type { LayoutKind } from './layouts/registry.ts';
 import { type ModelFolder, openModelFolder } from './modelFolder.ts';
 import { defaultProviders } from './providers.ts';
 import type { BoxXyxy } from '../common/amg/boxes.ts';
@@ -39,10 +45,14 @@ export interface SamServiceOptions {
   readonly providers?: readonly string[];
   /** onnxruntime intra-op threads per worker; 0 = all cores. */
   readonly threads?: number;
-  /** Memory budget of the embedding LRU (default 1 GiB ≈ 250 ViT embeddings). */
+  /**
+   * Memory budget of the embedding LRU in bytes (default 1 GiB: 256 SAM 1 ViT images at 4 MiB, 64 SAM 2 images
+   * at 16 MiB).
+   */
   readonly memoryBudgetBytes?: number;
   /** Folder of the disk embedding cache; undefined disables it. */
   readonly diskCacheDir?: string;
+  /** Byte budget of the disk cache (default 2 GiB: about 510 SAM 1 ViT images, 127 SAM 2 images). */
   readonly diskCacheBudgetBytes?: number;
   /** JSON file remembering model file hashes across runs. */
   readonly hashStore?: string;
@@ -80,6 +90,10 @@ export interface ModelInfo {
   readonly dir: string;
   readonly name: string;
   readonly layout: LayoutKind;
+  /** The model family the layout adapter serves (issue 14). */
+  readonly modelFamily: Family;
+  /** Bytes one image's embedding tensors take in the caches. */
+  readonly embeddingBytes: number;
   readonly family?: string;
   readonly variant?: string;
   readonly demo: boolean;
@@ -196,8 +210,6 @@ export class SamService {
       dir: folder.dir,
       graphs: folder.graphs,
       manifest: folder.manifest,
-      pixelMean: folder.pixelMean,
-      pixelStd: folder.pixelStd,
       maskThreshold: folder.maskThreshold,
       session: {
         providers: this.options.providers ?? defaultProviders(),
@@ -218,6 +230,8 @@ export class SamService {
       dir: folder.dir,
       name: folder.name,
       layout: folder.layout.kind,
+      modelFamily: folder.layout.family,
+      embeddingBytes: tensorSetBytes(folder.layout.imageTensors),
       family: folder.manifest?.family,
       variant: folder.manifest?.variant,
       demo: folder.demo,
@@ -255,7 +269,12 @@ export class SamService {
       if (priority === 'interactive' && existing.priority !== 'interactive') this.promote(existing);
       return existing.promise;
     }
-    const fromDisk = await this.disk?.get(identity.key, model.info.encoderSha256, identity.imageSha);
+    const fromDisk = await this.disk?.get(
+      identity.key,
+      model.info.encoderSha256,
+      identity.imageSha,
+      model.folder.layout.imageTensors,
+    );
     if (fromDisk) {
       this.memory.set(fromDisk);
       this.setState(file, 'ready', undefined, true);
@@ -289,7 +308,12 @@ export class SamService {
       return existing.promise;
     }
     const imageSha = `${identity.imageSha}.${suffix}`;
-    const fromDisk = await this.disk?.get(key, model.info.encoderSha256, imageSha);
+    const fromDisk = await this.disk?.get(
+      key,
+      model.info.encoderSha256,
+      imageSha,
+      model.folder.layout.imageTensors,
+    );
     if (fromDisk) {
       this.memory.set(fromDisk);
       return { embedding: fromDisk, source: 'disk' };
@@ -610,14 +634,13 @@ export class SamService {
       this.decoderLife = this.decoder.restartCount;
     }
     if (this.decoderKeys.includes(embedding.key)) return;
-    await this.decoder.call(
+    const { kept } = await this.decoder.call(
       'setEmbedding',
       { key: embedding.key, tensors: embedding.tensors, frame: embedding.frame },
       'receiving an embedding',
     );
-    this.decoderKeys.push(embedding.key);
-    // Mirror the worker's own LRU (engine.ts keeps the last 4).
-    if (this.decoderKeys.length > 4) this.decoderKeys.shift();
+    // The worker keeps a byte budget of embeddings; it says which.
+    this.decoderKeys = [...kept];
   }
 
   private dropQueue(error: Error): void {

@@ -12,6 +12,7 @@
  * exports have no checksum at all: they are downloaded unverified (the CLI says so) and only checked by opening
  * the folder. Pass `--sha256 HEX` (repeatable, one per file in order) to verify a download yourself.
  */
+import type { LayoutKind } from '../inference/layouts/registry.ts';
 
 export interface CatalogFile {
   /** Path inside the model folder (or the checkpoint's file name). */
@@ -31,7 +32,7 @@ export interface CatalogEntry {
   readonly kind: 'checkpoint' | 'onnx';
   /** For checkpoints: the converter's --type. */
   readonly modelType?: 'vit_b' | 'vit_l' | 'vit_h';
-  readonly layout: 'sam-annotate' | 'transformers.js';
+  readonly layout: LayoutKind;
   readonly files: readonly CatalogFile[];
   readonly source: string;
   readonly license: string;

@@ -170,8 +170,6 @@ export function referenceSuite(suite: ReferenceSuite): void {
         dir: folder.dir,
         graphs: folder.graphs,
         manifest: folder.manifest,
-        pixelMean: folder.pixelMean,
-        pixelStd: folder.pixelStd,
         maskThreshold: folder.maskThreshold,
         session: { providers: ['cpu'], threads: 0 },
       });

@@ -1,6 +1,6 @@
 /** SamService behaviour on the fixture model: caches, priorities, lanes, crashes and bad input. */
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -75,6 +75,47 @@ describe('SamService', () => {
     expect(fromDisk.embeddingSource).toBe('disk');
     const fresh = await (await service()).predict(wide, click);
     expect(fromDisk.candidates.map((c) => c.rle)).toEqual(fresh.candidates.map((c) => c.rle));
+  });
+
+  it('says which family the layout serves and what one image embedding weighs (issue 14)', async () => {
+    const info = (await service()).modelInfo!;
+    expect(info.modelFamily).toBe('sam1');
+    expect(info.embeddingBytes).toBe(32 * 16 * 16 * 4); // one float32 [1, 32, 16, 16] tensor
+  });
+
+  it('rebuilds a disk cache entry of the previous format instead of reading it (issue 14)', async () => {
+    const diskCacheDir = path.join(tmp, 'cache-v1');
+    const a = await service({ diskCacheDir });
+    const fresh = await a.predict(wide, click);
+    // Rewrite each entry as version 1 wrote it: "SAMEMB1\n", a header without format, dtype or frame kind.
+    for (const sub of await readdir(diskCacheDir)) {
+      for (const name of await readdir(path.join(diskCacheDir, sub))) {
+        const file = path.join(diskCacheDir, sub, name);
+        const bytes = await readFile(file);
+        const length = bytes.readUInt32LE(8);
+        const header = JSON.parse(bytes.subarray(12, 12 + length).toString('utf8'));
+        const { kind: _kind, ...frame } = header.frame;
+        const old = Buffer.from(
+          JSON.stringify({
+            frame,
+            tensors: header.tensors.map((t: { name: string; dims: number[] }) => ({
+              name: t.name,
+              dims: t.dims,
+            })),
+          }),
+        );
+        const oldLength = Buffer.alloc(4);
+        oldLength.writeUInt32LE(old.length);
+        await writeFile(
+          file,
+          Buffer.concat([Buffer.from('SAMEMB1\n'), oldLength, old, bytes.subarray(12 + length)]),
+        );
+      }
+    }
+    const rebuilt = await (await service({ diskCacheDir })).predict(wide, click);
+    expect(rebuilt.embeddingSource).toBe('encoder');
+    expect(rebuilt.candidates.map((c) => c.rle)).toEqual(fresh.candidates.map((c) => c.rle));
+    expect((await (await service({ diskCacheDir })).predict(wide, click)).embeddingSource).toBe('disk');
   });
 
   it('re-encodes when the image file changes on disk', async () => {

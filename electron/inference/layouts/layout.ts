@@ -1,13 +1,22 @@
 /**
- * A layout adapts one family of ONNX exports to a single interface: encoder feeds from the model input, the
- * embedding kept per image, decoder feeds from a prompt, and candidates from the decoder outputs. Adapters are
- * pure (no onnxruntime import): feeds and outputs are plain typed arrays with dims, so they are unit-tested
- * without a model.
+ * A layout adapts one way of exporting a model family to ONNX to the single interface the worker engine, the
+ * caches and the service use (issue 14). The adapter owns the whole family contract: preprocessing (image →
+ * encoder feeds and the model frame), the set of image tensors cached per image, prompt assembly, token
+ * selection and mask postprocessing; the generic code only moves tensors. Adapters are pure (no onnxruntime
+ * import): feeds and outputs are plain typed arrays with dims, so they are unit-tested without a model.
+ *
+ * Adding a layout: one adapter file exporting a `LayoutEntry` (its matcher on graph names and shapes), and one
+ * line in registry.ts.
  */
 import type { ModelFrame } from '../../common/frames.ts';
+import type { UpsampledMask, UpsampledRle, UpsampleOptions } from '../../common/maskUpsample.ts';
 import type { Prompt } from '../../common/prompts.ts';
+import type { ModelManifest } from '../manifest.ts';
+import type { LayoutKind } from './registry.ts';
+import type { ModelGraph } from './signature.ts';
 
-export type LayoutKind = 'sam-annotate' | 'transformers.js';
+/** The model family: decides preprocessing, the frame kind and postprocessing. */
+export type Family = 'sam1' | 'sam2';
 
 export type FeedValue =
   | { readonly type: 'float32'; readonly data: Float32Array; readonly dims: readonly number[] }
@@ -22,6 +31,53 @@ export type Outputs = Record<string, TensorData>;
 
 /** What the encoder produced for one image: every tensor the decoder needs, by decoder input name. */
 export type EmbeddingTensors = Record<string, TensorData>;
+
+/** One tensor of the set an adapter caches per image: its name (a decoder input), shape and element type. */
+export interface TensorSpec {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly dtype: 'float32';
+}
+
+const BYTES_PER_ELEMENT: Record<TensorSpec['dtype'], number> = { float32: 4 };
+
+/** Bytes one image's tensor set takes (what the embedding caches budget): SAM 1 ViT 4 MiB, SAM 2 16 MiB. */
+export function tensorSetBytes(specs: readonly TensorSpec[]): number {
+  return specs.reduce((sum, s) => sum + s.dims.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[s.dtype], 0);
+}
+
+/** Why `tensors` is not exactly the set `specs` describes (names and dims), or undefined when it is. */
+export function tensorSetMismatch(
+  specs: readonly TensorSpec[],
+  tensors: EmbeddingTensors,
+): string | undefined {
+  const names = Object.keys(tensors).sort();
+  const wanted = specs.map((s) => s.name).sort();
+  if (names.join() !== wanted.join()) return `tensors (${names.join(', ')}), expected (${wanted.join(', ')})`;
+  for (const spec of specs) {
+    const t = tensors[spec.name]!;
+    const count = spec.dims.reduce((a, b) => a * b, 1);
+    if (t.dims.join() !== spec.dims.join() || t.data.length !== count)
+      return `${spec.name} is [${t.dims.join(',')}], expected [${spec.dims.join(',')}]`;
+  }
+  return undefined;
+}
+
+/** The encoder's feeds for one image, and where the image sits in the model input. */
+export interface Preprocessed {
+  readonly feeds: Feeds;
+  readonly frame: ModelFrame;
+}
+
+/**
+ * Low-res logits (one candidate, L×L, model frame) → the binary mask in the frame's image (`frame.image`, which
+ * may be a preview size), thresholded at `options.threshold`, with area and stability score.
+ */
+export interface MaskPostprocess {
+  toMask(lowRes: Float32Array, frame: ModelFrame, options: UpsampleOptions): UpsampledMask;
+  /** The same as {@link toMask}, streamed to COCO RLE without holding the full-resolution mask. */
+  toRle(lowRes: Float32Array, frame: ModelFrame, options: UpsampleOptions): UpsampledRle;
+}
 
 export interface ModelGeometry {
   /** Side S of the square encoder input (1024 for Meta's models). */
@@ -66,19 +122,47 @@ export interface GridDecoder {
 }
 
 export interface LayoutAdapter {
+  /** The layout's name, shown to users. */
   readonly kind: LayoutKind;
+  readonly family: Family;
   readonly geometry: ModelGeometry;
   readonly capabilities: LayoutCapabilities;
   readonly encoder: { readonly file: string; readonly outputNames: readonly string[] };
   readonly decoder: { readonly file: string; readonly outputNames: readonly string[] };
-  /** `input` is the normalized, padded model input, planar [1, 3, S, S]. */
-  encoderFeeds(input: Float32Array): Feeds;
+  /** The tensors kept per image (caches, decoder worker): what {@link embeddingFrom} returns, exactly. */
+  readonly imageTensors: readonly TensorSpec[];
+  /**
+   * The encoder's feeds for an image and its model frame.
+   * @param rgb interleaved RGB, `height` rows of `width × 3` bytes, image frame.
+   */
+  preprocess(rgb: Uint8Array, width: number, height: number): Preprocessed;
+  /** The image tensor set from the encoder's outputs (by the names in `encoder.outputNames`). */
   embeddingFrom(outputs: Outputs): EmbeddingTensors;
+  /** Decoder feeds for a prompt in the image frame (its `maskInput`, if any, is earlier low-res logits). */
   decoderFeeds(embedding: EmbeddingTensors, frame: ModelFrame, prompt: Prompt, multimask: boolean): Feeds;
   /** Candidates in the decoder's token order (what Meta's predictor returns; the UI may sort). */
-  candidates(outputs: Outputs, multimask: boolean): Candidate[];
+  selectCandidates(outputs: Outputs, multimask: boolean): Candidate[];
+  /** Low-res logits of a candidate → the mask at image (or preview) resolution. */
+  readonly postprocess: MaskPostprocess;
   /** Present when the model can decode a batch of point prompts per run (see {@link GridDecoder}). */
   readonly grid?: GridDecoder;
+}
+
+/** One registered layout (registry.ts): its name, its graphs in words, and its matcher. */
+export interface LayoutEntry<K extends string = string> {
+  readonly kind: K;
+  readonly family: Family;
+  /** The graphs this layout expects, for the unknown-layout error. */
+  readonly expected: string;
+  /**
+   * The adapter when these graphs follow this layout (by input/output names and shapes), else undefined.
+   * Throws a UserError when they do but are inconsistent (sizes that do not fit together).
+   */
+  match(
+    dir: string,
+    graphs: readonly ModelGraph[],
+    manifest: ModelManifest | undefined,
+  ): LayoutAdapter | undefined;
 }
 
 export function requireOutput(outputs: Outputs, name: string): TensorData {

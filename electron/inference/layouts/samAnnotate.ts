@@ -15,6 +15,7 @@
  */
 import { type ModelFrame, imagePoint, imageToModel } from '../../common/frames.ts';
 import { LABEL, type Prompt, encodeDecoderPoints, outputTokens } from '../../common/prompts.ts';
+import { geometryOf } from './geometry.ts';
 import type { GraphSignature, TensorSignature } from './signature.ts';
 import {
   type Candidate,
@@ -22,11 +23,20 @@ import {
   type Feeds,
   type GridDecoder,
   type LayoutAdapter,
+  type LayoutEntry,
   type ModelGeometry,
   type Outputs,
+  type Preprocessed,
   requireOutput,
   sliceMask,
 } from './layout.ts';
+import {
+  SAM1_POSTPROCESS,
+  type Sam1Normalization,
+  embeddingSpec,
+  sam1ModelInput,
+  sam1Normalization,
+} from './sam1.ts';
 
 export const META_DECODER_INPUTS = [
   'image_embeddings',
@@ -66,11 +76,37 @@ export function isMetaEncoder(g: GraphSignature): boolean {
   return g.inputs.length === 1 && isImageInput(g.inputs[0]!) && g.outputs.length >= 1;
 }
 
+export const samAnnotateLayout: LayoutEntry<'sam-annotate'> = {
+  kind: 'sam-annotate',
+  family: 'sam1',
+  expected:
+    `Meta's SAM decoder export (inputs ${META_DECODER_INPUTS.join(', ')}; outputs ` +
+    `${META_DECODER_OUTPUTS.join(', ')}) with an encoder taking one float32 [1,3,S,S] input`,
+  match(dir, graphs, manifest) {
+    const decoder = graphs.find((g) => isMetaDecoder(g.graph));
+    const encoder = graphs.find((g) => g !== decoder && isMetaEncoder(g.graph));
+    if (!decoder || !encoder) return undefined;
+    const embedding = decoder.graph.inputs.find((i) => i.name === 'image_embeddings')!;
+    const geometry = geometryOf(dir, embedding.shape, encoder.graph.inputs[0]!.shape, manifest);
+    const batch = graphs.find((g) => isBatchDecoder(g.graph));
+    return new SamAnnotateLayout(
+      { encoder: encoder.file, decoder: decoder.file, decoderBatch: batch?.file },
+      encoder.graph,
+      decoder.graph,
+      geometry,
+      sam1Normalization(manifest),
+    );
+  },
+};
+
 export class SamAnnotateLayout implements LayoutAdapter {
-  readonly kind = 'sam-annotate' as const;
+  readonly kind = samAnnotateLayout.kind;
+  readonly family = 'sam1' as const;
   readonly capabilities;
   readonly encoder;
   readonly decoder;
+  readonly imageTensors;
+  readonly postprocess = SAM1_POSTPROCESS;
   private readonly encoderInput: string;
   private readonly tokensInGraph: number;
 
@@ -81,6 +117,7 @@ export class SamAnnotateLayout implements LayoutAdapter {
     encoderGraph: GraphSignature,
     decoderGraph: GraphSignature,
     readonly geometry: ModelGeometry,
+    private readonly normalization: Sam1Normalization,
   ) {
     this.encoderInput = encoderGraph.inputs[0]!.name;
     const embeddingOutput =
@@ -93,11 +130,13 @@ export class SamAnnotateLayout implements LayoutAdapter {
     // floats, 190 MB for a 12 MP photo). We upsample the kept candidate ourselves from `low_res_masks`.
     this.decoder = { file: files.decoder, outputNames: ['iou_predictions', 'low_res_masks'] };
     this.grid = files.decoderBatch ? batchGrid(files.decoderBatch) : undefined;
+    this.imageTensors = [embeddingSpec('image_embeddings', geometry)];
   }
 
-  encoderFeeds(input: Float32Array): Feeds {
+  preprocess(rgb: Uint8Array, width: number, height: number): Preprocessed {
     const s = this.geometry.inputSize;
-    return { [this.encoderInput]: { type: 'float32', data: input, dims: [1, 3, s, s] } };
+    const { input, frame } = sam1ModelInput(rgb, width, height, s, this.normalization);
+    return { feeds: { [this.encoderInput]: { type: 'float32', data: input, dims: [1, 3, s, s] } }, frame };
   }
 
   embeddingFrom(outputs: Outputs): EmbeddingTensors {
@@ -129,7 +168,7 @@ export class SamAnnotateLayout implements LayoutAdapter {
     };
   }
 
-  candidates(outputs: Outputs, multimask: boolean): Candidate[] {
+  selectCandidates(outputs: Outputs, multimask: boolean): Candidate[] {
     const iou = requireOutput(outputs, 'iou_predictions');
     const low = requireOutput(outputs, 'low_res_masks');
     const tokens = this.tokensInGraph === 1 ? [0] : outputTokens(multimask);

@@ -12,6 +12,14 @@ export interface GraphSignature {
   readonly outputs: readonly TensorSignature[];
 }
 
+/** One ONNX file of a model folder and its signature. */
+export interface ModelGraph {
+  readonly file: string;
+  readonly graph: GraphSignature;
+  /** ONNX external-data files the graph's weights live in, relative to the graph file. */
+  readonly externalFiles?: readonly string[];
+}
+
 export function formatSignature(s: TensorSignature): string {
   return `${s.name}: ${s.type}[${s.shape.join(',')}]`;
 }

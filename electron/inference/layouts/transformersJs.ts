@@ -10,19 +10,28 @@ import type { ModelFrame } from '../../common/frames.ts';
 import { imagePoint, imageToModel } from '../../common/frames.ts';
 import { UserError } from '../../common/errors.ts';
 import { LABEL, type Prompt } from '../../common/prompts.ts';
-import type { ModelGraph } from './detect.ts';
-import type { GraphSignature } from './signature.ts';
+import { geometryOf } from './geometry.ts';
+import type { GraphSignature, ModelGraph } from './signature.ts';
 import {
   type Candidate,
   type EmbeddingTensors,
   type Feeds,
   type GridDecoder,
   type LayoutAdapter,
+  type LayoutEntry,
   type ModelGeometry,
   type Outputs,
+  type Preprocessed,
   requireOutput,
   sliceMask,
 } from './layout.ts';
+import {
+  SAM1_POSTPROCESS,
+  type Sam1Normalization,
+  embeddingSpec,
+  sam1ModelInput,
+  sam1Normalization,
+} from './sam1.ts';
 
 export const TRANSFORMERS_ENCODER = {
   file: 'vision_encoder.onnx',
@@ -56,23 +65,49 @@ export function matchTransformersJs(
   return decoder && encoder ? { encoder, decoder } : undefined;
 }
 
+export const transformersJsLayout: LayoutEntry<'transformers.js'> = {
+  kind: 'transformers.js',
+  family: 'sam1',
+  expected:
+    `the transformers.js SAM layout (${TRANSFORMERS_ENCODER.file}: ${TRANSFORMERS_ENCODER.inputs.join(', ')} → ` +
+    `${TRANSFORMERS_ENCODER.outputs.join(', ')}; ${TRANSFORMERS_DECODER.file}: ` +
+    `${TRANSFORMERS_DECODER.inputs.join(', ')} → ${TRANSFORMERS_DECODER.outputs.join(', ')})`,
+  match(dir, graphs, manifest) {
+    const hf = matchTransformersJs(graphs);
+    if (!hf) return undefined;
+    const embedding = hf.decoder.graph.inputs.find((i) => i.name === 'image_embeddings')!;
+    const geometry = geometryOf(dir, embedding.shape, hf.encoder.graph.inputs[0]!.shape, manifest);
+    return new TransformersJsLayout(
+      { encoder: hf.encoder.file, decoder: hf.decoder.file },
+      hf.decoder.graph,
+      geometry,
+      sam1Normalization(manifest),
+    );
+  },
+};
+
 export class TransformersJsLayout implements LayoutAdapter {
-  readonly kind = 'transformers.js' as const;
+  readonly kind = transformersJsLayout.kind;
+  readonly family = 'sam1' as const;
   readonly capabilities;
   readonly encoder;
   readonly decoder;
+  readonly imageTensors;
+  readonly postprocess = SAM1_POSTPROCESS;
   private readonly hasBoxInput: boolean;
 
   constructor(
     files: { encoder: string; decoder: string },
     decoderGraph: GraphSignature,
     readonly geometry: ModelGeometry,
+    private readonly normalization: Sam1Normalization,
   ) {
     this.hasBoxInput = decoderGraph.inputs.some((i) => i.name === 'input_boxes');
     this.capabilities = { maskInput: false, box: this.hasBoxInput, singleMaskToken: false };
     this.encoder = { file: files.encoder, outputNames: [...TRANSFORMERS_ENCODER.outputs] };
     this.decoder = { file: files.decoder, outputNames: [...TRANSFORMERS_DECODER.outputs] };
     this.grid = this.gridDecoder(files.decoder);
+    this.imageTensors = TRANSFORMERS_ENCODER.outputs.map((name) => embeddingSpec(name, geometry));
   }
 
   readonly grid: GridDecoder;
@@ -119,9 +154,10 @@ export class TransformersJsLayout implements LayoutAdapter {
     };
   }
 
-  encoderFeeds(input: Float32Array): Feeds {
+  preprocess(rgb: Uint8Array, width: number, height: number): Preprocessed {
     const s = this.geometry.inputSize;
-    return { pixel_values: { type: 'float32', data: input, dims: [1, 3, s, s] } };
+    const { input, frame } = sam1ModelInput(rgb, width, height, s, this.normalization);
+    return { feeds: { pixel_values: { type: 'float32', data: input, dims: [1, 3, s, s] } }, frame };
   }
 
   embeddingFrom(outputs: Outputs): EmbeddingTensors {
@@ -171,7 +207,7 @@ export class TransformersJsLayout implements LayoutAdapter {
     return feeds;
   }
 
-  candidates(outputs: Outputs, multimask: boolean): Candidate[] {
+  selectCandidates(outputs: Outputs, multimask: boolean): Candidate[] {
     const iou = requireOutput(outputs, 'iou_scores');
     const masks = requireOutput(outputs, 'pred_masks');
     const all = [0, 1, 2].map((i) => ({

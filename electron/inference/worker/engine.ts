@@ -1,8 +1,9 @@
 /**
  * What an inference worker does: hold one onnxruntime session (encoder or decoder) and turn requests into
- * results. The encoder role decodes the image, resizes and normalizes it, and runs the encoder. The decoder role
- * keeps the embeddings of the last few images and, per prompt, runs the decoder and upsamples only the kept
- * candidates to full resolution.
+ * results. The encoder role decodes the image and runs the encoder on the layout's preprocessed feeds. The
+ * decoder role keeps the embeddings of the last few images and, per prompt, runs the decoder and postprocesses
+ * only the kept candidates to full resolution. Everything family-specific (preprocessing, the tensor set, prompt
+ * feeds, token selection, postprocessing) is the layout adapter's (layouts/, issue 14); this file moves tensors.
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -10,13 +11,20 @@ import { UserError, describeError } from '../../common/errors.ts';
 import { isBoxNearCropEdge } from '../../common/amg/boxes.ts';
 import { maskBoxXyxy, uncropCounts } from '../../common/amg/masks.ts';
 import { type ModelFrame, imagePoint } from '../../common/frames.ts';
-import { upsampleMask, upsampleMaskToRle } from '../../common/maskUpsample.ts';
-import { resizeLongestSide, toModelInput } from '../../common/modelInput.ts';
 import { isEmptyPrompt } from '../../common/prompts.ts';
 import { compressRle, encodeMask, rleBboxCoco } from '../../common/rle.ts';
+import { EmbeddingCache } from '../embeddingCache.ts';
 import { decodeImage } from '../imageLoader.ts';
 import { detectLayout } from '../layouts/detect.ts';
-import type { Candidate, EmbeddingTensors, Feeds, LayoutAdapter, Outputs } from '../layouts/layout.ts';
+import {
+  type Candidate,
+  type EmbeddingTensors,
+  type Feeds,
+  type LayoutAdapter,
+  type Outputs,
+  type Preprocessed,
+  tensorSetMismatch,
+} from '../layouts/layout.ts';
 import type { GraphSignature, TensorSignature } from '../layouts/signature.ts';
 import { withProviderFallback } from '../providers.ts';
 import type {
@@ -32,12 +40,16 @@ import type {
   InitResult,
   MaskForms,
   SetEmbeddingArgs,
+  SetEmbeddingResult,
   UpsampleArgs,
 } from './protocol.ts';
 import { deserializePrompt } from './serializedPrompt.ts';
 
-/** Embeddings the decoder worker keeps: the current image and a few recent ones. */
-const DECODER_EMBEDDINGS = 4;
+/**
+ * Bytes of embeddings the decoder worker keeps: the current image and a few recent ones (8 SAM 1 ViT images at
+ * 4 MiB, 4 in the transformers.js layout at 8 MiB, 2 SAM 2 images at 16 MiB; the newest always stays).
+ */
+export const DECODER_EMBEDDING_BYTES = 32 * 1024 ** 2;
 
 function toTensors(feeds: Feeds): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
@@ -101,7 +113,7 @@ export class Engine {
   private provider = 'cpu';
   private layout: LayoutAdapter | undefined;
   private args: InitArgs | undefined;
-  private readonly embeddings = new Map<string, { tensors: EmbeddingTensors; frame: ModelFrame }>();
+  private readonly embeddings = new EmbeddingCache(DECODER_EMBEDDING_BYTES);
 
   async init(args: InitArgs): Promise<InitResult> {
     const started = performance.now();
@@ -139,20 +151,17 @@ export class Engine {
   }
 
   async encode({ file, bytes }: EncodeArgs): Promise<EncodeResult> {
-    const { session, layout, args } = this.ready('encoder');
+    const { layout } = this.ready('encoder');
     const t0 = performance.now();
     const image = await decodeImage(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const t1 = performance.now();
-    const { frame, resized } = resizeLongestSide(image.rgb, image, layout.geometry.inputSize);
-    const input = toModelInput(resized, frame, args.pixelMean, args.pixelStd);
+    const pre = layout.preprocess(image.rgb, image.width, image.height);
     const t2 = performance.now();
-    const results = await session.run(toTensors(layout.encoderFeeds(input)), [...layout.encoder.outputNames]);
-    const outputs = fromTensors(results, layout.encoder.outputNames);
-    const tensors = layout.embeddingFrom(outputs);
+    const tensors = await this.runEncoder(pre);
     const t3 = performance.now();
     return {
       tensors,
-      frame,
+      frame: pre.frame,
       contentHash: image.contentHash,
       timings: { decodeMs: t1 - t0, preprocessMs: t2 - t1, encodeMs: t3 - t2 },
     };
@@ -160,31 +169,37 @@ export class Engine {
 
   /** Encode an RGB buffer (a crop of an image the caller decoded): the same steps as `encode` after decoding. */
   async encodePixels({ rgb, width, height }: EncodePixelsArgs): Promise<EncodeResult> {
-    const { session, layout, args } = this.ready('encoder');
+    const { layout } = this.ready('encoder');
     if (rgb.length !== width * height * 3)
       throw new Error(`encodePixels: ${rgb.length} bytes for ${width}×${height} RGB`);
     const t1 = performance.now();
-    const { frame, resized } = resizeLongestSide(rgb, { width, height }, layout.geometry.inputSize);
-    const input = toModelInput(resized, frame, args.pixelMean, args.pixelStd);
+    const pre = layout.preprocess(rgb, width, height);
     const t2 = performance.now();
-    const results = await session.run(toTensors(layout.encoderFeeds(input)), [...layout.encoder.outputNames]);
-    const tensors = layout.embeddingFrom(fromTensors(results, layout.encoder.outputNames));
+    const tensors = await this.runEncoder(pre);
     const t3 = performance.now();
     // No file: the caller names the pixels (its cache key); there is no content hash to report.
     return {
       tensors,
-      frame,
+      frame: pre.frame,
       contentHash: '',
       timings: { decodeMs: 0, preprocessMs: t2 - t1, encodeMs: t3 - t2 },
     };
   }
 
-  setEmbedding({ key, tensors, frame }: SetEmbeddingArgs): null {
-    this.embeddings.delete(key);
-    this.embeddings.set(key, { tensors, frame });
-    while (this.embeddings.size > DECODER_EMBEDDINGS)
-      this.embeddings.delete(this.embeddings.keys().next().value!);
-    return null;
+  /** The encoder on preprocessed feeds → the layout's image tensor set, checked against what it declares. */
+  private async runEncoder({ feeds }: Preprocessed): Promise<EmbeddingTensors> {
+    const { session, layout } = this.ready('encoder');
+    const results = await session.run(toTensors(feeds), [...layout.encoder.outputNames]);
+    const tensors = layout.embeddingFrom(fromTensors(results, layout.encoder.outputNames));
+    const mismatch = tensorSetMismatch(layout.imageTensors, tensors);
+    if (mismatch) throw new UserError(`${layout.encoder.file}: the encoder returned ${mismatch}`);
+    return tensors;
+  }
+
+  /** Keep an embedding for decodes; returns the keys kept, so the host knows what to send again. */
+  setEmbedding({ key, tensors, frame }: SetEmbeddingArgs): SetEmbeddingResult {
+    this.embeddings.set({ key, tensors, frame });
+    return { kept: this.embeddings.keys() };
   }
 
   hasEmbedding(key: string): boolean {
@@ -200,14 +215,14 @@ export class Engine {
     const t0 = performance.now();
     const feeds = layout.decoderFeeds(embedding.tensors, embedding.frame, prompt, multimask);
     const results = await session.run(toTensors(feeds), [...layout.decoder.outputNames]);
-    const candidates = layout.candidates(fromTensors(results, layout.decoder.outputNames), multimask);
+    const candidates = layout.selectCandidates(fromTensors(results, layout.decoder.outputNames), multimask);
     const t1 = performance.now();
     const { width, height } = embedding.frame.image;
     const decoded = candidates.map((c) => ({
       token: c.token,
       predictedIou: c.predictedIou,
       lowRes: c.lowRes,
-      ...this.masksOf(c.lowRes, embedding.frame, output, args.maskThreshold),
+      ...this.masksOf(layout, c.lowRes, embedding.frame, output, args.maskThreshold),
     }));
     return {
       candidates: decoded,
@@ -247,7 +262,7 @@ export class Engine {
         // float32 comparisons, as torch compares a float32 tensor with a Python number
         if (a.predIouThresh > 0 && !(c.predictedIou > iouThresh)) continue;
         upsampled++;
-        const up = upsampleMaskToRle(c.lowRes, frame, {
+        const up = layout.postprocess.toRle(c.lowRes, frame, {
           threshold: args.maskThreshold,
           stabilityOffset: a.stabilityScoreOffset,
         });
@@ -284,7 +299,7 @@ export class Engine {
         };
         const feeds = layout.decoderFeeds(tensors, frame, prompt, true);
         const results = await session.run(toTensors(feeds), [...layout.decoder.outputNames]);
-        const candidates = layout.candidates(fromTensors(results, layout.decoder.outputNames), true);
+        const candidates = layout.selectCandidates(fromTensors(results, layout.decoder.outputNames), true);
         const t1 = performance.now();
         keep(i, candidates);
         decodeMs += t1 - t0;
@@ -323,10 +338,10 @@ export class Engine {
 
   /** Full-resolution forms of one candidate, for a decode that asked only for previews. */
   upsample({ key, lowRes, output }: UpsampleArgs): MaskForms {
-    const { args } = this.ready('decoder');
+    const { layout, args } = this.ready('decoder');
     const embedding = this.embeddings.get(key);
     if (!embedding) throw new Error(`no embedding ${key} in the decoder worker`);
-    return this.masksOf(lowRes, embedding.frame, output, args.maskThreshold);
+    return this.masksOf(layout, lowRes, embedding.frame, output, args.maskThreshold);
   }
 
   /**
@@ -335,6 +350,7 @@ export class Engine {
    * full-resolution form, area, bbox and stability come from the preview, scaled to the image.
    */
   private masksOf(
+    layout: LayoutAdapter,
     lowRes: Float32Array,
     frame: ModelFrame,
     output: DecodeArgs['output'],
@@ -342,10 +358,11 @@ export class Engine {
   ): MaskForms {
     const options = { threshold };
     const previewFrame = output.previewMaxSide ? previewFrameOf(frame, output.previewMaxSide) : undefined;
-    const previewUp = previewFrame && upsampleMask(lowRes, previewFrame, options);
+    const post = layout.postprocess;
+    const previewUp = previewFrame && post.toMask(lowRes, previewFrame, options);
     const preview = previewUp && { ...previewFrame.image, data: previewUp.mask.data };
     if (output.bitmap) {
-      const up = upsampleMask(lowRes, frame, options);
+      const up = post.toMask(lowRes, frame, options);
       const rle = encodeMask(up.mask);
       const counts = output.rle ? rle.counts : undefined;
       return {
@@ -359,7 +376,7 @@ export class Engine {
     }
     if (output.rle || !previewUp) {
       // RLE only (CLI, export, accept): never hold the full-resolution mask.
-      const up = upsampleMaskToRle(lowRes, frame, options);
+      const up = post.toRle(lowRes, frame, options);
       const rle = compressRle(up.rle);
       return {
         stabilityScore: up.stabilityScore,

@@ -5,7 +5,7 @@
  */
 import type { ModelFrame } from '../../common/frames.ts';
 import type { ModelManifest } from '../manifest.ts';
-import type { ModelGraph } from '../layouts/detect.ts';
+import type { ModelGraph } from '../layouts/signature.ts';
 import type { EmbeddingTensors, LayoutCapabilities, ModelGeometry } from '../layouts/layout.ts';
 import type { TensorSignature } from '../layouts/signature.ts';
 import type { SerializedPrompt } from './serializedPrompt.ts';
@@ -24,8 +24,6 @@ export interface InitArgs {
   readonly dir: string;
   readonly graphs: readonly ModelGraph[];
   readonly manifest?: ModelManifest;
-  readonly pixelMean: readonly [number, number, number];
-  readonly pixelStd: readonly [number, number, number];
   readonly maskThreshold: number;
   readonly session: SessionOptions;
 }
@@ -71,6 +69,11 @@ export interface SetEmbeddingArgs {
   readonly key: string;
   readonly tensors: EmbeddingTensors;
   readonly frame: ModelFrame;
+}
+
+export interface SetEmbeddingResult {
+  /** Keys the decoder worker holds after this call, least recently used first (it keeps a byte budget). */
+  readonly kept: readonly string[];
 }
 
 export interface DecodeArgs {
@@ -172,7 +175,7 @@ export interface WorkerApi {
   init: [InitArgs, InitResult];
   encode: [EncodeArgs, EncodeResult];
   encodePixels: [EncodePixelsArgs, EncodeResult];
-  setEmbedding: [SetEmbeddingArgs, null];
+  setEmbedding: [SetEmbeddingArgs, SetEmbeddingResult];
   decode: [DecodeArgs, DecodeResult];
   upsample: [UpsampleArgs, MaskForms];
   decodeGrid: [DecodeGridArgs, DecodeGridResult];

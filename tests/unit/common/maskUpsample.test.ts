@@ -83,6 +83,7 @@ describe('upsampleMask (Meta postprocess_masks + threshold)', () => {
     expect(() => upsampleMask(new Float32Array(6), frame)).toThrow(/square/);
     expect(() =>
       upsampleMask(lowRes, {
+        kind: 'longest-side',
         image: { width: 4, height: 4 },
         inputSize: 4,
         resized: { width: 5, height: 4 },

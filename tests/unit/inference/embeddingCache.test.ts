@@ -38,3 +38,25 @@ describe('EmbeddingCache', () => {
     expect(cache.usedBytes).toBe(800);
   });
 });
+
+describe('EmbeddingCache byte budget over tensor sets (issue 14)', () => {
+  it('counts every tensor of an entry: a three-tensor set weighs its total', () => {
+    const cache = new EmbeddingCache(1000);
+    const set = (key: string): Embedding => ({
+      key,
+      frame,
+      tensors: {
+        a: { data: new Float32Array(50), dims: [50] },
+        b: { data: new Float32Array(50), dims: [50] },
+        c: { data: new Float32Array(25), dims: [25] },
+      },
+    });
+    cache.set(set('x'));
+    expect(cache.usedBytes).toBe(500);
+    cache.set(set('y'));
+    expect(cache.keys()).toEqual(['x', 'y']);
+    cache.set(set('z'));
+    expect(cache.keys()).toEqual(['y', 'z']);
+    expect(cache.usedBytes).toBe(1000);
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * THE list of model layouts (issue 14). Detection tries them in this order; the unknown-layout error lists what
+ * each expects; `LayoutKind` is derived from it. Adding a layout (or a family's first layout) is one adapter file
+ * exporting a `LayoutEntry` and one line here.
+ */
+import type { LayoutEntry } from './layout.ts';
+import { samAnnotateLayout } from './samAnnotate.ts';
+import { transformersJsLayout } from './transformersJs.ts';
+
+export const LAYOUTS = [samAnnotateLayout, transformersJsLayout] as const satisfies readonly LayoutEntry[];
+
+export type LayoutKind = (typeof LAYOUTS)[number]['kind'];
