@@ -7,74 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../electron/common/errors.ts';
 import { detectLayout } from '../../../electron/inference/layouts/detect.ts';
 import { tensorSetBytes } from '../../../electron/inference/layouts/layout.ts';
-import { LAYOUTS, type LayoutKind } from '../../../electron/inference/layouts/registry.ts';
-import type { ModelGraph, TensorSignature } from '../../../electron/inference/layouts/signature.ts';
-
-const f32 = (name: string, shape: Array<number | string>): TensorSignature => ({
-  name,
-  type: 'float32',
-  shape,
-});
-const i64 = (name: string, shape: Array<number | string>): TensorSignature => ({
-  name,
-  type: 'int64',
-  shape,
-});
-
-/** One folder's graphs per registered layout: a `Record` so a layout added without a fixture does not compile. */
-const FIXTURES: Record<LayoutKind, ModelGraph[]> = {
-  'sam-annotate': [
-    {
-      file: 'encoder.onnx',
-      graph: {
-        inputs: [f32('input_image', [1, 3, 1024, 1024])],
-        outputs: [f32('image_embeddings', [1, 256, 64, 64])],
-      },
-    },
-    {
-      file: 'decoder.onnx',
-      graph: {
-        inputs: [
-          f32('image_embeddings', [1, 256, 64, 64]),
-          f32('point_coords', [1, 'n', 2]),
-          f32('point_labels', [1, 'n']),
-          f32('mask_input', [1, 1, 256, 256]),
-          f32('has_mask_input', [1]),
-          f32('orig_im_size', [2]),
-        ],
-        outputs: [
-          f32('masks', [1, 4, 'h', 'w']),
-          f32('iou_predictions', [1, 4]),
-          f32('low_res_masks', [1, 4, 256, 256]),
-        ],
-      },
-    },
-  ],
-  'transformers.js': [
-    {
-      file: 'vision_encoder.onnx',
-      graph: {
-        inputs: [f32('pixel_values', ['b', 3, 1024, 1024])],
-        outputs: [
-          f32('image_embeddings', ['b', 256, 64, 64]),
-          f32('image_positional_embeddings', ['b', 256, 64, 64]),
-        ],
-      },
-    },
-    {
-      file: 'prompt_encoder_mask_decoder.onnx',
-      graph: {
-        inputs: [
-          f32('image_embeddings', ['b', 256, 64, 64]),
-          f32('image_positional_embeddings', ['b', 256, 64, 64]),
-          f32('input_points', ['b', 'p', 'n', 2]),
-          i64('input_labels', ['b', 'p', 'n']),
-        ],
-        outputs: [f32('iou_scores', ['b', 'p', 3]), f32('pred_masks', ['b', 'p', 3, 256, 256])],
-      },
-    },
-  ],
-};
+import { LAYOUTS } from '../../../electron/inference/layouts/registry.ts';
+import type { ModelGraph } from '../../../electron/inference/layouts/signature.ts';
+import { FIXTURES, f32, i64 } from './layoutFixtures.ts';
 
 describe('layout registry', () => {
   it('has a fixture for every registered layout, and kinds are unique', () => {
