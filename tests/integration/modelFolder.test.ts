@@ -54,4 +54,15 @@ describe('model folders with external data', () => {
     );
     rmSync(dir, { recursive: true });
   });
+
+  it('the detected adapter declares the family and the image tensors the decoder graph takes (issue 14)', async () => {
+    const folder = await openModelFolder(exported, new FileHashCache());
+    expect(folder.layout.kind).toBe('sam-annotate');
+    expect(folder.layout.family).toBe('sam1');
+    const decoder = folder.graphs.find((g) => g.file === folder.layout.decoder.file)!;
+    const embedding = decoder.graph.inputs.find((i) => i.name === 'image_embeddings')!;
+    expect(folder.layout.imageTensors).toEqual([
+      { name: 'image_embeddings', dims: embedding.shape, dtype: 'float32' },
+    ]);
+  });
 });
