@@ -1,10 +1,14 @@
 /**
  * Serve mode: the renderer and the backend over a loopback HTTP bridge implementing the same contract as
- * Electron IPC (electron/ipc/contract.ts; routes in electron/common/bridge.ts). A random token is required on
- * every request (query parameter once, then an HttpOnly SameSite cookie, or the header); the Host header must
- * name this server, which stops DNS-rebinding pages from reaching it. Binds 127.0.0.1 unless told otherwise.
+ * Electron IPC (electron/ipc/contract.ts; routes in electron/common/bridge.ts). Binds 127.0.0.1 unless told
+ * otherwise. Who may ask what (issue 18; the checks are in requestGuard.ts):
+ * - nothing from another origin: `Sec-Fetch-Site` other than same-origin/none, or a foreign `Origin`, gets 403;
+ * - the Host header must name this server (stops DNS-rebinding pages);
+ * - API calls need the random token in the x-sam-token header; images and events take it as a query parameter;
+ *   the page's static files also open with a per-port cookie holding another secret, set by the printed URL;
+ * - bodies are capped per method and checked before reading; no request can end the process.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,15 +18,27 @@ import {
   EVENTS_PATH,
   IMAGE_PATH,
   THUMB_PATH,
-  TOKEN_COOKIE,
   TOKEN_HEADER,
   TOKEN_PARAM,
+  tokenCookie,
 } from '../common/bridge.ts';
 import { describeError, isUserError } from '../common/errors.ts';
 import { decodeWire, encodeWire, type WireError } from '../common/wire.ts';
 import { APP_METHODS, type AppMethod } from '../ipc/contract.ts';
 import type { AppBackend } from '../services/appBackend.ts';
 import { ThumbnailCache, displayImage } from './images.ts';
+import {
+  BodySlots,
+  BodyTooLarge,
+  SMALL_BODY_LIMIT,
+  bodyLimitOf,
+  cookieValue,
+  declaredLength,
+  isForeignRequest,
+  parseTarget,
+  readBody,
+  sameSecret,
+} from './requestGuard.ts';
 
 export interface ServeOptions {
   readonly backend: AppBackend;
@@ -49,23 +65,10 @@ const STATIC_TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
-const MAX_BODY = 256 * 1024 * 1024;
 const METHODS = new Set<string>(APP_METHODS);
-
-function sameToken(given: string | undefined, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function cookie(request: http.IncomingMessage, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
-  }
-  return undefined;
-}
+/** Large bodies read at once (each up to LARGE_BODY_LIMIT); more get 503 (issue 18). */
+const LARGE_BODIES_AT_ONCE = 2;
+const TOKEN_MISSING = 'missing or wrong token: open the URL that sam-annotate serve printed';
 
 function send(
   response: http.ServerResponse,
@@ -84,37 +87,98 @@ function send(
   response.end(body);
 }
 
-function sendError(response: http.ServerResponse, status: number, error: WireError): void {
-  send(response, status, 'application/json', JSON.stringify(error));
+/**
+ * Refuse before reading the body, and close the connection afterwards: otherwise Node would read (and discard)
+ * whatever body the client still sends, however big, to keep the connection alive.
+ */
+function refuse(response: http.ServerResponse, status: number, message: string): void {
+  send(response, status, 'text/plain; charset=utf-8', message, { connection: 'close' });
 }
 
-async function readBody(request: http.IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** API errors are WireErrors (JSON), which the renderer's client shows. */
+function sendError(response: http.ServerResponse, status: number, error: WireError, close = false): void {
+  send(response, status, 'application/json', JSON.stringify(error), close ? { connection: 'close' } : {});
+}
+
+/** A handler failed unexpectedly: answer 500 if still possible; never let the error reach the process. */
+function answerFailure(response: http.ServerResponse, error: unknown): void {
+  console.error('sam-annotate serve: request failed:', error);
+  if (response.headersSent) response.destroy();
+  else refuse(response, 500, 'internal error');
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
+  // The cookie gets its own secret, good for the renderer's static files only: cookies are not per port, so
+  // every other server on this host receives it (issue 18).
+  const pageKey = randomBytes(24).toString('base64url');
   const thumbs = new ThumbnailCache();
+  const largeBodies = new BodySlots(LARGE_BODIES_AT_ONCE);
   const listeners = new Set<http.ServerResponse>();
   const unsubscribe = options.backend.onEvent((event) => {
     const data = `data: ${JSON.stringify(event)}\n\n`;
     for (const response of listeners) response.write(data);
   });
   let allowedHosts = new Set<string>();
+  let cookieName = '';
   // Bound to another interface on purpose (a GPU box for a team): its Host names vary; the token still guards it.
   const loopbackOnly = ['127.0.0.1', 'localhost', '::1'].includes(options.host);
 
-  async function callMethod(method: AppMethod, request: http.IncomingMessage, response: http.ServerResponse) {
+  /** POST API_PATH/<method>: the token in the header only, body size checked before reading (issue 18). */
+  async function handleCall(
+    name: string,
+    authorized: boolean,
+    expectsContinue: boolean,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ) {
+    if (!authorized)
+      return sendError(
+        response,
+        403,
+        { message: `API calls need the ${TOKEN_HEADER} header`, userError: false },
+        true,
+      );
+    if (request.method !== 'POST' || !METHODS.has(name))
+      return sendError(response, 404, { message: `no method ${name}`, userError: false }, true);
+    const method = name as AppMethod;
+    const limit = bodyLimitOf(method);
+    const length = declaredLength(request);
+    if (length !== undefined && !(length <= limit)) {
+      const message = `${method}: request body of ${length} bytes is over its limit of ${limit} bytes`;
+      return sendError(response, 413, { message, userError: false }, true);
+    }
+    let release = () => undefined as void;
+    if (limit > SMALL_BODY_LIMIT && (length === undefined || length > SMALL_BODY_LIMIT)) {
+      const slot = largeBodies.take();
+      if (!slot) {
+        const message = `${method}: too many large requests at once, try again`;
+        return sendError(response, 503, { message, userError: false }, true);
+      }
+      release = slot;
+    }
+    let body: Buffer;
     try {
-      const args = decodeWire(await readBody(request));
+      if (expectsContinue) response.writeContinue();
+      body = await readBody(request, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        const message = `${method}: request body is over its limit of ${limit} bytes`;
+        return sendError(response, 413, { message, userError: false }, true);
+      }
+      return response.destroy(); // the client went away mid-body
+    } finally {
+      release();
+    }
+    let args: unknown;
+    try {
+      args = decodeWire(body);
       if (!Array.isArray(args)) throw new Error('arguments must be an array');
+    } catch (error) {
+      const message = `${method}: the request body is not a wire-encoded argument list (${describeError(error)})`;
+      return sendError(response, 400, { message, userError: false });
+    }
+    try {
       const fn = options.backend[method] as (...a: unknown[]) => unknown;
       const result = await fn.apply(options.backend, args);
       send(response, 200, 'application/octet-stream', encodeWire(result));
@@ -124,6 +188,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       console.error(`sam-annotate serve: ${method} failed:`, error);
       sendError(response, 500, { message: `${method} failed: ${describeError(error)}`, userError: false });
     }
+  }
+
+  function openEvents(request: http.IncomingMessage, response: http.ServerResponse) {
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    response.write(': connected\n\n');
+    listeners.add(response);
+    request.on('close', () => listeners.delete(response));
   }
 
   async function serveFile(kind: 'image' | 'thumb', id: number, response: http.ServerResponse) {
@@ -136,8 +211,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
   }
 
-  async function serveStatic(pathname: string, response: http.ServerResponse) {
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+  async function serveStatic(
+    pathname: string,
+    response: http.ServerResponse,
+    headers: http.OutgoingHttpHeaders,
+  ) {
+    let relative: string;
+    try {
+      relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    } catch {
+      return refuse(response, 400, 'bad escape in the path');
+    }
     const file = path.resolve(options.rendererDir, relative);
     if (!file.startsWith(path.resolve(options.rendererDir) + path.sep))
       return send(response, 403, 'text/plain', 'forbidden');
@@ -145,63 +229,67 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const body = await readFile(file);
       send(response, 200, STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream', body, {
         'cache-control': relative === 'index.html' ? 'no-store' : 'private, max-age=3600',
+        ...headers,
       });
     } catch {
       send(response, 404, 'text/plain; charset=utf-8', `not found: ${pathname}`);
     }
   }
 
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (loopbackOnly && !allowedHosts.has(request.headers.host ?? '')) {
-      return send(response, 421, 'text/plain; charset=utf-8', 'unexpected Host header');
-    }
-    const queryToken = url.searchParams.get(TOKEN_PARAM) ?? undefined;
-    const given =
-      (request.headers[TOKEN_HEADER] as string | undefined) ?? queryToken ?? cookie(request, TOKEN_COOKIE);
-    if (!sameToken(given, token)) {
-      return send(
-        response,
-        403,
-        'text/plain; charset=utf-8',
-        'missing or wrong token: open the URL that sam-annotate serve printed',
-      );
-    }
-    const setCookie = sameToken(queryToken, token)
-      ? { 'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` }
-      : {};
-    const { pathname } = url;
-    if (pathname.startsWith(`${API_PATH}/`)) {
-      const method = pathname.slice(API_PATH.length + 1);
-      if (request.method !== 'POST' || !METHODS.has(method))
-        return sendError(response, 404, { message: `no method ${method}`, userError: false });
-      void callMethod(method as AppMethod, request, response);
-      return;
-    }
+  /** Every check runs on the request line and headers, before any body is read (issue 18). */
+  async function handle(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    expectsContinue: boolean,
+  ) {
+    const target = parseTarget(request.url);
+    if (!target) return refuse(response, 400, 'bad request target');
+    if (loopbackOnly && !allowedHosts.has(request.headers.host ?? ''))
+      return refuse(response, 421, 'unexpected Host header');
+    if (isForeignRequest(request)) return refuse(response, 403, 'cross-origin request refused');
+    const header = request.headers[TOKEN_HEADER];
+    const byHeader = sameSecret(typeof header === 'string' ? header : undefined, token);
+    const { pathname, query } = target;
+    if (pathname.startsWith(`${API_PATH}/`))
+      return handleCall(pathname.slice(API_PATH.length + 1), byHeader, expectsContinue, request, response);
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return refuse(response, 405, 'method not allowed');
+    // <img> and EventSource cannot send headers: the renderer puts the token in their URLs.
+    const byQuery = sameSecret(query.get(TOKEN_PARAM) ?? undefined, token);
+    const byCookie = sameSecret(cookieValue(request, cookieName), pageKey);
     if (pathname === EVENTS_PATH) {
-      response.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-      });
-      response.write(': connected\n\n');
-      listeners.add(response);
-      request.on('close', () => listeners.delete(response));
-      return;
+      if (!byHeader && !byQuery) return refuse(response, 403, TOKEN_MISSING);
+      return openEvents(request, response);
     }
     for (const [prefix, kind] of [
       [IMAGE_PATH, 'image'],
       [THUMB_PATH, 'thumb'],
     ] as const) {
       if (pathname.startsWith(`${prefix}/`)) {
-        void serveFile(kind, Number(pathname.slice(prefix.length + 1)), response);
-        return;
+        if (!byHeader && !byQuery) return refuse(response, 403, TOKEN_MISSING);
+        return serveFile(kind, Number(pathname.slice(prefix.length + 1)), response);
       }
     }
-    if (request.method !== 'GET') return send(response, 405, 'text/plain', 'method not allowed');
-    if (Object.keys(setCookie).length) response.setHeader('set-cookie', setCookie['set-cookie']!);
-    void serveStatic(pathname, response);
-  });
+    if (!byHeader && !byQuery && !byCookie) return refuse(response, 403, TOKEN_MISSING);
+    const setCookie = byQuery
+      ? { 'set-cookie': `${cookieName}=${pageKey}; HttpOnly; SameSite=Strict; Path=/` }
+      : {};
+    return serveStatic(pathname, response, setCookie);
+  }
+
+  // No request may end the process (issue 18): every failure becomes an answer.
+  const onRequest = (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    expectsContinue = false,
+  ) => {
+    handle(request, response, expectsContinue).catch((error: unknown) => answerFailure(response, error));
+  };
+  const server = http.createServer((request, response) => onRequest(request, response));
+  // Checked like any request before the client is told to send its body.
+  server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) =>
+    onRequest(request, response, true),
+  );
   // Keep idle SSE connections alive through proxies and detect dead peers.
   const keepAlive = setInterval(() => {
     for (const response of listeners) response.write(': keep-alive\n\n');
@@ -215,6 +303,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const { port } = server.address() as AddressInfo;
   const hostName = options.host.includes(':') ? `[${options.host}]` : options.host;
   allowedHosts = new Set([`${hostName}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
+  cookieName = tokenCookie(port);
   return {
     url: `http://${hostName}:${port}/?${TOKEN_PARAM}=${token}`,
     token,

@@ -72,12 +72,12 @@ describe('serve mode', () => {
     ).toBe(403);
     const page = await fetch(server.url);
     expect(page.status).toBe(200);
-    // The token in the URL becomes an HttpOnly cookie for the page's later requests.
+    // The token in the URL sets an HttpOnly cookie, named per port, for the page's later requests of its files.
+    const url = new URL(server.url);
     const cookie = page.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
+    expect(cookie).toMatch(new RegExp(`^sam_token_${url.port}=[^;]+; HttpOnly; SameSite=Strict`));
     expect((await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
     // fetch() cannot set Host; a DNS-rebinding page's requests would carry its own name.
-    const url = new URL(server.url);
     const status = await new Promise<number>((resolve, reject) => {
       http
         .get(
