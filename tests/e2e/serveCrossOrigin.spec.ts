@@ -12,6 +12,28 @@ import { encodeWire } from '../../electron/common/wire.ts';
 import type { CategoryItem } from '../../electron/ipc/contract.ts';
 import { type Session, callBridge, closeSession, openSession, shot } from './harness.ts';
 
+/** The other local app's page, with helpers for the test to call (in the page's own scripts: no DOM types here). */
+const ELSEWHERE_PAGE = `<!doctype html><title>another local app</title><iframe name="sink"></iframe>
+<script>
+  function postForm(target, name, value) {
+    const form = document.createElement('form');
+    Object.assign(form, { method: 'POST', action: target, enctype: 'text/plain', target: 'sink' });
+    const input = document.createElement('input');
+    Object.assign(input, { name, value });
+    form.append(input);
+    document.body.append(form);
+    form.submit();
+  }
+  function imageWidth(src) {
+    const img = document.createElement('img');
+    return new Promise((resolve) => {
+      img.onload = img.onerror = () => resolve(img.naturalWidth);
+      img.src = src;
+      document.body.append(img);
+    });
+  }
+</script>`;
+
 let session: Session;
 let elsewhere: http.Server;
 let elsewhereUrl: string;
@@ -20,7 +42,7 @@ beforeAll(async () => {
   session = await openSession();
   elsewhere = http.createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end('<!doctype html><title>another local app</title><iframe name="sink"></iframe>');
+    response.end(ELSEWHERE_PAGE);
   });
   await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
   elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/`;
@@ -50,29 +72,9 @@ async function attack(page: Page, api: string): Promise<number> {
   const name = `SAMW${String.fromCharCode(json.length)}\0\0\0${json.slice(0, json.indexOf('='))}`;
   const value = json.slice(json.indexOf('=') + 1);
   const formAnswered = page.waitForResponse((r) => r.url() === target && r.request().method() === 'POST');
-  await page.evaluate(
-    ({ target, name, value }) => {
-      const form = document.createElement('form');
-      Object.assign(form, { method: 'POST', action: target, enctype: 'text/plain', target: 'sink' });
-      const input = document.createElement('input');
-      Object.assign(input, { name, value });
-      form.append(input);
-      document.body.append(form);
-      form.submit();
-    },
-    { target, name, value },
-  );
+  await page.evaluate(`postForm(${[target, name, value].map((a) => JSON.stringify(a)).join(', ')})`);
   await formAnswered;
-  return page.evaluate(async (src) => {
-    const img = document.createElement('img');
-    await new Promise((resolve) => {
-      img.onload = resolve;
-      img.onerror = resolve;
-      img.src = src;
-      document.body.append(img);
-    });
-    return img.naturalWidth;
-  }, `${api}${THUMB_PATH}/1`);
+  return page.evaluate<number>(`imageWidth(${JSON.stringify(`${api}${THUMB_PATH}/1`)})`);
 }
 
 describe('serve mode and another local page', () => {
@@ -128,7 +130,9 @@ describe('serve mode and another local page', () => {
     await page.goto(`${api}/`);
     await expect.poll(() => page.locator('.image-row').count(), { timeout: 60_000 }).toBe(2);
     const thumb = page.locator('.image-row img').first();
-    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => thumb.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
     await page.locator('.category-name', { hasText: 'kept' }).waitFor();
     expect(cookies.map((c) => c.name)).toEqual([`sam_token_${new URL(api).port}`]);
     await shot(page, '90-after-cross-origin-attempts');
