@@ -69,6 +69,9 @@ const METHODS = new Set<string>(APP_METHODS);
 /** Large bodies read at once (each up to LARGE_BODY_LIMIT); more get 503 (issue 18). */
 const LARGE_BODIES_AT_ONCE = 2;
 const TOKEN_MISSING = 'missing or wrong token: open the URL that sam-annotate serve printed';
+/** The same for every refused request from another origin: it tells that page nothing. */
+export const FOREIGN_REFUSED =
+  'cross-origin request refused: type or paste the URL that sam-annotate serve printed into the address bar';
 
 function send(
   response: http.ServerResponse,
@@ -246,7 +249,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (!target) return refuse(response, 400, 'bad request target');
     if (loopbackOnly && !allowedHosts.has(request.headers.host ?? ''))
       return refuse(response, 421, 'unexpected Host header');
-    if (isForeignRequest(request)) return refuse(response, 403, 'cross-origin request refused');
+    if (isForeignRequest(request)) return refuse(response, 403, FOREIGN_REFUSED);
     const header = request.headers[TOKEN_HEADER];
     const byHeader = sameSecret(typeof header === 'string' ? header : undefined, token);
     const { pathname, query } = target;

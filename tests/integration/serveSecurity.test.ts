@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PATH, THUMB_PATH, TOKEN_HEADER } from '../../electron/common/bridge.ts';
 import { decodeWire, encodeWire } from '../../electron/common/wire.ts';
 import type { CategoryItem } from '../../electron/ipc/contract.ts';
-import { type RunningServer, startServer } from '../../electron/serve/server.ts';
+import { FOREIGN_REFUSED, type RunningServer, startServer } from '../../electron/serve/server.ts';
 import { AppBackend } from '../../electron/services/appBackend.ts';
 
 let tmp: string;
@@ -146,7 +146,7 @@ describe('serve mode refuses other origins (issue 18)', () => {
           headers: { 'sec-fetch-site': site, cookie: pageCookie },
         });
         expect(response.status).toBe(403);
-        expect(await response.text()).toBe('cross-origin request refused');
+        expect(await response.text()).toBe(FOREIGN_REFUSED);
       }
     }
     const foreign = await fetch(`${base}/?token=${server.token}`, {
