@@ -82,7 +82,7 @@ export function declaredLength(request: http.IncomingMessage): number | undefine
 }
 
 /**
- * Admits at most `size` large bodies at once: each may hold up to LARGE_BODY_LIMIT in memory while it is read
+ * Admits at most `size` large bodies at once: each holds up to LARGE_BODY_LIMIT in memory until its call answers
  * (issue 18: three concurrent 256 MB bodies doubled the server's memory).
  */
 export class BodySlots {

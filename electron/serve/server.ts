@@ -151,27 +151,36 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const message = `${method}: request body of ${length} bytes is over its limit of ${limit} bytes`;
       return sendError(response, 413, { message, userError: false }, true);
     }
-    let release = () => undefined as void;
+    let release: (() => void) | undefined;
     if (limit > SMALL_BODY_LIMIT && (length === undefined || length > SMALL_BODY_LIMIT)) {
-      const slot = largeBodies.take();
-      if (!slot) {
+      release = largeBodies.take();
+      if (!release) {
         const message = `${method}: too many large requests at once, try again`;
         return sendError(response, 503, { message, userError: false }, true);
       }
-      release = slot;
     }
-    let body: Buffer;
+    // The slot is held until the answer is sent: the body and its decoded arguments live that long.
     try {
       if (expectsContinue) response.writeContinue();
+      await runCall(method, limit, request, response);
+    } finally {
+      release?.();
+    }
+  }
+
+  async function runCall(
+    method: AppMethod,
+    limit: number,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ) {
+    let body: Buffer;
+    try {
       body = await readBody(request, limit);
     } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        const message = `${method}: request body is over its limit of ${limit} bytes`;
-        return sendError(response, 413, { message, userError: false }, true);
-      }
-      return response.destroy(); // the client went away mid-body
-    } finally {
-      release();
+      if (!(error instanceof BodyTooLarge)) return response.destroy(); // the client went away mid-body
+      const message = `${method}: request body is over its limit of ${limit} bytes`;
+      return sendError(response, 413, { message, userError: false }, true);
     }
     let args: unknown;
     try {
