@@ -8,7 +8,32 @@
  */
 import { type ImageBox, type ImagePoint, type ModelFrame, imagePoint, imageToModel } from './frames.ts';
 
+/** 1 = positive (part of the object), 0 = negative (not part of it). */
 export type PointLabel = 0 | 1;
+
+/**
+ * A prompt point as the user clicks it, the contract carries it and the store keeps it (issue 17: the one
+ * declaration from the click to the store): image pixels, plain numbers. The worker gets the branded `Prompt`.
+ */
+export interface PromptPoint {
+  readonly x: number;
+  readonly y: number;
+  readonly label: PointLabel;
+}
+
+/** A box prompt, image pixels, x0 ≤ x1 and y0 ≤ y1. */
+export interface PromptBox {
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+}
+
+/** The prompts that made a mask (an annotation's `prompts`; the decode request carries the same fields). */
+export interface MaskPrompts {
+  readonly points: readonly PromptPoint[];
+  readonly box?: PromptBox;
+}
 
 export interface PointPrompt {
   readonly point: ImagePoint;

@@ -7,7 +7,7 @@
 import type { History } from '../history.ts';
 import type { AnyCommand, UndoCapture } from './types.ts';
 
-export interface CommandHost<Host> {
+export interface CommandContext<Host> {
   readonly host: Host;
   readonly history: History;
   /** Show an error (a failed perform). */
@@ -16,7 +16,7 @@ export interface CommandHost<Host> {
 
 /** Run `command` if it is available; returns whether it ran. */
 export function runCommand<Host>(
-  { host, history, fail }: CommandHost<Host>,
+  { host, history, fail }: CommandContext<Host>,
   command: AnyCommand<Host>,
   arg: unknown,
 ): boolean {

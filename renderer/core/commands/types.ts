@@ -6,9 +6,9 @@
  * runner (run.ts) pushes it as exactly one history step; a 'never' command changes no document (view,
  * navigation, selection) or manages history itself (undo, redo, cancel).
  *
- * A command acts on a host: the annotator by default; review mode's commands act on the review session.
+ * A command acts on a host, a narrow interface of what it may touch: the annotator's commands see `EditorHost`
+ * (host.ts), review mode's see `ReviewCommandHost` (review/commands.ts). Both run through `CommandManager`.
  */
-import type { Annotator } from '../annotator.ts';
 
 export interface UndoCapture {
   undo(): void | Promise<void>;
@@ -18,7 +18,7 @@ export interface UndoCapture {
 export type CommandGroup =
   'SAM' | 'Auto' | 'Masks' | 'Edit' | 'Tools' | 'View' | 'Images' | 'Review' | 'Help';
 
-export interface Command<Arg = void, Host = Annotator> {
+export interface Command<Arg, Host> {
   readonly id: string;
   readonly label: string;
   readonly group: CommandGroup;
@@ -33,8 +33,6 @@ export interface Command<Arg = void, Host = Annotator> {
 
 /** Commands are declared with their argument type and stored without it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCommand<Host = Annotator> = Command<any, Host>;
+export type AnyCommand<Host> = Command<any, Host>;
 
-export const defineCommand = <Arg = void, Host = Annotator>(
-  command: Command<Arg, Host>,
-): Command<Arg, Host> => command;
+export const defineCommand = <Arg, Host>(command: Command<Arg, Host>): Command<Arg, Host> => command;

@@ -3,12 +3,34 @@
  * annotator's, so the native Edit menu drives whichever mode is shown). A decision is a 'record' command: one
  * backend write, one undo step that records the reverse change.
  */
+import type { ReviewDecision, ReviewItem } from '../../../electron/ipc/contract.ts';
+import type { UndoCapture } from '../commands/types.ts';
 import { type AnyCommand, defineCommand } from '../commands/types.ts';
-import type { ReviewSession } from './session.ts';
+import type { History } from '../history.ts';
 
-type ReviewCommand = AnyCommand<ReviewSession>;
+export interface ReviewHooks {
+  /** E: open the mask's image in the annotator with the mask selected. */
+  openInAnnotator(item: ReviewItem): void;
+  toggleShortcuts(): void;
+}
 
-const hasCurrent = (s: ReviewSession) => s.current !== null;
+/** What review commands may touch of the review session (it implements this). */
+export interface ReviewCommandHost {
+  readonly current: ReviewItem | null;
+  readonly index: number;
+  readonly items: readonly ReviewItem[];
+  readonly hasMore: boolean;
+  readonly history: History;
+  readonly hooks: ReviewHooks;
+  /** Record a decision on the current mask (one step), then move on; null when there is no current mask. */
+  decide(status: ReviewDecision): Promise<UndoCapture> | null;
+  step(delta: 1 | -1): void | Promise<void>;
+  toggleZoom(): void;
+}
+
+type ReviewCommand = AnyCommand<ReviewCommandHost>;
+
+const hasCurrent = (s: ReviewCommandHost) => s.current !== null;
 
 const decision = (
   id: string,
@@ -17,7 +39,7 @@ const decision = (
   status: 'accepted' | 'rejected' | 'needs-fix',
   hint: string,
 ): ReviewCommand =>
-  defineCommand<void, ReviewSession>({
+  defineCommand<void, ReviewCommandHost>({
     id,
     label,
     group: 'Review',
@@ -38,7 +60,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     'needs-fix',
     'sends it back to an annotator; then the next mask',
   ),
-  defineCommand<void, ReviewSession>({
+  defineCommand<void, ReviewCommandHost>({
     id: 'review.next',
     label: 'Next mask',
     group: 'Review',
@@ -47,7 +69,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     available: (s) => s.index + 1 < s.items.length || s.hasMore,
     perform: (s) => s.step(1),
   }),
-  defineCommand<void, ReviewSession>({
+  defineCommand<void, ReviewCommandHost>({
     id: 'review.previous',
     label: 'Previous mask',
     group: 'Review',
@@ -56,7 +78,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     available: (s) => s.index > 0,
     perform: (s) => s.step(-1),
   }),
-  defineCommand<void, ReviewSession>({
+  defineCommand<void, ReviewCommandHost>({
     id: 'review.edit',
     label: 'Fix it in the annotator',
     group: 'Review',
@@ -66,7 +88,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     available: hasCurrent,
     perform: (s) => s.hooks.openInAnnotator(s.current!),
   }),
-  defineCommand<void, ReviewSession>({
+  defineCommand<void, ReviewCommandHost>({
     id: 'review.zoom',
     label: 'Close-up / whole image',
     group: 'Review',
@@ -75,7 +97,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     available: () => true,
     perform: (s) => s.toggleZoom(),
   }),
-  defineCommand<void, ReviewSession>({
+  defineCommand<void, ReviewCommandHost>({
     id: 'edit.undo',
     label: 'Undo decision',
     group: 'Edit',
@@ -85,7 +107,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     available: (s) => s.history.canUndo,
     perform: (s) => s.history.undo().then(() => undefined),
   }),
-  defineCommand<void, ReviewSession>({
+  defineCommand<void, ReviewCommandHost>({
     id: 'edit.redo',
     label: 'Redo decision',
     group: 'Edit',
@@ -94,7 +116,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     available: (s) => s.history.canRedo,
     perform: (s) => s.history.redo().then(() => undefined),
   }),
-  defineCommand<void, ReviewSession>({
+  defineCommand<void, ReviewCommandHost>({
     id: 'help.shortcuts',
     label: 'Keyboard shortcuts',
     group: 'Help',
@@ -107,6 +129,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
 
 const byId = new Map(REVIEW_COMMANDS.map((c) => [c.id, c]));
 
+/** A review command by id, for labels and key hints (running goes through the session's `CommandManager`). */
 export function reviewCommandById(id: string): ReviewCommand | undefined {
   return byId.get(id);
 }

@@ -20,23 +20,18 @@ import type {
   ReviewQuery,
   ReviewSort,
 } from '../../../electron/ipc/contract.ts';
-import { runCommand } from '../commands/run.ts';
-import { chordOf } from '../commands/shortcuts.ts';
+import { CommandManager } from '../commands/manager.ts';
 import type { UndoCapture } from '../commands/types.ts';
 import { History } from '../history.ts';
 import type { ToolKeyEvent } from '../tools/types.ts';
-import { REVIEW_COMMANDS, reviewCommandById } from './commands.ts';
+import { REVIEW_COMMANDS, type ReviewCommandHost, type ReviewHooks } from './commands.ts';
+
+export type { ReviewHooks };
 
 /** The part of the contract review mode uses (a fake in tests). */
 export interface ReviewBackend {
   reviewQueue(query: ReviewQuery): Promise<ReviewPage>;
   reviewAnnotation(id: number, status: AnnotationStatus, comment?: string): Promise<ReviewItem>;
-}
-
-export interface ReviewHooks {
-  /** E: open the mask's image in the annotator with the mask selected. */
-  openInAnnotator(item: ReviewItem): void;
-  toggleShortcuts(): void;
 }
 
 /** What the queue shows; an empty list means "any". */
@@ -73,8 +68,13 @@ export type ReviewTopic = 'queue' | 'current' | 'history' | 'status' | 'view';
 
 const EMPTY_COUNTS: Record<AnnotationStatus, number> = { draft: 0, accepted: 0, rejected: 0, 'needs-fix': 0 };
 
-export class ReviewSession {
+export class ReviewSession implements ReviewCommandHost {
   readonly history = new History();
+  readonly commands: CommandManager<ReviewCommandHost> = new CommandManager(REVIEW_COMMANDS, {
+    host: this,
+    history: this.history,
+    fail: (error) => this.fail(error),
+  });
   hooks: ReviewHooks;
   filters: ReviewFilters = DEFAULT_FILTERS;
   items: readonly ReviewItem[] = [];
@@ -324,27 +324,16 @@ export class ReviewSession {
   // ───────────────────────────── commands and keys ─────────────────────────────
 
   run(id: string): boolean {
-    const command = reviewCommandById(id);
-    if (!command) throw new Error(`unknown review command ${id}`);
-    return runCommand(
-      { host: this, history: this.history, fail: (error) => this.fail(error) },
-      command,
-      undefined,
-    );
+    return this.commands.run(id);
   }
 
   isAvailable(id: string): boolean {
-    return !!reviewCommandById(id)?.available(this, undefined);
+    return this.commands.isAvailable(id);
   }
 
   /** A key went down; returns true when it was a review shortcut (the caller then prevents the default). */
   keyDown(e: ToolKeyEvent): boolean {
-    const chord = chordOf(e);
-    if (!chord) return false;
-    const command = REVIEW_COMMANDS.find((c) => c.shortcuts.includes(chord));
-    if (!command) return false;
-    this.run(command.id);
-    return true;
+    return this.commands.runShortcut(e);
   }
 
   toggleZoom(): void {
