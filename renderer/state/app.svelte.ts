@@ -7,30 +7,21 @@ import type {
   AppEvent,
   AppInfo,
   EmbeddingState,
-  ImageItem,
   ModelStatus,
   ProjectSummary,
 } from '../../electron/ipc/contract.ts';
 import { SvelteMap } from 'svelte/reactivity';
-import { BackendError, type Backend } from '../api/backend.ts';
+import type { Backend } from '../api/backend.ts';
+import { type AnnotateFocus, type AppHost, type AppMode, describe } from './appHost.ts';
 import { AutoPassState } from './autoPass.svelte.ts';
 import { ModelsState } from './models.svelte.ts';
 import type { ReviewState } from './review.svelte.ts';
 import type { StatsState } from './stats.svelte.ts';
 
+// Re-exported for the modules that imported them from here (state/models.svelte.ts among them).
+export { type AnnotateFocus, type AppMode, describe };
+
 export type StartAction = 'open' | 'new' | 'importCoco' | null;
-
-/**
- * The workspace's modes (issue 5). The semi-automatic stage lives in Annotate (the Auto panel), the fully
- * automatic one in the project's "Automatic pass…" dialog, open over any mode (`autoPass`).
- */
-export type AppMode = 'annotate' | 'review' | 'stats';
-
-/** Review's "fix it in the annotator": the image to open there and the mask to select. */
-export interface AnnotateFocus {
-  readonly image: ImageItem;
-  readonly annotationId: number;
-}
 
 export interface Message {
   readonly id: number;
@@ -38,13 +29,7 @@ export interface Message {
   readonly text: string;
 }
 
-export function describe(error: unknown): string {
-  if (error instanceof BackendError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-export class AppState {
+export class AppState implements AppHost {
   info: AppInfo | null = $state.raw(null);
   project: ProjectSummary | null = $state.raw(null);
   recent: readonly string[] = $state.raw([]);

@@ -13,7 +13,7 @@ import type {
   ImageQuery,
 } from '../../electron/ipc/contract.ts';
 import { AUTO_PARAMS_DEFAULT } from '../core/auto/autoMasks.ts';
-import { type AppState, describe } from './app.svelte.ts';
+import { type AppHost, describe } from './appHost.ts';
 
 export type PassImages = 'not-done' | 'all' | 'listed' | 'current';
 
@@ -46,7 +46,7 @@ export class AutoPassState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly endListeners = new Set<(status: AutoBatchStatus) => void>();
 
-  constructor(private readonly app: AppState) {}
+  constructor(private readonly app: AppHost) {}
 
   /** The project opened: fetch its latest pass; an interrupted one opens the resume prompt. */
   async refresh(): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { AnnotationStatus, CategoryItem, ReviewItem } from '../../electron/ipc/contract.ts';
 import { DEFAULT_FILTERS, type ReviewFilters, ReviewSession } from '../core/review/session.ts';
-import { type AppState, describe } from './app.svelte.ts';
+import { type AppHost, describe } from './appHost.ts';
 
 export class ReviewState {
   readonly session: ReviewSession;
@@ -38,7 +38,7 @@ export class ReviewState {
 
   private started = false;
 
-  constructor(private readonly app: AppState) {
+  constructor(private readonly app: AppHost) {
     const s = (this.session = new ReviewSession(app.api, {
       openInAnnotator: (item) => {
         app.annotateFocus = { image: item.image, annotationId: item.annotation.id };

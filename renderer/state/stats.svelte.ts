@@ -3,7 +3,7 @@
  * the CSV export — the native save dialog and a backend write in the desktop app, a download in the browser.
  */
 import type { AnnotationSource, StatsQuery, TimingStats } from '../../electron/ipc/contract.ts';
-import { type AppState, describe } from './app.svelte.ts';
+import { type AppHost, describe } from './appHost.ts';
 
 export class StatsState {
   stats: TimingStats | null = $state.raw(null);
@@ -16,7 +16,7 @@ export class StatsState {
   exporting = $state(false);
   private generation = 0;
 
-  constructor(private readonly app: AppState) {}
+  constructor(private readonly app: AppHost) {}
 
   query(): StatsQuery {
     return {
