@@ -169,7 +169,7 @@ export class CanvasView {
     });
     on(el, 'pointermove', (e) => {
       if (this.panning) {
-        this.a.panBy(e.clientX - this.panning.x, e.clientY - this.panning.y);
+        this.a.view.panBy(e.clientX - this.panning.x, e.clientY - this.panning.y);
         this.panning = { x: e.clientX, y: e.clientY };
         return;
       }
@@ -202,7 +202,7 @@ export class CanvasView {
         const anchor = screenPoint(e.clientX - rect.left, e.clientY - rect.top);
         // Pixel-precise trackpads send small deltas; mouse wheels ~100 per notch.
         const delta = e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY;
-        this.a.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), anchor);
+        this.a.view.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), anchor);
       },
       { passive: false },
     );
@@ -338,7 +338,7 @@ export class CanvasView {
   }
 
   private drawUnlabeled(): void {
-    const raster = this.a.showUnlabeled ? this.a.unlabeled() : null;
+    const raster = this.a.view.showUnlabeled ? this.a.unlabeled() : null;
     if (raster !== this.shownUnlabeled) {
       this.shownUnlabeled = raster;
       if (raster)
@@ -353,14 +353,14 @@ export class CanvasView {
   }
 
   private colorOf(categoryId: number | null): string {
-    return this.a.categories.find((c) => c.id === categoryId)?.color ?? UNCATEGORIZED;
+    return this.a.view.categories.find((c) => c.id === categoryId)?.color ?? UNCATEGORIZED;
   }
 
   private polygons(a: AnnotationItem, rle: Rle): PolygonWithHoles[] {
-    const key = `${a.id}:${rle.counts.length}:${rle.counts.slice(0, 32)}:${this.a.polygonTolerance}`;
+    const key = `${a.id}:${rle.counts.length}:${rle.counts.slice(0, 32)}:${this.a.view.polygonTolerance}`;
     let polygons = this.polygonCache.get(key);
     if (!polygons) {
-      polygons = rleToPolygons(rle, { tolerance: this.a.polygonTolerance });
+      polygons = rleToPolygons(rle, { tolerance: this.a.view.polygonTolerance });
       this.polygonCache.set(key, polygons);
     }
     return polygons;
@@ -382,18 +382,18 @@ export class CanvasView {
     const scale = a.viewport.scale;
     let z = 0;
     for (const item of doc.annotations) {
-      if (!item.rle || a.hidden.has(item.id) || item.status === 'rejected') continue;
+      if (!item.rle || a.view.hidden.has(item.id) || item.status === 'rejected') continue;
       seen.add(item.id);
       const selected = item.id === a.selectedId;
       const undecided = item.status === 'draft';
       // Undecided automatic masks are many and uncategorized: a colour each, so neighbours stay apart.
       const color =
         undecided && item.categoryId === null ? rgbToHex(colorForId(item.id)) : this.colorOf(item.categoryId);
-      const style = `${color}:${selected}:${undecided}:${a.polygonView ? `poly${a.polygonTolerance}:${scale}` : 'raster'}`;
+      const style = `${color}:${selected}:${undecided}:${a.view.polygonView ? `poly${a.view.polygonTolerance}:${scale}` : 'raster'}`;
       let entry = this.masks.get(item.id);
       if (!entry || !sameRle(entry.rle, item.rle) || entry.style !== style) {
         entry?.node.destroy();
-        const node = a.polygonView
+        const node = a.view.polygonView
           ? this.polygonNode(item, item.rle, color, selected, scale, undecided)
           : this.rasterNode(item.rle, color, selected, undecided);
         entry = { rle: item.rle, style, node };
@@ -487,11 +487,11 @@ export class CanvasView {
   // ───────────────────────────── draft ─────────────────────────────
 
   private draftColor(): Rgb {
-    return hexToRgb(this.a.category?.color ?? '#38bdf8');
+    return hexToRgb(this.a.view.category?.color ?? '#38bdf8');
   }
 
   private candidateCanvas(candidate: Candidate): { canvas: HTMLCanvasElement; raster: MaskRaster } {
-    const color = this.a.category?.color ?? '#38bdf8';
+    const color = this.a.view.category?.color ?? '#38bdf8';
     const cached = this.candidateCanvases.get(candidate);
     if (cached && cached.key === color) return cached;
     const style = { color: this.draftColor(), fill: 0.5, edge: { r: 255, g: 255, b: 255 } };
@@ -519,7 +519,7 @@ export class CanvasView {
 
   private drawDraft(): void {
     const draft = this.a.doc.draft;
-    const editing = this.a.stroke?.target === 'draft';
+    const editing = this.a.brush.stroke?.target === 'draft';
     let shown = false;
     if (draft && !editing) {
       const candidate = draft.decode?.candidates[draft.selected] ?? null;
@@ -569,7 +569,7 @@ export class CanvasView {
    * new segments, whatever the image size. When the stroke ends, the new RLE is rasterised once as usual.
    */
   private drawStroke(): void {
-    const stroke = this.a.stroke;
+    const stroke = this.a.brush.stroke;
     if (!stroke) {
       const mutated = this.live?.mutated ?? null;
       this.live = null;
@@ -717,7 +717,7 @@ export class CanvasView {
         strokeWidth: 1.5 / scale,
         dash: [4 / scale, 4 / scale],
       });
-    const cursor = a.brushCursor;
+    const cursor = a.brush.cursor;
     const brushing = a.toolId === 'brush' || a.toolId === 'eraser';
     for (const [node, width] of [
       [this.brushShadow, 3],
@@ -728,7 +728,7 @@ export class CanvasView {
         node.setAttrs({
           x: cursor.x,
           y: cursor.y,
-          radius: a.brushRadius,
+          radius: a.view.brushRadius,
           strokeWidth: width / scale,
           dash: a.toolId === 'eraser' ? [4 / scale, 3 / scale] : undefined,
         });

@@ -69,7 +69,7 @@ export class AnnotatorState {
       document: () => {
         this.doc = a.doc;
         this.selectedId = a.selectedId;
-        this.unlabeledShare = a.showUnlabeled ? (a.unlabeled()?.uncovered ?? null) : null;
+        this.unlabeledShare = a.view.showUnlabeled ? (a.unlabeled()?.uncovered ?? null) : null;
       },
       tool: () => {
         this.path = a.tools.path;
@@ -78,16 +78,16 @@ export class AnnotatorState {
       view: () => {
         this.viewport = a.viewport;
         this.selectedId = a.selectedId;
-        this.hidden = a.hidden;
-        this.categories = a.categories;
+        this.hidden = a.view.hidden;
+        this.categories = a.view.categories;
         this.categoryId = a.categoryId;
-        this.multimaskMode = a.multimaskMode;
-        this.hoverEnabled = a.hoverEnabled;
-        this.brushSize = a.brushSize;
-        this.polygonView = a.polygonView;
-        this.polygonTolerance = a.polygonTolerance;
-        this.showUnlabeled = a.showUnlabeled;
-        this.unlabeledShare = a.showUnlabeled ? (a.unlabeled()?.uncovered ?? null) : null;
+        this.multimaskMode = a.view.multimaskMode;
+        this.hoverEnabled = a.view.hoverEnabled;
+        this.brushSize = a.view.brushSize;
+        this.polygonView = a.view.polygonView;
+        this.polygonTolerance = a.view.polygonTolerance;
+        this.showUnlabeled = a.view.showUnlabeled;
+        this.unlabeledShare = a.view.showUnlabeled ? (a.unlabeled()?.uncovered ?? null) : null;
         this.autoParams = a.auto.params;
       },
       history: () => {
@@ -97,9 +97,9 @@ export class AnnotatorState {
         this.redoLabel = a.history.nextRedoLabel;
       },
       status: () => {
-        this.decodePending = a.decodePending;
+        this.decodePending = a.status.decodePending;
         this.lastError = a.lastError;
-        this.lastDecodeMs = a.lastDecodeMs;
+        this.lastDecodeMs = a.status.lastDecodeMs;
         this.autoRunning = a.auto.running;
         this.autoMessage = a.auto.message;
       },

@@ -1,5 +1,5 @@
 /**
- * Hover previews: what a click at the pointer (or the box being dragged) would give, decoded on the 'hover' lane
+ * Hover previews (and the box being dragged): what a click at the pointer (or the box being dragged) would give, decoded on the 'hover' lane
  * and never recorded. The points tool asks exactly what the click would ask, so the click can adopt the answer
  * (`answerFor`) instead of decoding again. Previews are bitmaps at about the canvas size, cheap at any image size.
  *
@@ -53,6 +53,8 @@ interface HoverAnswer {
 
 export class HoverPreviews {
   preview: HoverPreview | null = null;
+  /** A box being dragged, for display (not a document change). */
+  dragBox: PromptBox | null = null;
   private key: string | null = null;
   /** The last preview shown: a click asking the same question adopts it instead of decoding again. */
   private answer: HoverAnswer | null = null;
@@ -119,10 +121,16 @@ export class HoverPreviews {
     this.answer = null;
   }
 
+  showDragBox(box: PromptBox | null): void {
+    this.dragBox = box;
+    this.host.emit('overlay');
+  }
+
   /** Another image: drop the preview (its answer cannot match: it names the old image). */
   reset(): void {
     this.preview = null;
     this.key = null;
+    this.dragBox = null;
   }
 
   /** Accept: the preview goes and no later click may adopt the accepted draft's answer. */
