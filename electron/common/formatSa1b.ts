@@ -20,6 +20,7 @@
 import { readImageSize } from './imageLimits.ts';
 import { checkBoxInImage, checkPointInImage, readFileName } from './importChecks.ts';
 import type { JsonReader, JsonValue } from './jsonReader.ts';
+import type { MaskPrompts } from './prompts.ts';
 import type { Bbox, Rle } from './rle.ts';
 import { rleArea, rleBboxSam } from './rle.ts';
 import { interiorPoint } from './rleOps.ts';
@@ -46,10 +47,7 @@ export interface Sa1bImage {
 export interface Sa1bSource {
   id: number;
   rle: Rle;
-  prompts: {
-    points: { x: number; y: number; label: 0 | 1 }[];
-    box?: { x0: number; y0: number; x1: number; y1: number };
-  } | null;
+  prompts: MaskPrompts | null;
   predictedIou: number | null;
   stabilityScore: number | null;
   cropBox: Bbox | null;

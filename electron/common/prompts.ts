@@ -6,7 +6,14 @@
  * Points come first, then the two box corners. Without a box, one padding point (0, 0, −1) is appended, because
  * Meta's PyTorch prompt encoder pads in that case and the exported graph does not.
  */
-import { type ImageBox, type ImagePoint, type ModelFrame, imagePoint, imageToModel } from './frames.ts';
+import {
+  type ImageBox,
+  type ImagePoint,
+  type ModelFrame,
+  imageBox,
+  imagePoint,
+  imageToModel,
+} from './frames.ts';
 
 /** 1 = positive (part of the object), 0 = negative (not part of it). */
 export type PointLabel = 0 | 1;
@@ -58,6 +65,16 @@ export interface DecoderPoints {
   readonly coords: Float32Array;
   readonly labels: Float32Array;
   readonly count: number;
+}
+
+/** The decoder's prompt for `prompts` as they came from the click (the image frame's brands added). */
+export function promptOf(prompts: MaskPrompts, maskInput?: Float32Array): Prompt {
+  const { box } = prompts;
+  return {
+    points: prompts.points.map((p) => ({ point: imagePoint(p.x, p.y), label: p.label })),
+    box: box ? imageBox(box.x0, box.y0, box.x1, box.y1) : undefined,
+    maskInput,
+  };
 }
 
 export function isEmptyPrompt(prompt: Prompt): boolean {

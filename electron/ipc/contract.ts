@@ -9,7 +9,9 @@
  * JSON arrays of pixels.
  */
 import type { AmgParams } from '../common/amg/params.ts';
+import type { DecodedMask, MaskPreview, PreviewMask } from '../common/candidate.ts';
 import type { Distribution } from '../common/distribution.ts';
+import type { MaskPrompts } from '../common/prompts.ts';
 import type { Rle } from '../common/rle.ts';
 
 export type { AmgParams } from '../common/amg/params.ts';
@@ -80,20 +82,6 @@ export interface NewCategory {
   readonly supercategory?: string | null;
 }
 
-export interface WirePoint {
-  readonly x: number;
-  readonly y: number;
-  /** 1 positive, 0 negative. */
-  readonly label: 0 | 1;
-}
-
-export interface WireBox {
-  readonly x0: number;
-  readonly y0: number;
-  readonly x1: number;
-  readonly y1: number;
-}
-
 export interface AnnotationTiming {
   /** Active time from first prompt to accept; idle stretches over 30 s are not counted. */
   readonly activeMs: number;
@@ -115,7 +103,7 @@ export interface AnnotationItem {
   readonly area: number;
   readonly status: AnnotationStatus;
   readonly source: AnnotationSource;
-  readonly prompts: { readonly points: readonly WirePoint[]; readonly box?: WireBox } | null;
+  readonly prompts: MaskPrompts | null;
   readonly predictedIou: number | null;
   readonly stabilityScore: number | null;
   /** Automatic masks: the crop they were generated on, COCO [x, y, w, h] in image pixels. */
@@ -132,7 +120,7 @@ export interface NewAnnotation {
   readonly rle: Rle;
   readonly source: AnnotationSource;
   readonly status: AnnotationStatus;
-  readonly prompts: { readonly points: readonly WirePoint[]; readonly box?: WireBox } | null;
+  readonly prompts: MaskPrompts | null;
   readonly predictedIou: number | null;
   readonly stabilityScore: number | null;
   readonly timing: AnnotationTiming;
@@ -165,10 +153,9 @@ export interface ModelStatus {
   };
 }
 
-export interface DecodeRequest {
+/** A decode of the prompts (points, box: image pixels) of one image. */
+export interface DecodeRequest extends MaskPrompts {
   readonly imageId: number;
-  readonly points: readonly WirePoint[];
-  readonly box?: WireBox;
   /** Refine from a candidate of an earlier decode (its low-res logits stay in the backend). */
   readonly maskInputRef?: { readonly decodeId: string; readonly candidate: number };
   readonly multimask: boolean;
@@ -178,38 +165,14 @@ export interface DecodeRequest {
   readonly previewMaxSide?: number;
 }
 
-export interface MaskPreview {
-  readonly width: number;
-  readonly height: number;
-  /** Row-major, 1 = foreground; the mask scaled to width × height. */
-  readonly data: Uint8Array;
-}
-
-export interface DecodedMask {
-  readonly token: number;
-  readonly predictedIou: number;
-  readonly stabilityScore: number;
-  readonly area: number;
-  readonly bbox: readonly [number, number, number, number];
-  /** Full resolution, COCO compressed RLE. */
-  readonly rle: Rle;
-  readonly preview?: MaskPreview;
-}
+// The candidate types are declared once in electron/common/candidate.ts; listed here with the rest of the wire.
+export type { DecodedMask, MaskPreview, PreviewMask };
 
 export interface DecodeReply {
   /** Names this decode for `maskInputRef`. */
   readonly decodeId: string;
   readonly candidates: readonly DecodedMask[];
   readonly timings: { readonly decodeMs: number; readonly totalMs: number; readonly encodeMs?: number };
-}
-
-/** A candidate of a preview-only decode: cheap at any image size (see `previewDecode`). */
-export interface PreviewMask {
-  readonly token: number;
-  readonly predictedIou: number;
-  readonly preview: MaskPreview;
-  /** Approximate, from the preview scaled to the image. */
-  readonly area: number;
 }
 
 export interface PreviewReply {

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { resolveAmgParams } from '../common/amg/params.ts';
 import { UserError } from '../common/errors.ts';
 import { statsCsv } from '../common/formatStatsCsv.ts';
-import { imageBox, imagePoint } from '../common/frames.ts';
-import type { Prompt } from '../common/prompts.ts';
+import { promptOf } from '../common/prompts.ts';
 import { addImagesFromFolder } from '../dataset/addImages.ts';
 import { exportProject } from '../dataset/exportProject.ts';
 import { importCoco } from '../dataset/importCoco.ts';
@@ -590,12 +589,7 @@ export class AppBackend implements BackendApi {
       if (!maskInput)
         throw new UserError('the mask to refine is no longer available; click again to start over');
     }
-    const prompt: Prompt = {
-      points: request.points.map((p) => ({ point: imagePoint(p.x, p.y), label: p.label })),
-      box: request.box ? imageBox(request.box.x0, request.box.y0, request.box.x1, request.box.y1) : undefined,
-      maskInput,
-    };
-    const prediction = await this.sam.predict(file, prompt, {
+    const prediction = await this.sam.predict(file, promptOf(request, maskInput), {
       multimask: request.multimask,
       lane: request.lane,
       output,

@@ -4,6 +4,7 @@
  * transaction: an accepted mask is either fully stored (with its timing and provenance) or not at all.
  */
 import { UserError } from '../common/errors.ts';
+import type { MaskPrompts } from '../common/prompts.ts';
 import type { Bbox, Rle, UncompressedRle } from '../common/rle.ts';
 import { rleArea, rleBboxCoco } from '../common/rle.ts';
 import { canonicalRle } from '../common/rleOps.ts';
@@ -13,7 +14,6 @@ import type {
   AnnotationStatus,
   AnnotationTiming,
   ReadableDB,
-  StoredPrompts,
   WritableDB,
 } from './types.ts';
 import { inTransaction } from './types.ts';
@@ -30,7 +30,7 @@ export interface NewAnnotation {
   iscrowd?: boolean;
   source: AnnotationSource;
   modelId?: string | null;
-  prompts?: StoredPrompts | null;
+  prompts?: MaskPrompts | null;
   predictedIou?: number | null;
   stabilityScore?: number | null;
   /** Crop an automatic mask was made on, `[x, y, w, h]` in image pixels. */
@@ -55,7 +55,7 @@ export interface AnnotationRow {
   iscrowd: boolean;
   source: AnnotationSource;
   modelId: string | null;
-  prompts: StoredPrompts | null;
+  prompts: MaskPrompts | null;
   predictedIou: number | null;
   stabilityScore: number | null;
   cropBox: Bbox | null;
@@ -132,7 +132,7 @@ export interface MaskEdit {
   author: string;
   source?: AnnotationSource;
   modelId?: string | null;
-  prompts?: StoredPrompts | null;
+  prompts?: MaskPrompts | null;
   predictedIou?: number | null;
   stabilityScore?: number | null;
   /** A new status, set without a review event (an automatic pass decides what its results start as). */
@@ -378,7 +378,7 @@ export function toRow(r: RawAnnotationRow): AnnotationRow {
     iscrowd: r.iscrowd === 1,
     source: r.source,
     modelId: r.model_id,
-    prompts: r.prompts === null ? null : (JSON.parse(r.prompts) as StoredPrompts),
+    prompts: r.prompts === null ? null : (JSON.parse(r.prompts) as MaskPrompts),
     predictedIou: r.predicted_iou,
     stabilityScore: r.stability_score,
     cropBox: r.crop_box === null ? null : (JSON.parse(r.crop_box) as Bbox),

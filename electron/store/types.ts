@@ -23,12 +23,6 @@ export type FileState = (typeof FILE_STATES)[number];
 export type AnnotationSource = (typeof ANNOTATION_SOURCES)[number];
 export type AnnotationStatus = (typeof ANNOTATION_STATUSES)[number];
 
-/** Prompts that made a mask, image pixels (as `electron/common/prompts.ts`, without the mask input). */
-export interface StoredPrompts {
-  points: { x: number; y: number; label: 0 | 1 }[];
-  box?: { x0: number; y0: number; x1: number; y1: number };
-}
-
 /** Effort spent on one annotation (issue 3: per-mask timing). */
 export interface AnnotationTiming {
   /** Time the annotator was active on this mask, from first prompt to accept. */

@@ -18,7 +18,8 @@ import type { PolygonWithHoles } from '../../electron/common/polygons.ts';
 import { rleToPolygons } from '../../electron/common/polygons.ts';
 import type { Rle } from '../../electron/common/rle.ts';
 import type { Annotator } from '../core/annotator.ts';
-import { type Candidate, type Draft, sameRle } from '../core/document.ts';
+import type { MaskCandidate } from '../../electron/common/candidate.ts';
+import { type Draft, sameRle } from '../core/document.ts';
 import { type MaskRaster, rasterFromPreview, rasterScale, rasterizeRle } from '../core/maskRaster.ts';
 import { screenPoint, screenToImage } from '../core/screenFrame.ts';
 import type { ToolPointerEvent } from '../core/tools/types.ts';
@@ -84,7 +85,7 @@ export class CanvasView {
   /** Rasters by RLE counts (one image at a time), so a re-selected or re-sent mask is not re-rasterised. */
   private readonly rasters = new Map<string, MaskRaster>();
   private readonly candidateCanvases = new WeakMap<
-    Candidate,
+    MaskCandidate,
     { key: string; canvas: HTMLCanvasElement; raster: MaskRaster; full: boolean }
   >();
   private shownDraft: Draft | null = null;
@@ -490,7 +491,7 @@ export class CanvasView {
     return hexToRgb(this.a.view.category?.color ?? '#38bdf8');
   }
 
-  private candidateCanvas(candidate: Candidate): { canvas: HTMLCanvasElement; raster: MaskRaster } {
+  private candidateCanvas(candidate: MaskCandidate): { canvas: HTMLCanvasElement; raster: MaskRaster } {
     const color = this.a.view.category?.color ?? '#38bdf8';
     const cached = this.candidateCanvases.get(candidate);
     if (cached && cached.key === color) return cached;

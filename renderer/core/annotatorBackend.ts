@@ -3,10 +3,10 @@ import type {
   AnnotationItem,
   AnnotationPatch,
   DecodeRequest,
-  DecodedMask,
   NewAnnotation,
   PreviewReply,
 } from '../../electron/ipc/contract.ts';
+import type { DecodedMask } from '../../electron/common/candidate.ts';
 import type { AutoBackend } from './auto/autoMasks.ts';
 
 /** The part of the contract the annotator uses (a fake in tests). */

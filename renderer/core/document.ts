@@ -8,39 +8,15 @@
  */
 import type { Size } from '../../electron/common/frames.ts';
 import type { Rle } from '../../electron/common/rle.ts';
-import type {
-  AnnotationItem,
-  AnnotationTiming,
-  DecodedMask,
-  MaskPreview,
-  PreviewMask,
-  WireBox,
-  WirePoint,
-} from '../../electron/ipc/contract.ts';
-
-/** A prompt point, image pixels; label 1 positive, 0 negative. */
-export type PromptPoint = WirePoint;
-
-/**
- * One of the masks a decode offers. A click's decode brings the full-resolution RLE; a hover preview that a click
- * adopted has only its preview until the full mask is fetched (`decodedMask`), which accept and the brush wait
- * for.
- */
-export interface Candidate {
-  readonly token: number;
-  readonly predictedIou: number;
-  readonly stabilityScore: number | null;
-  /** Pixels; approximate (from the preview) while `rle` is null. */
-  readonly area: number;
-  readonly rle: Rle | null;
-  readonly preview?: MaskPreview;
-}
+import type { MaskCandidate } from '../../electron/common/candidate.ts';
+import type { PromptBox, PromptPoint } from '../../electron/common/prompts.ts';
+import type { AnnotationItem, AnnotationTiming } from '../../electron/ipc/contract.ts';
 
 /** A decode's answer to exactly the draft's prompts. */
 export interface DraftDecode {
   /** Names the decode for refinement (`maskInputRef`). */
   readonly decodeId: string;
-  readonly candidates: readonly Candidate[];
+  readonly candidates: readonly MaskCandidate[];
   readonly decodeMs: number;
   /** The request used the previous decode's logits. */
   readonly refined: boolean;
@@ -50,7 +26,7 @@ export interface Draft {
   /** Same for every state of one draft (from its first prompt to accept or cancel). */
   readonly key: number;
   readonly points: readonly PromptPoint[];
-  readonly box: WireBox | null;
+  readonly box: PromptBox | null;
   /** Result for these prompts; null while it is being computed (or when there are no prompts). */
   readonly decode: DraftDecode | null;
   /** Index into `decode.candidates`. */
@@ -79,33 +55,11 @@ export const activeDraft = (draft: Draft | null): Draft | null =>
  * The mask the draft would be accepted as: the edited mask, else the selected candidate (whose `rle` is null
  * while only its preview is known).
  */
-export function draftMask(draft: Draft | null): { rle: Rle | null; candidate: Candidate | null } | null {
+export function draftMask(draft: Draft | null): { rle: Rle | null; candidate: MaskCandidate | null } | null {
   if (!draft) return null;
   const candidate = draft.decode?.candidates[draft.selected] ?? null;
   if (draft.edited) return { rle: draft.edited, candidate };
   return candidate ? { rle: candidate.rle, candidate } : null;
-}
-
-export function candidateFrom(mask: DecodedMask): Candidate {
-  return {
-    token: mask.token,
-    predictedIou: mask.predictedIou,
-    stabilityScore: mask.stabilityScore,
-    area: mask.area,
-    rle: mask.rle,
-    ...(mask.preview ? { preview: mask.preview } : {}),
-  };
-}
-
-export function candidateFromPreview(mask: PreviewMask): Candidate {
-  return {
-    token: mask.token,
-    predictedIou: mask.predictedIou,
-    stabilityScore: null,
-    area: mask.area,
-    rle: null,
-    preview: mask.preview,
-  };
 }
 
 /**
@@ -142,7 +96,11 @@ export const sameRle = (a: Rle | null, b: Rle | null): boolean =>
   a === b || (!!a && !!b && a.counts === b.counts && a.size[0] === b.size[0] && a.size[1] === b.size[1]);
 
 /** Normalise a dragged box (any corner order) and clamp it to the image. */
-export function normalizeBox(a: { x: number; y: number }, b: { x: number; y: number }, size: Size): WireBox {
+export function normalizeBox(
+  a: { x: number; y: number },
+  b: { x: number; y: number },
+  size: Size,
+): PromptBox {
   const clampX = (v: number) => Math.min(size.width, Math.max(0, v));
   const clampY = (v: number) => Math.min(size.height, Math.max(0, v));
   return {

@@ -188,7 +188,7 @@ export function createEditorParts(core: EditorCore, backend: AnnotatorBackend): 
   };
   const drafts: DraftCommands = {
     baseDraft: () => draftEditor.baseDraft(),
-    adoptableForPoint: (point, label, base) => hover.answerFor(pointKey(point, label), base),
+    adoptableForPoint: (point, base) => hover.answerFor(pointKey(point, point.label), base),
     adoptableForBox: (box, base) => hover.answerFor(boxKey(box), base),
     change: (next, parent) => draftEditor.change(next, parent),
     accept: () => acceptance.accept(),

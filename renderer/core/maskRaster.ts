@@ -13,7 +13,7 @@
 import type { Size } from '../../electron/common/frames.ts';
 import type { BinaryMask, Rle, UncompressedRle } from '../../electron/common/rle.ts';
 import { decompressRle, rleBboxCoco } from '../../electron/common/rle.ts';
-import type { MaskPreview } from '../../electron/ipc/contract.ts';
+import type { MaskPreview } from '../../electron/common/candidate.ts';
 
 export interface MaskRaster {
   /** Image-frame box the raster covers (pixels). */

@@ -4,7 +4,7 @@
  * `host.stored`, `host.view`, `host.auto`), never the modules behind them.
  */
 import type { Size } from '../../../electron/common/frames.ts';
-import type { PromptBox } from '../../../electron/common/prompts.ts';
+import type { PromptBox, PromptPoint } from '../../../electron/common/prompts.ts';
 import type { Rle } from '../../../electron/common/rle.ts';
 import type { AnnotationItem, AnnotationPatch, CategoryItem } from '../../../electron/ipc/contract.ts';
 import type { AppHooks } from '../annotatorBackend.ts';
@@ -22,7 +22,7 @@ export interface DraftCommands {
   /** The draft to build on: the current one, or a new one. */
   baseDraft(): Draft;
   /** The hover preview's decode if it answered exactly this click or box on `base` (adopt it: no decode). */
-  adoptableForPoint(point: { x: number; y: number }, label: 0 | 1, base: Draft | null): DraftDecode | null;
+  adoptableForPoint(point: PromptPoint, base: Draft | null): DraftDecode | null;
   adoptableForBox(box: PromptBox, base: Draft | null): DraftDecode | null;
   /** Make `next` the draft (one step); `parent` is the draft it refines. */
   change(next: Draft, parent: Draft | null): UndoCapture;

@@ -1,11 +1,11 @@
 /** The SAM commands: prompts (one step each), accept, cancel, candidates, multimask and hover options. */
-import type { PromptBox } from '../../../electron/common/prompts.ts';
+import type { PromptBox, PromptPoint } from '../../../electron/common/prompts.ts';
 import { type Draft, activeDraft, bestCandidate, hasPrompts, normalizeBox } from '../document.ts';
 import { type EditorCommand, editorCommand, hasImage } from './editorCommand.ts';
 
 // ── SAM prompts and the draft ─────────────────────────────────────────────
 
-const addPoint = editorCommand<{ x: number; y: number; label: 0 | 1 }>({
+const addPoint = editorCommand<PromptPoint>({
   id: 'prompt.addPoint',
   label: 'Add point',
   group: 'SAM',
@@ -16,7 +16,7 @@ const addPoint = editorCommand<{ x: number; y: number; label: 0 | 1 }>({
   perform(a, p) {
     const base = a.drafts.baseDraft();
     // The hover preview may already be the answer to this click: adopt it (no second decode).
-    const adopted = a.drafts.adoptableForPoint(p, p.label, activeDraft(a.draft));
+    const adopted = a.drafts.adoptableForPoint(p, activeDraft(a.draft));
     const point = adopted ? { x: Math.floor(p.x) + 0.5, y: Math.floor(p.y) + 0.5 } : { x: p.x, y: p.y };
     const next: Draft = {
       ...base,

@@ -4,18 +4,12 @@
  * nothing. Decodes run on the 'click' lane; a reply applies only to the draft it was asked for (identity =
  * version) and is remembered for redo either way (`DraftLineage`).
  */
+import { candidateFromPreview } from '../../../electron/common/candidate.ts';
 import type { Rle } from '../../../electron/common/rle.ts';
 import type { DecodeRequest, PreviewReply } from '../../../electron/ipc/contract.ts';
 import type { UndoCapture } from '../commands/types.ts';
 import type { DecodeOutcome, DecoderClient } from '../decoder.ts';
-import {
-  type Draft,
-  type DocumentStore,
-  activeDraft,
-  bestCandidate,
-  candidateFromPreview,
-  hasPrompts,
-} from '../document.ts';
+import { type Draft, type DocumentStore, activeDraft, bestCandidate, hasPrompts } from '../document.ts';
 import type { EditorStatus } from '../editorStatus.ts';
 import type { History, Mark } from '../history.ts';
 import type { DraftClock } from './draftClock.ts';

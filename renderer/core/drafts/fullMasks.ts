@@ -2,8 +2,8 @@
  * Full-resolution masks for preview-only candidates: a click that adopted the hover preview knows its candidate
  * only as a bitmap; accept and the brush need the RLE, fetched once per `decodeId:index` with `decodedMask`.
  */
-import type { DecodedMask } from '../../../electron/ipc/contract.ts';
-import type { Candidate, Draft, DocumentStore } from '../document.ts';
+import type { DecodedMask, MaskCandidate } from '../../../electron/common/candidate.ts';
+import type { Draft, DocumentStore } from '../document.ts';
 import type { DraftLineage } from './draftLineage.ts';
 
 export interface FullMaskBackend {
@@ -12,7 +12,7 @@ export interface FullMaskBackend {
 
 export class FullMasks {
   /** Full masks being fetched, by `decodeId:index`. */
-  private readonly fetches = new Map<string, Promise<Candidate>>();
+  private readonly fetches = new Map<string, Promise<MaskCandidate>>();
 
   constructor(
     private readonly backend: FullMaskBackend,

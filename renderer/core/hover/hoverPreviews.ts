@@ -5,6 +5,7 @@
  *
  * Frames: points and boxes in image pixels.
  */
+import { candidateFromPreview } from '../../../electron/common/candidate.ts';
 import type { ImagePoint, Size } from '../../../electron/common/frames.ts';
 import type { PointLabel, PromptBox } from '../../../electron/common/prompts.ts';
 import type { DecodeRequest } from '../../../electron/ipc/contract.ts';
@@ -15,7 +16,6 @@ import {
   type DraftDecode,
   activeDraft,
   bestCandidate,
-  candidateFromPreview,
 } from '../document.ts';
 import { type ExtraPrompt, boxKey, pointKey } from '../drafts/decodeRequests.ts';
 import type { EditorStatus } from '../editorStatus.ts';

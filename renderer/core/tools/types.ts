@@ -6,7 +6,7 @@
  * Konva handlers only turn DOM events into these events (image-frame points included) and pass them on.
  */
 import type { ImagePoint, Size } from '../../../electron/common/frames.ts';
-import type { WireBox } from '../../../electron/ipc/contract.ts';
+import type { PointLabel, PromptBox } from '../../../electron/common/prompts.ts';
 import type { Draft } from '../document.ts';
 import type { ScreenPoint } from '../screenFrame.ts';
 
@@ -40,18 +40,18 @@ export interface ToolHost {
   /** Brush radius, image pixels. */
   readonly brushRadius: number;
 
-  addPoint(point: ImagePoint, label: 0 | 1): void;
+  addPoint(point: ImagePoint, label: PointLabel): void;
   removePoint(index: number): void;
-  setBox(box: WireBox): void;
+  setBox(box: PromptBox): void;
   /** Index of the draft point under the pointer (within a few screen pixels), or -1. */
   pointAt(point: ImagePoint): number;
 
   /** Hover preview for a click at `point` (null: none). */
-  hover(point: ImagePoint | null, label: 0 | 1): void;
+  hover(point: ImagePoint | null, label: PointLabel): void;
   /** Live preview of a box being dragged (null: none). */
-  hoverBox(box: WireBox | null): void;
+  hoverBox(box: PromptBox | null): void;
   /** A box being dragged, for display (not a document change). */
-  showDragBox(box: WireBox | null): void;
+  showDragBox(box: PromptBox | null): void;
 
   beginStroke(point: ImagePoint, erase: boolean): boolean;
   continueStroke(point: ImagePoint): void;

@@ -3,7 +3,7 @@
  * sets the draft's box (one undo step); Esc drops the drag and leaves nothing behind.
  */
 import type { ImagePoint } from '../../../../electron/common/frames.ts';
-import type { WireBox } from '../../../../electron/ipc/contract.ts';
+import type { PromptBox } from '../../../../electron/common/prompts.ts';
 import { normalizeBox } from '../../document.ts';
 import { type ToolPointerEvent, ToolState } from '../types.ts';
 
@@ -13,7 +13,7 @@ const MIN_BOX_SIDE = 2;
 export class DraggingBox extends ToolState {
   readonly id = 'dragging';
   private start!: ImagePoint;
-  private box: WireBox | null = null;
+  private box: PromptBox | null = null;
 
   override onEnter(info: { start: ImagePoint }): void {
     this.start = info.start;

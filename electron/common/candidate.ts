@@ -1,0 +1,57 @@
+/**
+ * A mask candidate: one of the masks a decode offers (issue 17: one declaration from the decode reply to the
+ * canvas). The backend sends it in two forms derived from `MaskCandidate` — full (`DecodedMask`: a click's
+ * decode, `decodedMask`) and preview-only (`PreviewMask`: `previewDecode`, cheap at any image size) — and the
+ * renderer holds either as a `MaskCandidate`, whose `rle` is null until the full mask is fetched.
+ *
+ * The worker's own candidate (low-res logits, electron/inference/worker/protocol.ts `DecodedCandidate`) and the
+ * layout adapters' `Candidate` stay in electron/inference: they carry tensors that never leave the backend.
+ *
+ * Frames: `rle` and `area` at image resolution (COCO compressed RLE, size [height, width]); `preview` scaled.
+ */
+import type { Rle } from './rle.ts';
+
+/** The mask scaled to width × height: row-major, 1 = foreground. */
+export interface MaskPreview {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+export interface MaskCandidate {
+  /** Index of the decoder's mask token (0 = single-mask token, 1..3 = multimask tokens). */
+  readonly token: number;
+  readonly predictedIou: number;
+  /** Null while only the preview is known. */
+  readonly stabilityScore: number | null;
+  /** Pixels; approximate (from the preview) while `rle` is null. */
+  readonly area: number;
+  /** Full resolution; null while only the preview is known. */
+  readonly rle: Rle | null;
+  readonly preview?: MaskPreview;
+}
+
+/** A candidate at full resolution (wire form). */
+export type DecodedMask = Omit<MaskCandidate, 'stabilityScore' | 'rle'> & {
+  readonly stabilityScore: number;
+  readonly rle: Rle;
+  /** COCO [x, y, w, h]. */
+  readonly bbox: readonly [x: number, y: number, width: number, height: number];
+};
+
+/** A candidate of a preview-only decode (wire form): no RLE, `area` approximate. */
+export type PreviewMask = Pick<MaskCandidate, 'token' | 'predictedIou' | 'area'> & {
+  readonly preview: MaskPreview;
+};
+
+/** A preview-only candidate as the renderer holds it (its full mask comes with `decodedMask`). */
+export function candidateFromPreview(mask: PreviewMask): MaskCandidate {
+  return {
+    token: mask.token,
+    predictedIou: mask.predictedIou,
+    stabilityScore: null,
+    area: mask.area,
+    rle: null,
+    preview: mask.preview,
+  };
+}
