@@ -166,7 +166,7 @@ export class CanvasView {
         return;
       }
       this.pressedAt = performance.now();
-      this.a.pointerDown(this.normalize(e, e.button));
+      this.a.input.pointerDown(this.normalize(e, e.button));
     });
     on(el, 'pointermove', (e) => {
       if (this.panning) {
@@ -178,7 +178,7 @@ export class CanvasView {
       // While painting, every coalesced event counts (a fast stroke stays a smooth line).
       const events =
         this.a.tools.path.endsWith('painting') && e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
-      for (const ev of events.length ? events : [e]) this.a.pointerMove(this.normalize(ev, button));
+      for (const ev of events.length ? events : [e]) this.a.input.pointerMove(this.normalize(ev, button));
     });
     on(el, 'pointerup', (e) => {
       if (this.panning) {
@@ -186,13 +186,13 @@ export class CanvasView {
         this.updateCursor();
         return;
       }
-      this.a.pointerUp(this.normalize(e, e.button));
+      this.a.input.pointerUp(this.normalize(e, e.button));
     });
     on(el, 'pointercancel', () => {
       this.panning = null;
-      this.a.interrupt();
+      this.a.input.interrupt();
     });
-    on(el, 'pointerleave', () => this.a.pointerLeave());
+    on(el, 'pointerleave', () => this.a.input.pointerLeave());
     on(el, 'contextmenu', (e) => e.preventDefault());
     on(
       el,
@@ -225,7 +225,7 @@ export class CanvasView {
     on(window, 'blur', () => {
       this.spaceHeld = false;
       this.panning = null;
-      this.a.interrupt();
+      this.a.input.interrupt();
     });
   }
 

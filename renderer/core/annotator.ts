@@ -28,9 +28,10 @@ import { DecoderClient } from './decoder.ts';
 import { type AnnotatorDocument, type Draft, DocumentStore, activeDraft } from './document.ts';
 import { DraftClock } from './drafts/draftClock.ts';
 import type { DraftEditor } from './drafts/draftEditor.ts';
-import { type EditorCore, createEditorParts } from './editorParts.ts';
+import { type EditorCore, type EditorParts, createEditorParts } from './editorParts.ts';
 import { type AnnotatorTopic, EditorEvents } from './editorEvents.ts';
 import { EditorStatus } from './editorStatus.ts';
+import { EditorInput } from './editorInput.ts';
 import { editorToolHost } from './editorToolHost.ts';
 import { History } from './history.ts';
 import type { HoverPreview, HoverPreviews } from './hover/hoverPreviews.ts';
@@ -41,7 +42,6 @@ import { brushTool, eraserTool } from './tools/brush/index.ts';
 import { ToolMachine } from './tools/machine.ts';
 import { pointsTool } from './tools/points/index.ts';
 import { selectTool } from './tools/select/index.ts';
-import type { ToolKeyEvent, ToolPointerEvent } from './tools/types.ts';
 import type { UnlabeledRaster } from './unlabeled.ts';
 import { UnlabeledOverlay } from './view/unlabeledOverlay.ts';
 import type { ViewOption, ViewOptions, ViewState } from './view/viewState.ts';
@@ -89,6 +89,9 @@ export class Annotator implements EditorHost, EditorCore {
   /** Automatic masks on this image: run, accept, reject (the semi-automatic stage). */
   readonly auto: AutoMasks;
   readonly commands: CommandManager<EditorHost>;
+  /** Pointer and key events from the canvas binding (or a test). */
+  readonly input: EditorInput;
+  private readonly parts: EditorParts;
   private readonly events = new EditorEvents();
   private readonly unlabeledOverlay = new UnlabeledOverlay();
 
@@ -100,7 +103,7 @@ export class Annotator implements EditorHost, EditorCore {
     this.decoder = new DecoderClient(options.backend, this.now);
     this.clock = new DraftClock(this.now);
     this.status = new EditorStatus((topic) => this.emit(topic));
-    const parts = createEditorParts(this, options.backend);
+    const parts = (this.parts = createEditorParts(this, options.backend));
     ({ view: this.view, stored: this.stored, hover: this.hoverPreviews, brush: this.brush } = parts);
     ({ draftEditor: this.draftEditor, drafts: this.drafts, auto: this.auto } = parts);
     this.commands = new CommandManager<EditorHost>(COMMANDS, {
@@ -116,6 +119,12 @@ export class Annotator implements EditorHost, EditorCore {
       eraserTool(toolHost),
       selectTool(toolHost),
     ]);
+    this.input = new EditorInput({
+      tools: this.tools,
+      run: (id) => this.run(id),
+      runShortcut: (e) => this.commands.runShortcut(e),
+      activity: () => this.activity(),
+    });
     this.tools.subscribe(() => this.emit('tool'));
     this.store.subscribe(() => this.emit('document'));
     this.history.subscribe(() => this.emit('history'));
@@ -203,14 +212,9 @@ export class Annotator implements EditorHost, EditorCore {
     this.decoder.cancel('hover');
     this.decoder.cancel('click');
     this.history.clear();
-    this.draftEditor.reset();
-    this.stored.reset();
+    this.parts.reset();
     this.clock.stop();
-    this.brush.reset();
-    this.view.reset();
-    this.hoverPreviews.reset();
     this.status.lastError = null;
-    this.auto.message = null;
     this.store.set({ image, annotations, draft: null });
     this.view.fit();
     this.emit('overlay');
@@ -256,41 +260,6 @@ export class Annotator implements EditorHost, EditorCore {
 
   isAvailable(id: string, arg?: unknown): boolean {
     return this.commands.isAvailable(id, arg);
-  }
-
-  pointerDown(e: ToolPointerEvent): void {
-    this.activity();
-    this.tools.pointerDown(e);
-  }
-
-  pointerMove(e: ToolPointerEvent): void {
-    this.activity();
-    this.tools.pointerMove(e);
-  }
-
-  pointerUp(e: ToolPointerEvent): void {
-    this.activity();
-    this.tools.pointerUp(e);
-  }
-
-  pointerLeave(): void {
-    this.tools.pointerLeave();
-  }
-
-  /** A key went down; returns true when it was used (the caller then prevents the default). */
-  keyDown(e: ToolKeyEvent): boolean {
-    this.activity();
-    if (e.key === 'Escape') return this.tools.cancel() || this.run('mask.cancel');
-    return this.tools.keyDown(e) || this.commands.runShortcut(e);
-  }
-
-  keyUp(e: ToolKeyEvent): void {
-    this.tools.keyUp(e);
-  }
-
-  /** The window lost focus or a dialog opened: drop gestures in progress. */
-  interrupt(): void {
-    this.tools.interrupt();
   }
 
   /** Any sign of life (per-mask timing). */

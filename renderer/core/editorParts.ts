@@ -64,6 +64,8 @@ export interface EditorParts {
   readonly auto: AutoMasks;
   /** Index of the draft point under `point` (within a few screen pixels), or -1. */
   pointAt(point: { x: number; y: number }): number;
+  /** Another image: no draft marks, refs, stroke, selection, hidden masks, preview or auto message. */
+  reset(): void;
 }
 
 export function createEditorParts(core: EditorCore, backend: AnnotatorBackend): EditorParts {
@@ -215,5 +217,13 @@ export function createEditorParts(core: EditorCore, backend: AnnotatorBackend): 
     },
     backend,
   );
-  return { view, stored, hover, draftEditor, drafts, brush, auto, pointAt };
+  const reset = () => {
+    draftEditor.reset();
+    stored.reset();
+    brush.reset();
+    view.reset();
+    hover.reset();
+    auto.message = null;
+  };
+  return { view, stored, hover, draftEditor, drafts, brush, auto, pointAt, reset };
 }

@@ -80,17 +80,17 @@ export class TestAnnotator {
   }
 
   move(x: number, y: number, m: Modifiers = {}, button = -1): this {
-    this.annotator.pointerMove(this.event(x, y, button, m));
+    this.annotator.input.pointerMove(this.event(x, y, button, m));
     return this;
   }
 
   down(x: number, y: number, button = 0, m: Modifiers = {}): this {
-    this.annotator.pointerDown(this.event(x, y, button, m));
+    this.annotator.input.pointerDown(this.event(x, y, button, m));
     return this;
   }
 
   up(x: number, y: number, button = 0, m: Modifiers = {}): this {
-    this.annotator.pointerUp(this.event(x, y, button, m));
+    this.annotator.input.pointerUp(this.event(x, y, button, m));
     return this;
   }
 
@@ -115,8 +115,8 @@ export class TestAnnotator {
   /** Press a key ('Enter', 'Tab', 'z' with { mod: true }, …); returns whether it was used. */
   key(key: string, m: Modifiers = {}): boolean {
     const e = { key, alt: m.alt ?? false, shift: m.shift ?? false, mod: m.mod ?? false };
-    const used = this.annotator.keyDown(e);
-    this.annotator.keyUp(e);
+    const used = this.annotator.input.keyDown(e);
+    this.annotator.input.keyUp(e);
     return used;
   }
 
