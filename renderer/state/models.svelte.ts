@@ -3,9 +3,22 @@
  * running install (from 'model-install' events), and the actions — use, add a folder, remove, install, cancel —
  * each a backend call. App-level: an install goes on while the panel is closed.
  */
-import type { ModelInstallRequest, ModelInstallStatus, ModelList } from '../../electron/ipc/contract.ts';
-import type { AppState } from './app.svelte.ts';
-import { describe } from './app.svelte.ts';
+import type {
+  AppInfo,
+  ModelInstallRequest,
+  ModelInstallStatus,
+  ModelList,
+  ModelStatus,
+} from '../../electron/ipc/contract.ts';
+import { type AppHost, describe } from './appHost.ts';
+
+/** What the Models panel needs of the app: a narrow host, so this file does not import app.svelte.ts. */
+export interface ModelsHost extends Pick<AppHost, 'api' | 'say'> {
+  readonly info: AppInfo | null;
+  modelLoading: boolean;
+  adoptModel(status: ModelStatus): void;
+  loadModelStatus(quiet?: boolean): Promise<void>;
+}
 
 /** How far an install got: its status never goes back. */
 const STAGE: Record<ModelInstallStatus['state'], number> = {
@@ -30,7 +43,7 @@ export class ModelsState {
   /** One line about the last action that worked. */
   info: string | null = $state(null);
 
-  constructor(private readonly app: AppState) {}
+  constructor(private readonly app: ModelsHost) {}
 
   /**
    * Installs from URLs and adding model folders: off on a server started without --allow-model-install (issue
