@@ -149,9 +149,11 @@ class Hiera(nn.Module):
         pos = pos + window.tile([1, 1, h // window.shape[2], w // window.shape[3]])
         return pos.permute(0, 2, 3, 1)
 
-    def forward(self, x: torch.Tensor) -> List[torch.Tensor]:
+    def forward(self, x: torch.Tensor, pos: Optional[torch.Tensor] = None) -> List[torch.Tensor]:
+        """`pos`: a precomputed `position_embedding` (the ONNX graphs pass it as a constant, so no bicubic
+        Resize is left for onnxruntime, whose cubic border handling is not PyTorch's)."""
         x = self.patch_embed(x)
-        x = x + self.position_embedding(*x.shape[1:3])
+        x = x + (self.position_embedding(*x.shape[1:3]) if pos is None else pos)
         outputs = []
         for i, block in enumerate(self.blocks):
             x = block(x)
@@ -200,6 +202,6 @@ class ImageEncoder(nn.Module):
         self.neck = FpnNeck(cfg)
         self.scalp = cfg.scalp
 
-    def forward(self, image: torch.Tensor) -> List[torch.Tensor]:
-        levels = self.neck(self.trunk(image))
+    def forward(self, image: torch.Tensor, pos: Optional[torch.Tensor] = None) -> List[torch.Tensor]:
+        levels = self.neck(self.trunk(image, pos))
         return levels[: len(levels) - self.scalp]

@@ -39,10 +39,11 @@ class Sam2Image(nn.Module):
         self.sam_mask_decoder = Sam2MaskDecoder(cfg)
         self.no_mem_embed = nn.Parameter(torch.zeros(1, 1, cfg.d_model))
 
-    def encode(self, image: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def encode(self, image: torch.Tensor, pos: Optional[torch.Tensor] = None):
         """Normalized image [B, 3, S, S] → (image_embed [B, C, g, g] with `no_mem_embed` added,
-        high_res_feats_0 [B, C/8, 4g, 4g], high_res_feats_1 [B, C/4, 2g, 2g]): the predictor's `_features`."""
-        s4, s8, s16 = self.image_encoder(image)
+        high_res_feats_0 [B, C/8, 4g, 4g], high_res_feats_1 [B, C/4, 2g, 2g]): the predictor's `_features`.
+        `pos`: see `Hiera.forward`."""
+        s4, s8, s16 = self.image_encoder(image, pos)
         decoder = self.sam_mask_decoder
         embed = s16 + self.no_mem_embed.reshape(1, -1, 1, 1) if self.config.directly_add_no_mem_embed else s16
         return embed, decoder.conv_s0(s4), decoder.conv_s1(s8)
