@@ -106,9 +106,11 @@ def decoder_feeds(layout: str, io: dict, entry: dict, mask_input) -> dict:
     if layout == "transformers.js":
         return {"image_embeddings.0": read(entry["high_res_feats_0"]), "image_embeddings.1": read(entry["high_res_feats_1"]),
                 "image_embeddings.2": read(entry["image_embed"]),
-                "input_points": np.array(feeds["input_points"], np.float32),
-                "input_labels": np.array(feeds["input_labels"], np.int64),
-                "input_boxes": np.zeros(feeds["input_boxes"]["shape"], np.float32)}
+                # [1, 1, n, 2] and [1, 1, n]; n = 0 for a box alone (JSON cannot keep the shape of an empty list)
+                "input_points": np.array(feeds["input_points"], np.float32).reshape(1, 1, -1, 2),
+                "input_labels": np.array(feeds["input_labels"], np.int64).reshape(1, 1, -1),
+                "input_boxes": (np.zeros(feeds["input_boxes"]["shape"], np.float32) if "shape" in feeds["input_boxes"]
+                                else np.array(feeds["input_boxes"], np.float32))}
     names = CONTRACTS[layout][2]
     out = dict(zip(names[:3], [read(entry["image_embed"]), read(entry["high_res_feats_0"]),
                                read(entry["high_res_feats_1"])]))
@@ -144,6 +146,11 @@ def test_committed_onnx_models_reproduce_the_reference(layout, tmp_path):
             run_id = f"{name}.{prompt['name']}"
             runs.add(run_id, decoder, feeds, {n: None for n in CONTRACTS[layout][3]})
             cases.append((run_id, entry, prompt, io))
+            if "native_feeds" in io:  # transformers.js's input_boxes path: the same tokens in another order
+                native = {"feeds": {**io["native_feeds"]}}
+                feeds = {k: torch.from_numpy(v) for k, v in decoder_feeds(layout, native, entry, mask).items()}
+                runs.add(run_id + ".native", decoder, feeds, {n: None for n in CONTRACTS[layout][3]})
+                cases.append((run_id + ".native", entry, prompt, io))
     results = runs.run()
     for run_id, expected in runs.expected.items():  # the encoder runs: features as recorded
         for name, want in expected.items():

@@ -94,6 +94,10 @@ def layout_io(prompt: dict, out, hw, has_mask: bool, files: Dict[str, str]) -> D
               "outputs": {"iou_scores": "all_tokens.iou_predictions[1:4]",
                           "pred_masks": "all_tokens.low_res_logits[1:4] (unclamped)",
                           "object_score_logits": "all_tokens.object_score_logits"}}
+        if prompt["box"] is not None:  # the same prompt through transformers.js's own input_boxes
+            clicks = [c for c, v in zip(coords, labels) if v in (0.0, 1.0)]
+            hf["native_feeds"] = {"input_points": [[clicks]], "input_labels": [[[int(v) for v in labels if v < 2]]],
+                                  "input_boxes": [[coords[0] + coords[1]]]}
     return {
         "sam-annotate": {"feeds": meta_feeds,
                          "outputs": {"masks": "all_tokens.low_res_logits (unclamped)",

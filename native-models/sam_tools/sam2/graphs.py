@@ -110,10 +110,13 @@ class HfSam2DecoderGraph(nn.Module):
     input_points [B, P, n, 2], input_labels int64 [B, P, n], input_boxes [B, nb, 4] (nb = 0 or P) →
     iou_scores [B, P, 3], pred_masks [B, P, 3, 4g, 4g] (tokens 1..3, unclamped), object_score_logits [B, P, 1].
 
-    HF's prompt encoder as traced with a box input: no padding point is appended (HF pads only when
-    `input_boxes is None`), box corners come after the points, label −1 → `not_a_point_embed`, −10 → a zero
-    token, 0..3 → `point_embed[label]`. So Meta's assembly is expressible: corners as points labelled 2, 3,
-    then the clicks, then (0, 0) label −1, with input_boxes [B, 0, 4]. No mask input (transformers.js has none).
+    HF's `Sam2PromptEncoder` as traced with a box input: the points get no padding point (HF pads points only
+    when `input_boxes is None`); each box becomes its two corners plus a not-a-point token, after the points;
+    label −1 → `not_a_point_embed`, −10 → a zero token, 0..3 → `point_embed[label]`. Meta's prompt is therefore
+    expressible two ways: corners as points labelled 2, 3, then the clicks, then (0, 0) label −1, with
+    input_boxes [B, 0, 4]; or the clicks as points and the box in input_boxes (same tokens in another order,
+    which changes only float rounding). nb = 0 with points is our reading of transformers.js's empty
+    `input_boxes`; how the published graphs treat it is not verified. No mask input (transformers.js has none).
     """
 
     def __init__(self, model: Sam2Image) -> None:
@@ -134,9 +137,11 @@ class HfSam2DecoderGraph(nn.Module):
     def forward(self, embeddings_0, embeddings_1, embeddings_2, input_points, input_labels, input_boxes):
         b, p = input_points.shape[0], input_points.shape[1]
         sparse = self._tokens(input_points, input_labels)  # [B, P, n, C]
+        # HF's `_embed_boxes`: the two corners plus a (0, 0) not-a-point token, so a box alone is Meta's prompt.
         corners = input_boxes.reshape(input_boxes.shape[0], -1, 2, 2)
-        corner_labels = torch.tensor([2, 3], dtype=input_labels.dtype).expand(corners.shape[:3])
-        boxes = self._tokens(corners, corner_labels)  # [B, nb, 2, C]
+        corners = torch.cat([corners, torch.zeros_like(corners[:, :, :1])], dim=2)
+        corner_labels = torch.tensor([2, 3, -1], dtype=input_labels.dtype).expand(corners.shape[:3])
+        boxes = self._tokens(corners, corner_labels)  # [B, nb, 3, C]
         # Box i belongs to point batch i; nb = 0 gives no tokens (ONNX infers the -1 as 0 on an empty tensor).
         if boxes.numel() == 0:
             boxes = boxes.new_zeros(b, p, 0, boxes.shape[-1])
