@@ -104,8 +104,8 @@ def test_reference_follows_meta_token_rule_and_covers_both_single_mask_branches(
 def decoder_feeds(layout: str, io: dict, entry: dict, mask_input) -> dict:
     feeds = io["feeds"]
     if layout == "transformers.js":
-        return {"image_embeddings.0": read(entry["high_res_feats_0"]), "image_embeddings.1": read(entry["high_res_feats_1"]),
-                "image_embeddings.2": read(entry["image_embed"]),
+        return {"image_embeddings.0": read(entry["high_res_feats_0"]),
+                "image_embeddings.1": read(entry["high_res_feats_1"]), "image_embeddings.2": read(entry["image_embed"]),
                 # [1, 1, n, 2] and [1, 1, n]; n = 0 for a box alone (JSON cannot keep the shape of an empty list)
                 "input_points": np.array(feeds["input_points"], np.float32).reshape(1, 1, -1, 2),
                 "input_labels": np.array(feeds["input_labels"], np.int64).reshape(1, 1, -1),

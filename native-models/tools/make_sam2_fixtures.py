@@ -159,7 +159,8 @@ def write_reference(model: Sam2Image, ref_root: Path) -> dict:
                                                None if mask_input is None else torch.from_numpy(mask_input)[None, None])
             logits_file = f"{name}/{prompt['name']}.all_tokens.low_res_logits.f32"
             out.all_low_res_logits.astype("<f4").tofile(ref_dir / logits_file)
-            stability = stability_scores(torch.from_numpy(out.all_low_res_logits), CONFIG.dynamic_multimask_stability_delta)
+            delta = CONFIG.dynamic_multimask_stability_delta
+            stability = stability_scores(torch.from_numpy(out.all_low_res_logits), delta)
             entry["prompts"].append({
                 "name": prompt["name"],
                 "point_coords": [list(p) for p in prompt["point_coords"]] if prompt["point_coords"] else None,

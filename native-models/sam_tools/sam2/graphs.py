@@ -112,8 +112,8 @@ class HfSam2DecoderGraph(nn.Module):
 
     HF's `Sam2PromptEncoder` as traced with a box input: the points get no padding point (HF pads points only
     when `input_boxes is None`); each box becomes its two corners plus a not-a-point token, after the points;
-    label −1 → `not_a_point_embed`, −10 → a zero token, 0..3 → `point_embed[label]`. Meta's prompt is therefore
-    expressible two ways: corners as points labelled 2, 3, then the clicks, then (0, 0) label −1, with
+    label −1 → `not_a_point_embed`, −10 → a zero token, 0..3 → `point_embed[label]`. Meta's prompt is
+    therefore expressible two ways: corners as points labelled 2, 3, then the clicks, then (0, 0) label −1, with
     input_boxes [B, 0, 4]; or the clicks as points and the box in input_boxes (same tokens in another order,
     which changes only float rounding). nb = 0 with points is our reading of transformers.js's empty
     `input_boxes`; how the published graphs treat it is not verified. No mask input (transformers.js has none).
