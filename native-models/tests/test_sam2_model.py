@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -100,3 +101,14 @@ def test_tiny_model_runs_at_a_non_meta_size():
         masks, iou, score = model.decode_all(features, torch.tensor([[[10.0, 20.0]]]), torch.tensor([[1.0]]))
     assert [tuple(f.shape) for f in features] == [(1, 32, 8, 8), (1, 4, 32, 32), (1, 8, 16, 16)]
     assert masks.shape == (1, 4, 32, 32) and iou.shape == (1, 4) and score.shape == (1, 1)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(image_size=1000), "not a multiple of 32"),
+    (dict(window_spec=(6, 2, 4, 2)), "not a multiple of window_spec"),
+    (dict(window_spec=(8, 4, 3, 7)), "need an even window"),
+    (dict(scalp=0), "scalp 1"),
+])
+def test_config_refuses_shapes_hiera_cannot_run(change, message):
+    with pytest.raises(SamToolsError, match=message):
+        dataclasses.replace(TINY, **change).validate()

@@ -78,6 +78,9 @@ class Sam2Config:
             problems.append(f"image_size {self.image_size} is not a multiple of 32")
         if self.scalp != 1 or self.use_high_res_features_in_sam is not True:
             problems.append("image mode here needs scalp 1 and use_high_res_features_in_sam (every SAM 2 config)")
+        elif (self.image_size // 4) % self.window_spec[0]:
+            problems.append(f"image_size/4 = {self.image_size // 4} is not a multiple of window_spec[0] "
+                            f"{self.window_spec[0]} (the tiled window position embedding)")
         if self.d_model % 8 or self.d_model % self.decoder_num_heads:
             problems.append(f"d_model {self.d_model} must divide by 8 and by decoder_num_heads")
         ends = [sum(self.stages[: i + 1]) for i in range(len(self.stages) - 1)][: self.q_pool]
