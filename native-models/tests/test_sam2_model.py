@@ -52,11 +52,11 @@ def test_missing_image_tensor_is_named(tmp_path):
 
 
 def test_loader_refuses_a_pickled_object_without_running_it(tmp_path):
-    """weights_only: a checkpoint that pickles a callable is refused, not executed."""
+    """checkpoint_io: a checkpoint that pickles a callable is refused, not executed."""
     marker = tmp_path / "ran"
     path = tmp_path / "evil.pt"
     torch.save({"model": {"x": torch.zeros(1)}, "hook": _Exploit(str(marker))}, path)
-    with pytest.raises(SamToolsError, match="evil.pt: not a loadable PyTorch checkpoint"):
+    with pytest.raises(SamToolsError, match=r"evil.pt: not a plain checkpoint \(it contains code objects\)"):
         read_checkpoint(path)
     assert not marker.exists()
 

@@ -8,14 +8,13 @@ the video modules' tensors (memory attention, memory encoder, object pointers, �
 from __future__ import annotations
 
 import contextlib
-import pickle
-import zipfile
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
 import torch
 from torch import nn
 
+from ..checkpoint_io import load_checkpoint
 from ..config import SamConfig
 from ..errors import SamToolsError
 from ..prompt_encoder import PromptEncoder
@@ -96,16 +95,9 @@ def randomize_sam2_(model: Sam2Image, seed: int) -> Sam2Image:
 
 
 def read_checkpoint(path: Path) -> Dict[str, torch.Tensor]:
-    """Meta's `sam2*.pt` (`{"model": state_dict}`) → the state_dict. `weights_only=True`: a checkpoint is data,
-    and unpickling arbitrary objects from a downloaded file would run code."""
-    path = Path(path)
-    if not path.is_file():
-        raise SamToolsError(f"{path}: no such checkpoint file")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError, OSError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SamToolsError(f"{path}: not a loadable PyTorch checkpoint of tensors ({first_line})") from None
+    """Meta's `sam2*.pt` (`{"model": state_dict}`) → the state_dict, read as data only
+    (`checkpoint_io.load_checkpoint`: a file that would run code is refused, as for SAM 1)."""
+    data = load_checkpoint(path)
     if isinstance(data, Mapping) and isinstance(data.get("model"), Mapping):
         data = data["model"]
     if not isinstance(data, Mapping) or not data or not all(isinstance(v, torch.Tensor) for v in data.values()):
