@@ -27,7 +27,9 @@ export function waitForLine(proc: ChildProcess, pattern: RegExp): Promise<string
       }
     };
     proc.stdout!.on('data', onData);
-    proc.once('exit', (code) =>
+    // 'close', not 'exit': a child that prints its last line and exits may fire 'exit' before that line's
+    // 'data' event is delivered (seen in CI on the create race); 'close' comes after its stdout has ended.
+    proc.once('close', (code) =>
       reject(new Error(`child exited (${code}) before printing ${pattern}: ${stderr}`)),
     );
   });
