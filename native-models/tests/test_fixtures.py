@@ -32,8 +32,12 @@ def files_under(root: Path):
     )
 
 
+# Folders written by make_edge_hq_fixtures.py (checked by test_edge_hq_fixtures.py).
+EDGE_HQ_FOLDERS = {"edgesam-tiny-random", "tiny-random-hf-boxes", "edgesam"}
+
+
 def _is_sam2(relative: Path) -> bool:
-    return relative.parts[0].startswith("sam2")
+    return relative.parts[0].startswith("sam2") or relative.parts[0] in EDGE_HQ_FOLDERS
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="make_fixtures runs the export smoke test (Node.js)")
