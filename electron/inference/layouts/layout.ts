@@ -97,6 +97,15 @@ export interface LayoutCapabilities {
   readonly box: boolean;
   /** The single-mask token (Meta's token 0) is available, not just the three multimask tokens. */
   readonly singleMaskToken: boolean;
+  /** How the UI should order and label candidates; absent: by predicted IoU, as Meta's models (issue 15). */
+  readonly ranking?: CandidateRanking;
+}
+
+/** A candidate order other than predicted IoU, and the words the UI shows for it (issue 15: EdgeSAM). */
+export interface CandidateRanking {
+  readonly by: 'stability';
+  /** Shown beside the candidates, e.g. "ranked by stability". */
+  readonly label: string;
 }
 
 export interface Candidate {

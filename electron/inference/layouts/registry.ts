@@ -3,10 +3,15 @@
  * each expects; `LayoutKind` is derived from it. Adding a layout (or a family's first layout) is one adapter file
  * exporting a `LayoutEntry` and one line here.
  */
+import { edgeSamLayout } from './edgeSam.ts';
 import type { LayoutEntry } from './layout.ts';
 import { samAnnotateLayout } from './samAnnotate.ts';
 import { transformersJsLayout } from './transformersJs.ts';
 
-export const LAYOUTS = [samAnnotateLayout, transformersJsLayout] as const satisfies readonly LayoutEntry[];
+export const LAYOUTS = [
+  samAnnotateLayout,
+  transformersJsLayout,
+  edgeSamLayout,
+] as const satisfies readonly LayoutEntry[];
 
 export type LayoutKind = (typeof LAYOUTS)[number]['kind'];

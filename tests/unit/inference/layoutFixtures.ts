@@ -66,4 +66,24 @@ export const FIXTURES: Record<LayoutKind, ModelGraph[]> = {
       },
     },
   ],
+  edgesam: [
+    {
+      file: 'edge_sam_3x_encoder.onnx',
+      graph: {
+        inputs: [f32('image', [1, 3, 1024, 1024])],
+        outputs: [f32('image_embeddings', [1, 256, 64, 64])],
+      },
+    },
+    {
+      file: 'edge_sam_3x_decoder.onnx',
+      graph: {
+        inputs: [
+          f32('image_embeddings', [1, 256, 64, 64]),
+          f32('point_coords', [1, 'num_points', 2]),
+          f32('point_labels', [1, 'num_points']),
+        ],
+        outputs: [f32('scores', [1, 4]), f32('masks', [1, 4, 256, 256])],
+      },
+    },
+  ],
 };

@@ -14,7 +14,11 @@ import { FIXTURES } from './layoutFixtures.ts';
 const width = 40;
 const height = 30;
 const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
-const INPUT_NAMES = { 'sam-annotate': 'input_image', 'transformers.js': 'pixel_values' } as const;
+const INPUT_NAMES = {
+  'sam-annotate': 'input_image',
+  'transformers.js': 'pixel_values',
+  edgesam: 'image',
+} as const;
 
 describe.each(LAYOUTS.filter((l) => l.family === 'sam1'))('SAM 1 layout $kind', (entry) => {
   it("preprocesses as Meta's set_image: PIL-exact resize to the long side, normalise, pad", () => {
