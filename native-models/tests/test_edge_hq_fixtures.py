@@ -1,4 +1,4 @@
-"""Issue 15 (part 2) fixtures: EdgeSAM's own ONNX layout and transformers.js SAM with `input_boxes` — the
+"""Issue 15 (part 2) fixtures: EdgeSAM's own ONNX layout, SAM-HQ, and transformers.js SAM with `input_boxes` — the
 committed graphs reproduce the PyTorch reference, and make_edge_hq_fixtures.py regenerates them."""
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ import make_fixtures
 from fixture_diff import file_differences
 from sam_tools.edgesam import EdgeSamDecoderGraph, EdgeSamPredictor, select_by_stability
 from sam_tools.predictor import Predictor
+from sam_tools.samhq import SamHqDecoderGraph, SamHqPredictor, combine, encode_with_interm
 from sam_tools.smoke import OnnxRuns
 
 COMMITTED = Path(make_fixtures.NATIVE_MODELS).parent / "tests" / "fixtures"
-FOLDERS = ("models/tiny-random-hf-boxes", "models/edgesam-tiny-random", "reference/edgesam")
+FOLDERS = ("models/tiny-random-hf-boxes", "models/edgesam-tiny-random", "reference/edgesam",
+           "models/samhq-tiny-random", "reference/samhq")
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js with onnxruntime-node")
 
 
@@ -145,5 +147,72 @@ def test_committed_hf_boxes_graph_reproduces_the_sam_reference(tmp_path):
             }, {"pred_masks": want[None, None], "iou_scores": torch.tensor([[expected["iou_predictions"]]])})
             count += 1
     assert count == 4  # point1_multi and box_neg_multi on both images
+    worst = max(d for outputs in runs.max_abs_diffs().values() for d in outputs.values())
+    assert worst <= 1e-4
+
+
+def test_samhq_one_mask_is_sam_token_plus_hq_token():
+    """HQ-SAM's rule: token 0 (or the best of 1..3 by IoU) + the HQ token's mask, or the HQ mask alone."""
+    masks = torch.arange(5.0).view(1, 5, 1, 1).expand(1, 5, 2, 2)
+    iou = torch.tensor([[0.1, 0.2, 0.9, 0.3]])
+    low, score, token = combine(masks, iou, multimask_output=False, hq_token_only=False)
+    assert float(low[0, 0, 0, 0]) == 0 + 4 and float(score) == pytest.approx(0.1) and int(token) == 0
+    low, score, token = combine(masks, iou, multimask_output=True, hq_token_only=False)
+    assert float(low[0, 0, 0, 0]) == 2 + 4 and float(score) == pytest.approx(0.9) and int(token) == 2
+    low, _, _ = combine(masks, iou, multimask_output=True, hq_token_only=True)
+    assert float(low[0, 0, 0, 0]) == 4
+
+
+def test_samhq_reference_differs_from_plain_sam_token_0():
+    """The HQ token changes the mask (the fixture would not catch a decoder that ignores it otherwise)."""
+    model = gen.tiny_samhq()
+    image = make_fixtures.draw_image(*make_fixtures.IMAGES["tall"]["size"], make_fixtures.IMAGES["tall"]["shapes"], 4)
+    hq, meta = SamHqPredictor(model), Predictor(model)
+    hq.set_image(image)
+    meta.set_image(image)
+    ours, theirs = hq.predict([[75, 165]], [1], multimask_output=False), meta.predict([[75, 165]], [1], None, None, False)
+    assert ours.output_index == theirs.output_index == [0]
+    assert float(np.abs(ours.low_res_logits - theirs.low_res_logits).max()) > 1.0
+
+
+@needs_node
+def test_committed_samhq_reproduces_the_reference(tmp_path):
+    """onnxruntime-node on the committed SAM-HQ graphs: the encoder gives the embeddings and the K global-block
+    features; the decoder, fed Meta's inputs plus those features, gives the reference's one mask per prompt
+    (refinement included)."""
+    ref, folder = COMMITTED / "reference" / "samhq", COMMITTED / "models" / "samhq-tiny-random"
+    index = json.loads((ref / "index.json").read_text())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["layout"] == "sam-hq" and manifest["source"]["seed"] == gen.SAMHQ_SEED
+    model = gen.tiny_samhq()
+    graph = SamHqDecoderGraph(model)
+    runs, count = OnnxRuns(tmp_path, folder), 0
+    for image, entry in index["images"].items():
+        pixels = model_input(ref / entry["input_resized"], manifest)
+        embeddings = f32(ref / entry["image_embeddings"]["file"], entry["image_embeddings"]["shape"])
+        with torch.no_grad():
+            _, interm = encode_with_interm(model, pixels)
+        assert tuple(interm.shape) == (4, 1, 16, 16, 32)
+        runs.add(image, "encoder.onnx", {"image": pixels}, {"image_embeddings": embeddings, "interm_embeddings": interm})
+        low_res = {}
+        for prompt in entry["prompts"]:
+            inputs, expected = prompt["decoder_inputs"], prompt["expected"]
+            want = f32(ref / expected["low_res_logits"]["file"], expected["low_res_logits"]["shape"])
+            low_res[prompt["name"]] = want
+            source = prompt["mask_input_from"]
+            mask = low_res[source["prompt"]][source["candidate"]] if source else torch.zeros(64, 64)
+            feeds = {
+                "image_embeddings": embeddings, "interm_embeddings": interm,
+                "point_coords": torch.tensor([inputs["point_coords"]]),
+                "point_labels": torch.tensor([inputs["point_labels"]]),
+                "mask_input": mask[None, None], "has_mask_input": torch.tensor([inputs["has_mask_input"]]),
+                "orig_im_size": torch.tensor(inputs["orig_im_size"]),
+            }
+            masks, _, _ = graph(*feeds.values())
+            runs.add(f"{image}-{prompt['name']}", "decoder.onnx", feeds, {
+                "low_res_masks": want[None], "iou_predictions": torch.tensor([expected["iou_predictions"]]),
+                "masks": masks})
+            count += 1
+    assert count == 10
     worst = max(d for outputs in runs.max_abs_diffs().values() for d in outputs.values())
     assert worst <= 1e-4

@@ -33,7 +33,7 @@ def files_under(root: Path):
 
 
 # Folders written by make_edge_hq_fixtures.py (checked by test_edge_hq_fixtures.py).
-EDGE_HQ_FOLDERS = {"edgesam-tiny-random", "tiny-random-hf-boxes", "edgesam"}
+EDGE_HQ_FOLDERS = {"edgesam-tiny-random", "tiny-random-hf-boxes", "edgesam", "samhq-tiny-random", "samhq"}
 
 
 def _is_sam2(relative: Path) -> bool:
