@@ -6,9 +6,11 @@
 import { edgeSamLayout } from './edgeSam.ts';
 import type { LayoutEntry } from './layout.ts';
 import { samAnnotateLayout } from './samAnnotate.ts';
+import { samHqLayout } from './samHq.ts';
 import { transformersJsLayout } from './transformersJs.ts';
 
 export const LAYOUTS = [
+  samHqLayout, // before sam-annotate: its decoder has all of Meta's inputs too (plus interm_embeddings)
   samAnnotateLayout,
   transformersJsLayout,
   edgeSamLayout,

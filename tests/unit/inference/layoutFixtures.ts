@@ -66,6 +66,34 @@ export const FIXTURES: Record<LayoutKind, ModelGraph[]> = {
       },
     },
   ],
+  'sam-hq': [
+    {
+      file: 'sam_hq_vit_b.encoder.onnx',
+      graph: {
+        inputs: [f32('image', [1, 3, 1024, 1024])],
+        outputs: [f32('image_embeddings', [1, 256, 64, 64]), f32('interm_embeddings', [4, 1, 64, 64, 768])],
+      },
+    },
+    {
+      file: 'sam_hq_vit_b.decoder.onnx',
+      graph: {
+        inputs: [
+          f32('image_embeddings', [1, 256, 64, 64]),
+          f32('interm_embeddings', [4, 1, 64, 64, 768]),
+          f32('point_coords', [1, 'num_points', 2]),
+          f32('point_labels', [1, 'num_points']),
+          f32('mask_input', [1, 1, 256, 256]),
+          f32('has_mask_input', [1]),
+          f32('orig_im_size', [2]),
+        ],
+        outputs: [
+          f32('masks', [1, 1, 'h', 'w']),
+          f32('iou_predictions', [1, 1]),
+          f32('low_res_masks', [1, 1, 256, 256]),
+        ],
+      },
+    },
+  ],
   edgesam: [
     {
       file: 'edge_sam_3x_encoder.onnx',

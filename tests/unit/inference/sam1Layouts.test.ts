@@ -18,6 +18,7 @@ const INPUT_NAMES = {
   'sam-annotate': 'input_image',
   'transformers.js': 'pixel_values',
   edgesam: 'image',
+  'sam-hq': 'image',
 } as const;
 
 describe.each(LAYOUTS.filter((l) => l.family === 'sam1'))('SAM 1 layout $kind', (entry) => {
