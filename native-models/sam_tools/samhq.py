@@ -66,7 +66,8 @@ class MaskDecoderHQ(MaskDecoder):
             _up2(dim, dim // 4), LayerNorm2d(dim // 4), nn.GELU(), _up2(dim // 4, dim // 8)
         )
         self.embedding_maskfeature = nn.Sequential(
-            nn.Conv2d(dim // 8, dim // 4, 3, 1, 1), LayerNorm2d(dim // 4), nn.GELU(), nn.Conv2d(dim // 4, dim // 8, 3, 1, 1)
+            nn.Conv2d(dim // 8, dim // 4, 3, 1, 1), LayerNorm2d(dim // 4), nn.GELU(),
+            nn.Conv2d(dim // 4, dim // 8, 3, 1, 1),
         )
 
     def hq_features(self, image_embeddings: torch.Tensor, early: torch.Tensor) -> torch.Tensor:
@@ -84,7 +85,9 @@ class MaskDecoderHQ(MaskDecoder):
         mask_tokens_out = hs[:, 1 : 2 + self.num_mask_tokens, :]
         upscaled_sam = self.output_upscaling(src.transpose(1, 2).reshape(b, c, h, w))
         upscaled_hq = self.embedding_maskfeature(upscaled_sam) + hq_features.expand(b, -1, -1, -1)
-        hyper: List[torch.Tensor] = [mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)]
+        hyper: List[torch.Tensor] = [
+            mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)
+        ]
         sam_masks = self.weigh_features(torch.stack(hyper, dim=1), upscaled_sam)
         hq_mask = self.weigh_features(self.hf_mlp(mask_tokens_out[:, -1, :])[:, None], upscaled_hq)
         return torch.cat([sam_masks, hq_mask], dim=1), self.iou_prediction_head(hs[:, 0, :])

@@ -170,7 +170,8 @@ def test_samhq_reference_differs_from_plain_sam_token_0():
     hq, meta = SamHqPredictor(model), Predictor(model)
     hq.set_image(image)
     meta.set_image(image)
-    ours, theirs = hq.predict([[75, 165]], [1], multimask_output=False), meta.predict([[75, 165]], [1], None, None, False)
+    ours = hq.predict([[75, 165]], [1], multimask_output=False)
+    theirs = meta.predict([[75, 165]], [1], None, None, False)
     assert ours.output_index == theirs.output_index == [0]
     assert float(np.abs(ours.low_res_logits - theirs.low_res_logits).max()) > 1.0
 
@@ -193,7 +194,8 @@ def test_committed_samhq_reproduces_the_reference(tmp_path):
         with torch.no_grad():
             _, interm = encode_with_interm(model, pixels)
         assert tuple(interm.shape) == (4, 1, 16, 16, 32)
-        runs.add(image, "encoder.onnx", {"image": pixels}, {"image_embeddings": embeddings, "interm_embeddings": interm})
+        runs.add(image, "encoder.onnx", {"image": pixels},
+                 {"image_embeddings": embeddings, "interm_embeddings": interm})
         low_res = {}
         for prompt in entry["prompts"]:
             inputs, expected = prompt["decoder_inputs"], prompt["expected"]
