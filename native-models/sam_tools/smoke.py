@@ -52,9 +52,9 @@ class OnnxRuns:
         specs = {}
         for name, tensor in inputs.items():
             array = tensor.detach().numpy()
-            dtype = "int64" if array.dtype == np.int64 else "float32"
+            dtype = {np.dtype(np.int64): "int64", np.dtype(np.uint8): "uint8"}.get(array.dtype, "float32")
             path = f"{run_id}.in.{name}.bin"
-            array.astype("<i8" if dtype == "int64" else "<f4").tofile(self.case_dir / path)
+            array.astype({"int64": "<i8", "uint8": "u1"}.get(dtype, "<f4")).tofile(self.case_dir / path)
             specs[name] = {"dtype": dtype, "shape": list(array.shape), "path": path}
         self.runs.append({"id": run_id, "file": file, "inputs": specs, "outputs": list(expected)})
         self.expected[run_id] = {k: None if v is None else v.detach().numpy() for k, v in expected.items()}

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 
-const ARRAYS = { float32: Float32Array, int64: BigInt64Array };
+const ARRAYS = { float32: Float32Array, int64: BigInt64Array, uint8: Uint8Array };
 
 function readTensor(caseDir, spec) {
   const ArrayType = ARRAYS[spec.dtype];

@@ -20,7 +20,9 @@ export type Family = 'sam1' | 'sam2';
 
 export type FeedValue =
   | { readonly type: 'float32'; readonly data: Float32Array; readonly dims: readonly number[] }
-  | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] };
+  | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] }
+  // The raw image of encoders that preprocess in the graph (issue 15).
+  | { readonly type: 'uint8'; readonly data: Uint8Array; readonly dims: readonly number[] };
 export type Feeds = Record<string, FeedValue>;
 
 export interface TensorData {

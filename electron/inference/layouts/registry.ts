@@ -5,6 +5,8 @@
  */
 import { edgeSamLayout } from './edgeSam.ts';
 import type { LayoutEntry } from './layout.ts';
+import { efficientVitSamLayout } from './efficientVitSam.ts';
+import { preprocessInGraphLayout } from './preprocessInGraph.ts';
 import { samAnnotateLayout } from './samAnnotate.ts';
 import { samHqLayout } from './samHq.ts';
 import { transformersJsLayout } from './transformersJs.ts';
@@ -14,6 +16,8 @@ export const LAYOUTS = [
   samAnnotateLayout,
   transformersJsLayout,
   edgeSamLayout,
+  preprocessInGraphLayout,
+  efficientVitSamLayout,
 ] as const satisfies readonly LayoutEntry[];
 
 export type LayoutKind = (typeof LAYOUTS)[number]['kind'];

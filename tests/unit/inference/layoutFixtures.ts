@@ -7,6 +7,11 @@ export const f32 = (name: string, shape: Array<number | string>): TensorSignatur
   type: 'float32',
   shape,
 });
+export const u8 = (name: string, shape: Array<number | string>): TensorSignature => ({
+  name,
+  type: 'uint8',
+  shape,
+});
 export const i64 = (name: string, shape: Array<number | string>): TensorSignature => ({
   name,
   type: 'int64',
@@ -111,6 +116,55 @@ export const FIXTURES: Record<LayoutKind, ModelGraph[]> = {
           f32('point_labels', [1, 'num_points']),
         ],
         outputs: [f32('scores', [1, 4]), f32('masks', [1, 4, 256, 256])],
+      },
+    },
+  ],
+  // X-AnyLabeling's MobileSAM pair (samexporter --use-preprocess encoder, Meta's ViT-H decoder), issue 15.
+  'preprocess-in-graph': [
+    {
+      file: 'mobile_sam.encoder.onnx',
+      graph: {
+        inputs: [f32('input_image', ['image_height', 'image_width', 3])],
+        outputs: [f32('image_embeddings', [1, 256, 64, 64])],
+      },
+    },
+    {
+      file: 'sam_vit_h_4b8939.decoder.onnx',
+      graph: {
+        inputs: [
+          f32('image_embeddings', [1, 256, 64, 64]),
+          f32('point_coords', [1, 'n', 2]),
+          f32('point_labels', [1, 'n']),
+          f32('mask_input', [1, 1, 256, 256]),
+          f32('has_mask_input', [1]),
+          f32('orig_im_size', [2]),
+        ],
+        outputs: [
+          f32('masks', [1, 4, 'h', 'w']),
+          f32('iou_predictions', [1, 4]),
+          f32('low_res_masks', [1, 4, 256, 256]),
+        ],
+      },
+    },
+  ],
+  // EfficientViT-SAM L0 as mit-han-lab exports it: a 512 encoder, low-res masks of all four tokens.
+  'efficientvit-sam': [
+    {
+      file: 'encoder.onnx',
+      graph: {
+        inputs: [f32('input_image', ['batch_size', 3, 512, 512])],
+        outputs: [f32('image_embeddings', ['batch_size', 256, 64, 64])],
+      },
+    },
+    {
+      file: 'decoder.onnx',
+      graph: {
+        inputs: [
+          f32('image_embeddings', [1, 256, 64, 64]),
+          f32('point_coords', ['batch_size', 'num_points', 2]),
+          f32('point_labels', ['batch_size', 'num_points']),
+        ],
+        outputs: [f32('masks', ['batch_size', 4, 256, 256]), f32('iou_predictions', ['batch_size', 4])],
       },
     },
   ],
