@@ -57,6 +57,23 @@ async function listOnnx(dir: string): Promise<string[]> {
   return found.sort();
 }
 
+/**
+ * samexporter / X-AnyLabeling folders (issue 15): `<model>.encoder.onnx` + `<model>.decoder.onnx`, often beside
+ * their quantized twins (`*.quant.onnx`, `*quantized*`). The one encoder and one decoder by name, full precision
+ * preferred; undefined when that does not settle it.
+ */
+function namedPair(onnx: readonly string[]): string[] | undefined {
+  const pick = (role: string): string | undefined => {
+    const all = onnx.filter((f) => path.basename(f).includes(`.${role}.`));
+    const full = all.filter((f) => !/quant/i.test(path.basename(f)));
+    const choice = full.length ? full : all;
+    return choice.length === 1 ? choice[0] : undefined;
+  };
+  const encoder = pick('encoder');
+  const decoder = pick('decoder');
+  return encoder && decoder ? [encoder, decoder] : undefined;
+}
+
 async function chooseFiles(dir: string, manifest: ModelManifest | undefined): Promise<string[]> {
   if (manifest) {
     const files = [manifest.files.encoder.path, manifest.files.decoder.path];
@@ -72,6 +89,8 @@ async function chooseFiles(dir: string, manifest: ModelManifest | undefined): Pr
   }
   const onnx = await listOnnx(dir);
   if (onnx.length === 2) return onnx;
+  const named = namedPair(onnx);
+  if (named) return named;
   throw new UserError(
     onnx.length < 2
       ? `model folder ${dir}: expected an encoder and a decoder .onnx file, found ${onnx.length ? onnx.join(', ') : 'none'}`
