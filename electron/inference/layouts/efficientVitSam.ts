@@ -13,14 +13,15 @@
  * points and masks use the S frame: SAM 1's prompt encoding (with Meta's padding point when there is no box, as the
  * PyTorch predictor does; the official ONNX demo omits it) and SAM 1's postprocessing.
  */
-import { type ModelFrame, modelFrameFor } from '../../common/frames.ts';
-import { type Prompt, encodeDecoderPoints, outputTokens } from '../../common/prompts.ts';
+import { type ModelFrame, imagePoint, imageToModel, modelFrameFor } from '../../common/frames.ts';
+import { LABEL, type Prompt, encodeDecoderPoints, outputTokens } from '../../common/prompts.ts';
 import { UserError } from '../../common/errors.ts';
 import { geometryOf } from './geometry.ts';
 import {
   type Candidate,
   type EmbeddingTensors,
   type Feeds,
+  type GridDecoder,
   type LayoutAdapter,
   type LayoutEntry,
   type ModelGeometry,
@@ -90,6 +91,7 @@ export class EfficientVitSamLayout implements LayoutAdapter {
   readonly decoder;
   readonly imageTensors;
   readonly postprocess = SAM1_POSTPROCESS;
+  readonly grid: GridDecoder | undefined;
 
   constructor(
     files: { encoder: string; decoder: string },
@@ -104,6 +106,8 @@ export class EfficientVitSamLayout implements LayoutAdapter {
     this.encoder = { file: files.encoder, outputNames: ['image_embeddings'] };
     this.decoder = { file: files.decoder, outputNames: [...OUTPUTS] };
     this.imageTensors = [embeddingSpec('image_embeddings', geometry)];
+    // The decoder takes B prompts per run (point_coords [B, N, 2]); with all four tokens that is a grid decoder.
+    this.grid = tokensInGraph === 4 ? gridOf(files.decoder) : undefined;
   }
 
   /** Encoder input at Se; the returned frame is the decoder's (side S). */
@@ -142,4 +146,44 @@ export class EfficientVitSamLayout implements LayoutAdapter {
       lowRes: sliceMask(masks, token),
     }));
   }
+}
+
+/**
+ * The official decoder as a {@link GridDecoder}: B one-point prompts of one image per run, each the positive point
+ * and Meta's padding point (what Meta's automatic mask generator feeds), multimask tokens 1..3 per prompt.
+ */
+function gridOf(file: string): GridDecoder {
+  return {
+    file,
+    outputNames: [...OUTPUTS],
+    feeds(embedding: EmbeddingTensors, frame: ModelFrame, points: Float64Array): Feeds {
+      const count = points.length / 2;
+      const coords = new Float32Array(count * 4);
+      const labels = new Float32Array(count * 2);
+      for (let i = 0; i < count; i++) {
+        const p = imageToModel(frame, imagePoint(points[2 * i]!, points[2 * i + 1]!));
+        coords[4 * i] = p.x;
+        coords[4 * i + 1] = p.y;
+        labels[2 * i] = LABEL.positive;
+        labels[2 * i + 1] = LABEL.padding; // at (0, 0)
+      }
+      const emb = embedding.image_embeddings!;
+      return {
+        image_embeddings: { type: 'float32', data: emb.data, dims: emb.dims },
+        point_coords: { type: 'float32', data: coords, dims: [count, 2, 2] },
+        point_labels: { type: 'float32', data: labels, dims: [count, 2] },
+      };
+    },
+    candidates(outputs: Outputs, count: number): Candidate[][] {
+      const iou = requireOutput(outputs, 'iou_predictions');
+      const masks = requireOutput(outputs, 'masks');
+      return Array.from({ length: count }, (_, b) =>
+        outputTokens(true).map((token) => ({
+          token,
+          predictedIou: iou.data[4 * b + token]!,
+          lowRes: sliceMask(masks, 4 * b + token),
+        })),
+      );
+    },
+  };
 }

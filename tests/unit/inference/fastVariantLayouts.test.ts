@@ -150,4 +150,23 @@ describe('efficientvit-sam layout (official export)', () => {
       /encoder takes 2048×2048, larger than the decoder's 1024 frame/,
     );
   });
+
+  it('takes an XL export (1024 encoder) as is, and a --return-single-mask decoder as one unknown token', () => {
+    const xl = structuredClone(FIXTURES['efficientvit-sam']);
+    (xl[0]!.graph.inputs as unknown[])[0] = f32('input_image', [1, 3, 1024, 1024]);
+    const single = xl[1]!.graph.outputs as unknown[];
+    single[0] = f32('masks', ['batch_size', 1, 256, 256]);
+    single[1] = f32('iou_predictions', ['batch_size', 1]);
+    const adapter = detectLayout('/models/xl', xl);
+    expect(adapter.preprocess(rgb, width, height).feeds.input_image!.dims).toEqual([1, 3, 1024, 1024]);
+    expect(adapter.capabilities.singleMaskToken).toBe(false);
+    expect(adapter.grid).toBeUndefined();
+    const outputs = {
+      masks: { data: new Float32Array(256 * 256).fill(2), dims: [1, 1, 256, 256] },
+      iou_predictions: { data: Float32Array.of(0.5), dims: [1, 1] },
+    };
+    expect(
+      adapter.selectCandidates(outputs, true).map((c) => [c.token, c.predictedIou, c.lowRes[7]]),
+    ).toEqual([[-1, 0.5, 2]]);
+  });
 });
