@@ -7,7 +7,8 @@ Layouts (each contract as its exporter writes it; the exporters were read, not c
                           to S×S → image_embeddings. Decoder: Meta's export, unchanged.
   efficientvit-xanylabeling  X-AnyLabeling's EfficientViT-SAM re-export: input_image uint8 [H, W, 3] (dynamic), the
                           raw image; the graph resizes the long side to Se (bilinear), normalises, pads → embeddings.
-                          Decoder: Meta's 6-in/3-out contract, frame 2 · Se (= 16 × grid).
+                          Decoder: Meta's 6-in/3-out contract with `--return-single-mask` (iou_predictions [1, 1],
+                          as X-AnyLabeling's `efficientvit_sam_l0_vit_h.decoder.onnx`), frame 2 · Se (= 16 × grid).
   efficientvit-official   mit-han-lab's `deployment/onnx/export_{encoder,decoder}.py`: input_image float32
                           [1, 3, Se, Se] pre-normalised and padded; decoder image_embeddings, point_coords [B, N, 2],
                           point_labels [B, N] (frame 2 · Se) → masks [B, 4, 4g, 4g] low-res logits, iou_predictions
@@ -27,7 +28,7 @@ from .config import PRESETS, SamConfig
 from .efficientvit import EfficientViTSamEncoder
 from .exporter import GraphSpec
 from .onnx_models import BatchDecoderGraph, MetaDecoderGraph
-from .predictor import Predictor, preprocess_shape, resize_image
+from .predictor import Prediction, Predictor, preprocess_shape, resize_image
 from .sam import Sam, build_sam, randomize_
 from .tinyvit import TinyViTEncoder
 
@@ -125,7 +126,28 @@ class EfficientVitDecoderGraph(nn.Module):
         return low_res, iou
 
 
-def meta_decoder_spec(model: Sam, file: str) -> GraphSpec:
+class MetaSingleMaskDecoderGraph(MetaDecoderGraph):
+    """Meta's `SamOnnxModel(return_single_mask=True)`: of the four tokens keep one, token 0 when the prompt has more
+    than 2.5 points (padding and box corners included), else the best of tokens 1..3 by predicted IoU
+    (`select_masks`: argmax of iou + (N − 2.5) · [1000, 0, 0, 0])."""
+
+    @torch.no_grad()
+    def forward(self, image_embeddings, point_coords, point_labels, mask_input, has_mask_input, orig_im_size):
+        prompt_encoder = self.model.prompt_encoder
+        sparse = prompt_encoder.embed_labeled_points(point_coords, point_labels)
+        dense = self.embed_masks(mask_input, has_mask_input)
+        low_res, iou = self.model.mask_decoder.predict_masks(
+            image_embeddings, prompt_encoder.get_dense_pe(), sparse, dense
+        )
+        reweight = torch.tensor([[1000.0] + [0.0] * (iou.shape[1] - 1)])
+        best = torch.argmax(iou + (point_coords.shape[1] - 2.5) * reweight, dim=1)
+        # One prompt per run (point_coords [1, N, 2]): pick the token with index_select, not advanced indexing,
+        # whose exported Reshape/Concat chain onnxruntime's graph optimiser fails to load.
+        low_res, iou = low_res.index_select(1, best), iou.index_select(1, best)
+        return self.mask_postprocessing(low_res, orig_im_size), iou, low_res
+
+
+def meta_decoder_spec(model: Sam, file: str, single_mask: bool = False) -> GraphSpec:
     cfg = model.config
     gen = torch.Generator().manual_seed(0)
     args = (
@@ -136,8 +158,9 @@ def meta_decoder_spec(model: Sam, file: str) -> GraphSpec:
         torch.tensor([1.0]),
         torch.tensor([1500.0, 2250.0]),
     )
+    graph = MetaSingleMaskDecoderGraph(model) if single_mask else MetaDecoderGraph(model)
     return GraphSpec(
-        "decoder", file, MetaDecoderGraph(model), args,
+        "decoder", file, graph, args,
         ["image_embeddings", "point_coords", "point_labels", "mask_input", "has_mask_input", "orig_im_size"],
         ["masks", "iou_predictions", "low_res_masks"],
         {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"},
@@ -162,7 +185,7 @@ def fast_graph_specs(model: Sam, layout: str) -> List[GraphSpec]:
             GraphSpec("encoder", "efficientvit_sam_tiny.encoder.onnx", RawUint8EncoderGraph(model),
                       (torch.randint(0, 256, (150, 200, 3), dtype=torch.uint8),), ["input_image"],
                       ["image_embeddings"], {"input_image": {0: "image_height", 1: "image_width"}}),
-            meta_decoder_spec(model, "efficientvit_sam_tiny.decoder.onnx"),
+            meta_decoder_spec(model, "efficientvit_sam_tiny.decoder.onnx", single_mask=True),
         ]
     if layout == "efficientvit-official":
         gen = torch.Generator().manual_seed(0)
@@ -206,3 +229,18 @@ class EncoderFramePredictor(Predictor):
         self.model_input = F.pad(x, (0, se - x.shape[3], 0, se - x.shape[2]))
         self.features = self.model.image_encoder(self.model_input)
         return None
+
+    def predict_single_mask(self, point_coords=None, point_labels=None, box=None, mask_input=None) -> Prediction:
+        """What a `--return-single-mask` Meta decoder returns (`MetaSingleMaskDecoderGraph`): token 0 for more than
+        2.5 fed points, else the best multimask token by predicted IoU; one candidate."""
+        single = self.predict(point_coords, point_labels, box, mask_input, False)
+        if len(single.point_labels) > 2.5:
+            return single
+        multi = self.predict(point_coords, point_labels, box, mask_input, True)
+        k = int(np.argmax(multi.iou_predictions))
+        pick = slice(k, k + 1)
+        return Prediction(
+            masks=multi.masks[pick], logits=multi.logits[pick], iou_predictions=multi.iou_predictions[pick],
+            low_res_logits=multi.low_res_logits[pick], stability_scores=multi.stability_scores[pick],
+            point_coords=multi.point_coords, point_labels=multi.point_labels, output_index=[multi.output_index[k]],
+        )

@@ -47,6 +47,8 @@ BUILDERS = {
 }
 # The official EfficientViT-SAM decoder has no mask input: no refinement prompt.
 HAS_MASK_INPUT = {"mobile-sam-preprocess": True, "efficientvit-xanylabeling": True, "efficientvit-official": False}
+# X-AnyLabeling exported its EfficientViT-SAM decoder with Meta's --return-single-mask: one mask per prompt.
+SINGLE_MASK = {"efficientvit-xanylabeling"}
 
 
 def write_model(layout: str, folder: Path):
@@ -91,8 +93,12 @@ def write_reference(layout: str, model, ref_root: Path, ref_dir: Path) -> None:
                 candidate = int(np.argmax(ious[source["prompt"]]))
                 source = {"prompt": source["prompt"], "candidate": candidate}
                 mask_input = low_res[source["prompt"]][candidate]
-            out = predictor.predict(prompt["point_coords"], prompt["point_labels"], prompt["box"], mask_input,
-                                    prompt["multimask_output"])
+            if layout in SINGLE_MASK:
+                out = predictor.predict_single_mask(prompt["point_coords"], prompt["point_labels"], prompt["box"],
+                                                    mask_input)
+            else:
+                out = predictor.predict(prompt["point_coords"], prompt["point_labels"], prompt["box"], mask_input,
+                                        prompt["multimask_output"])
             low_res[prompt["name"]], ious[prompt["name"]] = out.low_res_logits, out.iou_predictions
             logits_file = f"{name}/{prompt['name']}.low_res_logits.f32"
             out.low_res_logits.astype("<f4").tofile(ref_dir / logits_file)
