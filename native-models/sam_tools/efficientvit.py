@@ -7,7 +7,10 @@ with widths and depths as parameters so a test model stays tiny:
   stages 3, 4: a stride-2 MBConv, then EfficientViT blocks → Se/16, Se/32. A block is a residual LiteMLA
               (ReLU linear attention over q/k/v from a 1×1 conv, plus a multi-scale branch: 5×5 depthwise and
               grouped 1×1 on q/k/v, concatenated as extra heads) and a residual MBConv
-  neck: stages 2, 3, 4 each 1×1 conv+BN, bicubic up to Se/8, summed, residual MBConvs, 1×1 conv to C.
+  neck: stages 2, 3, 4 each 1×1 conv+BN, bicubic up to Se/8, summed, residual fused MBConvs (3×3 expand, 1×1
+        project), 1×1 conv to C.
+Simplified against the original (random weights make these immaterial to the layout): every conv here has batch
+norm and no bias, the stem's residual blocks are depthwise-separable.
 The official L0–L2 models take Se = 512 but their prompt encoder and decoder work in a 1024 frame (16 × the
 64-cell grid): `img_size` here is that decoder frame (2 · Se), `input_size` the encoder's input side Se.
 """
@@ -38,6 +41,18 @@ class MBConv(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.point(self.depth(self.inverted(x)))
         return x + y if self.residual else y
+
+
+class FusedMBConv(nn.Module):
+    """Residual 3×3 expand conv + 1×1 project (the neck's blocks)."""
+
+    def __init__(self, dim: int, expand: float) -> None:
+        super().__init__()
+        hidden = int(dim * expand)
+        self.spatial, self.point = conv_bn(dim, hidden, 3, act=True), conv_bn(hidden, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.point(self.spatial(x))
 
 
 class DSConv(nn.Module):
@@ -119,7 +134,7 @@ class EfficientViTSamEncoder(nn.Module):
                               else MBConv(widths[i], widths[i], expand=expand))
             self.stages.append(nn.Sequential(*blocks))
         self.neck_inputs = nn.ModuleList(conv_bn(w, neck_width) for w in widths[2:])
-        self.neck_blocks = nn.Sequential(*[MBConv(neck_width, neck_width, expand=1.0) for _ in range(neck_depth)])
+        self.neck_blocks = nn.Sequential(*[FusedMBConv(neck_width, 1.0) for _ in range(neck_depth)])
         self.neck_out = nn.Conv2d(neck_width, out_chans, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
