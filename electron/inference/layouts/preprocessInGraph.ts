@@ -8,6 +8,9 @@
  *   resized so its long side is S (Meta's `ResizeLongestSide`), RGB, as float 0–255.
  * - uint8 [H, W, 3], dynamic H, W: X-AnyLabeling's EfficientViT-SAM re-export. The graph resizes the long side to
  *   its encoder's own input side, normalises and pads; the caller feeds the raw image.
+ * - uint8 [1, 3, h, w], dynamic h, w: X-AnyLabeling's EdgeSAM encoder (`__base__/sam.py` EdgeSAMONNX.transform):
+ *   the caller resizes the long side to S and moves channels first; the graph normalises and pads. (EdgeSAM's
+ *   decoder is not Meta's, so that pair is another layout's; {@link inGraphPreprocess} serves both.)
  *
  * Either way the decoder works in Meta's 'longest-side' frame of side S = 16 × the embedding grid (1024 for the
  * published models, also for EfficientViT-SAM L0–L2 whose encoder sees 512), so prompts, `mask_input` and the
@@ -34,16 +37,54 @@ import type { GraphSignature, TensorSignature } from './signature.ts';
 /** What an encoder input that preprocesses in its graph wants from the caller. */
 export interface InGraphImageInput {
   readonly name: string;
-  /** 'resized-float': RGB resized to long side S, float 0–255, HWC. 'raw-uint8': the original RGB bytes, HWC. */
-  readonly feed: 'resized-float' | 'raw-uint8';
+  /**
+   * 'resized-float': RGB resized to long side S, float 0–255, [h, w, 3]. 'raw-uint8': the original RGB bytes,
+   * [H, W, 3]. 'resized-uint8-nchw': RGB resized to long side S, bytes, planar [1, 3, h, w].
+   */
+  readonly feed: 'resized-float' | 'raw-uint8' | 'resized-uint8-nchw';
 }
 
-/** The encoder input, when it is one HWC RGB image ([h, w, 3]) of float32 or uint8. */
+/** The encoder input, when it is one RGB image the graph normalises itself (see the module comment). */
 export function inGraphImageInput(s: TensorSignature): InGraphImageInput | undefined {
-  if (s.shape.length !== 3 || s.shape[2] !== 3) return undefined;
-  if (s.type === 'float32') return { name: s.name, feed: 'resized-float' };
-  if (s.type === 'uint8') return { name: s.name, feed: 'raw-uint8' };
+  const [a, b, c, d] = s.shape;
+  if (s.shape.length === 3 && c === 3) {
+    if (s.type === 'float32') return { name: s.name, feed: 'resized-float' };
+    if (s.type === 'uint8') return { name: s.name, feed: 'raw-uint8' };
+  }
+  // Fixed [1, 3, S, S] uint8 would be a pre-padded input: not one of the published forms, left unmatched.
+  const dynamic = typeof c === 'string' || typeof d === 'string';
+  if (s.shape.length === 4 && s.type === 'uint8' && b === 3 && (a === 1 || typeof a === 'string') && dynamic)
+    return { name: s.name, feed: 'resized-uint8-nchw' };
   return undefined;
+}
+
+/**
+ * The feed `input` wants for an image, and the image's 'longest-side' frame of side `inputSize` (the decoder's).
+ * @param rgb interleaved RGB, `height` rows of `width × 3` bytes, image frame.
+ */
+export function inGraphPreprocess(
+  input: InGraphImageInput,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  inputSize: number,
+): Preprocessed {
+  if (input.feed === 'raw-uint8') {
+    const frame = modelFrameFor({ width, height }, inputSize);
+    // A copy: the feed may be transferred to the worker, the caller keeps its image.
+    const data = rgb.slice(0, width * height * 3);
+    return { feeds: { [input.name]: { type: 'uint8', data, dims: [height, width, 3] } }, frame };
+  }
+  const { frame, resized } = resizeLongestSide(rgb, { width, height }, inputSize);
+  const { width: w, height: h } = frame.resized;
+  if (input.feed === 'resized-float') {
+    const data = Float32Array.from(resized);
+    return { feeds: { [input.name]: { type: 'float32', data, dims: [h, w, 3] } }, frame };
+  }
+  const planar = new Uint8Array(3 * h * w);
+  for (let i = 0; i < h * w; i++)
+    for (let ch = 0; ch < 3; ch++) planar[ch * h * w + i] = resized[3 * i + ch]!;
+  return { feeds: { [input.name]: { type: 'uint8', data: planar, dims: [1, 3, h, w] } }, frame };
 }
 
 function inGraphEncoderInput(g: GraphSignature): InGraphImageInput | undefined {
@@ -55,7 +96,8 @@ export const preprocessInGraphLayout: LayoutEntry<'preprocess-in-graph'> = {
   family: 'sam1',
   expected:
     `Meta's SAM decoder export (inputs ${META_DECODER_INPUTS.join(', ')}) with an encoder that preprocesses in ` +
-    'its graph (one input [H,W,3]: float32 resized to the long side, or uint8 raw; samexporter --use-preprocess, ' +
+    'its graph (one input [H,W,3] float32 resized to the long side or uint8 raw, or [1,3,H,W] uint8 resized; ' +
+    'samexporter --use-preprocess, ' +
     "X-AnyLabeling's MobileSAM / EfficientViT-SAM)",
   match(dir, graphs, manifest) {
     const decoder = graphs.find((g) => isMetaDecoder(g.graph));
@@ -100,19 +142,7 @@ export class PreprocessInGraphLayout implements LayoutAdapter {
 
   /** @param rgb interleaved RGB, `height` rows of `width × 3` bytes, image frame. */
   preprocess(rgb: Uint8Array, width: number, height: number): Preprocessed {
-    const s = this.geometry.inputSize;
-    if (this.input.feed === 'raw-uint8') {
-      const frame = modelFrameFor({ width, height }, s);
-      // A copy: the feed may be transferred to the worker, the caller keeps its image.
-      const data = rgb.slice(0, width * height * 3);
-      return { feeds: { [this.input.name]: { type: 'uint8', data, dims: [height, width, 3] } }, frame };
-    }
-    const { frame, resized } = resizeLongestSide(rgb, { width, height }, s);
-    const { width: w, height: h } = frame.resized;
-    return {
-      feeds: { [this.input.name]: { type: 'float32', data: Float32Array.from(resized), dims: [h, w, 3] } },
-      frame,
-    };
+    return inGraphPreprocess(this.input, rgb, width, height, this.geometry.inputSize);
   }
 
   embeddingFrom(outputs: Outputs): EmbeddingTensors {

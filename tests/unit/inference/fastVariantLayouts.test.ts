@@ -10,7 +10,7 @@ import { imagePoint, stretchFrameFor } from '../../../electron/common/frames.ts'
 import { resizeLongestSide, toModelInput } from '../../../electron/common/modelInput.ts';
 import { detectLayout } from '../../../electron/inference/layouts/detect.ts';
 import type { ModelGraph } from '../../../electron/inference/layouts/signature.ts';
-import { FIXTURES, f32, u8 } from './layoutFixtures.ts';
+import { FIXTURES, f32, i64, u8 } from './layoutFixtures.ts';
 
 const width = 40;
 const height = 30;
@@ -79,7 +79,7 @@ describe('preprocess-in-graph layout', () => {
     ]);
   });
 
-  it('leaves a uint8 NCHW encoder and any other input alone', () => {
+  it('feeds a uint8 [1,3,h,w] encoder the resized image, planar bytes (X-AnyLabeling EdgeSAM-style)', () => {
     const nchw: ModelGraph[] = [
       {
         file: 'e.onnx',
@@ -87,7 +87,24 @@ describe('preprocess-in-graph layout', () => {
       },
       FIXTURES['preprocess-in-graph'][1]!,
     ];
-    expect(() => detectLayout('/models/odd', nchw)).toThrow(UserError);
+    const { feeds, frame } = detectLayout('/models/nchw', nchw).preprocess(rgb, width, height);
+    expect(frame).toEqual(frame1024);
+    const { resized } = resizeLongestSide(rgb, { width, height }, 1024);
+    const feed = feeds.input_image!;
+    expect(feed).toMatchObject({ type: 'uint8', dims: [1, 3, 768, 1024] });
+    const plane = 768 * 1024;
+    for (const i of [0, 1, 5000, plane - 1])
+      for (const c of [0, 1, 2]) expect(feed.data[c * plane + i]).toBe(resized[3 * i + c]);
+  });
+
+  it('leaves a pre-padded uint8 [1,3,S,S] or an int64 image input alone', () => {
+    for (const input of [u8('input_image', [1, 3, 1024, 1024]), i64('input_image', ['h', 'w', 3])]) {
+      const graphs: ModelGraph[] = [
+        { file: 'e.onnx', graph: { inputs: [input], outputs: [f32('x', [1, 256, 64, 64])] } },
+        FIXTURES['preprocess-in-graph'][1]!,
+      ];
+      expect(() => detectLayout('/models/odd', graphs)).toThrow(UserError);
+    }
   });
 });
 
