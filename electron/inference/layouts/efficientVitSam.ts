@@ -136,16 +136,24 @@ export class EfficientVitSamLayout implements LayoutAdapter {
   }
 
   selectCandidates(outputs: Outputs, multimask: boolean): Candidate[] {
-    const iou = requireOutput(outputs, 'iou_predictions');
-    const masks = requireOutput(outputs, 'masks');
-    if (this.tokensInGraph === 1)
-      return [{ token: -1, predictedIou: iou.data[0]!, lowRes: sliceMask(masks, 0) }];
-    return outputTokens(multimask).map((token) => ({
-      token,
-      predictedIou: iou.data[token]!,
-      lowRes: sliceMask(masks, token),
-    }));
+    return promptCandidates(outputs, 0, multimask);
   }
+}
+
+/**
+ * Prompt `b`'s candidates. The token count comes from the outputs (exports may leave that axis symbolic): 1 means
+ * `--return-single-mask` chose in the graph (token reported as −1, unknown).
+ */
+function promptCandidates(outputs: Outputs, b: number, multimask: boolean): Candidate[] {
+  const iou = requireOutput(outputs, 'iou_predictions');
+  const masks = requireOutput(outputs, 'masks');
+  const tokens = iou.dims[iou.dims.length - 1] ?? 4;
+  if (tokens === 1) return [{ token: -1, predictedIou: iou.data[b]!, lowRes: sliceMask(masks, b) }];
+  return outputTokens(multimask).map((token) => ({
+    token,
+    predictedIou: iou.data[tokens * b + token]!,
+    lowRes: sliceMask(masks, tokens * b + token),
+  }));
 }
 
 /**
@@ -175,15 +183,7 @@ function gridOf(file: string): GridDecoder {
       };
     },
     candidates(outputs: Outputs, count: number): Candidate[][] {
-      const iou = requireOutput(outputs, 'iou_predictions');
-      const masks = requireOutput(outputs, 'masks');
-      return Array.from({ length: count }, (_, b) =>
-        outputTokens(true).map((token) => ({
-          token,
-          predictedIou: iou.data[4 * b + token]!,
-          lowRes: sliceMask(masks, 4 * b + token),
-        })),
-      );
+      return Array.from({ length: count }, (_, b) => promptCandidates(outputs, b, true));
     },
   };
 }

@@ -186,4 +186,19 @@ describe('efficientvit-sam layout (official export)', () => {
       adapter.selectCandidates(outputs, true).map((c) => [c.token, c.predictedIou, c.lowRes[7]]),
     ).toEqual([[-1, 0.5, 2]]);
   });
+
+  it('counts the tokens from the outputs when the graph leaves that axis symbolic', () => {
+    const symbolic = structuredClone(FIXTURES['efficientvit-sam']);
+    const outs = symbolic[1]!.graph.outputs as unknown[];
+    outs[0] = f32('masks', ['b', 'Unsqueezemasks_dim_1', 256, 256]);
+    outs[1] = f32('iou_predictions', ['b', 'Unsqueezeiou_predictions_dim_1']);
+    const adapter = detectLayout('/models/sym', symbolic);
+    const outputs = {
+      masks: { data: new Float32Array(256 * 256).fill(3), dims: [1, 1, 256, 256] },
+      iou_predictions: { data: Float32Array.of(0.25), dims: [1, 1] },
+    };
+    expect(
+      adapter.selectCandidates(outputs, true).map((c) => [c.token, c.predictedIou, c.lowRes.length]),
+    ).toEqual([[-1, 0.25, 256 * 256]]);
+  });
 });
