@@ -60,6 +60,10 @@ describe('preprocess-in-graph layout', () => {
   it("keeps Meta's decoder contract: mask input, box, all four tokens", () => {
     const adapter = detectLayout('/models/mobile', FIXTURES['preprocess-in-graph']);
     expect(adapter.capabilities).toEqual({ maskInput: true, box: true, singleMaskToken: true });
+    const stretch = stretchFrameFor({ width, height }, 1024);
+    expect(() => adapter.postprocess.toMask(new Float32Array(256 * 256), stretch, {})).toThrow(
+      /'longest-side'/,
+    );
     expect(
       Object.keys(
         adapter.decoderFeeds(
