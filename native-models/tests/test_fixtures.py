@@ -29,7 +29,7 @@ def files_under(root: Path):
     generator and test (make_sam2_fixtures.py, test_sam2_fixtures.py)."""
     return sorted(
         p.relative_to(root) for sub in GENERATED for p in (root / sub).rglob("*")
-        if p.is_file() and p.suffix != ".md" and not _is_sam2(p.relative_to(root / sub))
+        if p.is_file() and p.suffix != ".md" and not _made_by_another_generator(p.relative_to(root / sub))
     )
 
 
@@ -37,7 +37,7 @@ def files_under(root: Path):
 EDGE_HQ_FOLDERS = {"edgesam-tiny-random", "tiny-random-hf-boxes", "edgesam", "samhq-tiny-random", "samhq"}
 
 
-def _is_sam2(relative: Path) -> bool:
+def _made_by_another_generator(relative: Path) -> bool:
     # ... and the other generators' folders (issue 15), which have their own regeneration checks.
     return (
         relative.parts[0].startswith("sam2")
