@@ -165,6 +165,19 @@ def test_fixture_diff_allows_float_rounding_only(tmp_path):
     assert file_differences(write("area.json", {"iou": 1.7610319852, "area": 5, "segmentation": mask}), old)
     moved = {"size": [2, 3], "counts": "0121"}
     assert file_differences(write("rle.json", {"iou": 1.7610319852, "area": 4, "segmentation": moved}), old)
+    # With a mask tolerance, a flipped pixel passes while the area stays the mask's own; a moved mask does not.
+    big = np.zeros((40, 50), dtype=bool)
+    big[5:30, 10:40] = True
+    flipped = big.copy()
+    flipped[5, 10] = False
+    as_json = lambda m: {**rle.encode(m), "area": int(m.sum())}  # noqa: E731
+    big_old = write("big.json", {"m": as_json(big)})
+    assert file_differences(write("flip.json", {"m": as_json(flipped)}), big_old, mask_tolerance=1e-3) == []
+    assert file_differences(write("flip_exact.json", {"m": as_json(flipped)}), big_old)
+    wrong_area = {**as_json(flipped), "area": int(big.sum())}
+    assert file_differences(write("area_lie.json", {"m": wrong_area}), big_old, mask_tolerance=1e-3)
+    shifted = np.roll(big, 3, axis=1)
+    assert file_differences(write("shift.json", {"m": as_json(shifted)}), big_old, mask_tolerance=1e-3)
     logits = np.array([12.193352, -3.5, 0.0], dtype="<f4")
     old_f32 = write("old.f32", logits.tobytes())
     assert file_differences(write("noise.f32", (logits + np.float32(4e-5)).tobytes()), old_f32) == []

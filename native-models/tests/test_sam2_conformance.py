@@ -88,13 +88,26 @@ def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 if union == 0 else float(np.logical_and(a, b).sum() / union)
 
 
+def assert_mask_agrees(name: str, ours: np.ndarray, theirs: np.ndarray, theirs_up_logits: np.ndarray,
+                       margin: float) -> float:
+    """Our mask is Meta's up to float rounding: bilinear weights sum to 1, so upsampling cannot grow a logit
+    difference, and a pixel may differ only where Meta's own upsampled logit is within `margin` (our largest
+    low-res logit difference, itself bounded by the caller) of the threshold. → the IoU (floor 0.98)."""
+    flipped = ours != theirs
+    assert np.all(np.abs(theirs_up_logits[flipped]) <= margin + 1e-5), f"{name}: a pixel with a clear margin differs"
+    iou = mask_iou(ours, theirs)
+    assert iou >= 0.98, f"{name}: IoU {iou:.4f}"
+    return iou
+
+
 def test_decoder_on_recorded_features_matches_every_prompt(predictor, sam2_dir, sam2_index):
     """Prompt assembly, all 4 tokens, the selection rule and the masks, for the 10 prompt sets.
 
     Masks: the README asks IoU ≥ 0.999, but box_multi's token 2 has 3.8 % of its low-res logits within ±0.05 of
-    the threshold and measures 0.992 (token 3: 0.9988), so float rounding alone flips pixels there. The test asks
-    IoU ≥ 0.99 and, stronger, that every differing pixel is one where Meta's logit is within our logit difference
-    of 0 (so no pixel with a clear margin differs). Logits: a float64 run of this decoder is
+    the threshold and measures 0.992 with one OpenBLAS thread, 0.988 with two (token 3: 0.9988), so float
+    rounding alone flips pixels there. The test asks, instead, that every differing pixel is one where Meta's
+    logit is within our logit difference of 0 (so no pixel with a clear margin differs), with IoU ≥ 0.98 as a
+    floor (`assert_mask_agrees`). Logits: a float64 run of this decoder is
     0.56 away from Meta's float32 logits on box_multi's token 0 while ours is 0.04 away from float64, so the
     difference is Meta's rounding, not semantics (four formulations of the attention scaling were tried; none
     brings token 0 closer than 0.28). The returned tokens meet the README's 0.2 % of the largest logit.
@@ -133,14 +146,9 @@ def test_decoder_on_recorded_features_matches_every_prompt(predictor, sam2_dir, 
         for i, (token, ours, theirs) in enumerate(zip(out.tokens, out.masks, expected["masks"])):
             decoded = rle.decode(theirs)
             assert decoded.sum() == theirs["area"] and np.array_equal(decoded, theirs_up[i] > 0)
-            iou = mask_iou(ours, decoded)
-            worst["mask_iou"] = min(worst["mask_iou"], iou)
-            assert iou >= 0.99, f"{prompt['name']} mask {i}: IoU {iou:.4f}"
-            # Bilinear weights sum to 1, so upsampling cannot grow a logit difference: a pixel may differ only
-            # where Meta's own upsampled logit is within our low-res difference of the threshold.
             margin = float(np.abs(out.all_low_res_logits[token] - all_logits[token]).max())
-            flipped = ours != decoded
-            assert np.all(np.abs(theirs_up[i][flipped]) <= margin + 1e-5), f"{prompt['name']} mask {i}"
+            iou = assert_mask_agrees(f"{prompt['name']} mask {i}", ours, decoded, theirs_up[i], margin)
+            worst["mask_iou"] = min(worst["mask_iou"], iou)
     print(f"worst: logits {worst['logits']:.2e} of the largest, mask IoU {worst['mask_iou']:.4f}")
 
 
@@ -156,7 +164,7 @@ def test_single_mask_cases_cover_both_branches(predictor, sam2_dir, sam2_index):
     assert chosen["point1_single"] != 0 and chosen["points3_single"] == 0
 
 
-def test_end_to_end_from_png(predictor, sam2_index):
+def test_end_to_end_from_png(predictor, sam2_dir, sam2_index):
     """Our encoder's features (not the recorded ones) give Meta's masks (README step 4 bounds)."""
     for prompt in sam2_index["images"]["dog"]["prompts"]:
         if prompt.get("mask_input"):
@@ -164,8 +172,13 @@ def test_end_to_end_from_png(predictor, sam2_index):
         out = predictor.predict(prompt["point_coords"], prompt["point_labels"], prompt["box"], None,
                                 prompt["multimask_output"])
         np.testing.assert_allclose(out.iou_predictions, prompt["expected"]["iou_predictions"], atol=1e-3)
-        for ours, theirs in zip(out.masks, prompt["expected"]["masks"]):
-            assert mask_iou(ours, rle.decode(theirs)) >= 0.99, prompt["name"]
+        all_logits = read_f32(sam2_dir, prompt["all_tokens"]["low_res_logits"], [4, 256, 256])
+        largest = float(np.abs(all_logits).max())
+        assert np.abs(out.all_low_res_logits - all_logits).max() <= 0.006 * largest, prompt["name"]
+        theirs_up = upscale_logits(torch.from_numpy(all_logits[out.tokens])[None], tuple(out.masks.shape[1:]))[0]
+        for i, (token, ours, theirs) in enumerate(zip(out.tokens, out.masks, prompt["expected"]["masks"])):
+            margin = float(np.abs(out.all_low_res_logits[token] - all_logits[token]).max())
+            assert_mask_agrees(f"{prompt['name']} mask {i}", ours, rle.decode(theirs), theirs_up[i].numpy(), margin)
 
 
 @pytest.fixture(scope="module")

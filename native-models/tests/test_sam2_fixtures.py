@@ -55,7 +55,13 @@ def test_regenerating_gives_the_committed_files(tmp_path):
     make_sam2_fixtures.main(["--out", str(tmp_path)])
     generated = [p.relative_to(tmp_path) for p in make_sam2_fixtures.fixture_files(tmp_path)]
     assert generated == [p.relative_to(COMMITTED) for p in make_sam2_fixtures.fixture_files(COMMITTED)]
-    differing = {str(p): why for p in generated if (why := file_differences(tmp_path / p, COMMITTED / p))}
+    # Thresholded masks may differ in a pixel or two: these random weights put many logits within float noise
+    # of 0, and OpenBLAS's thread count (not torch's) changes the last bits (fixture_diff.py).
+    differing = {
+        str(p): why
+        for p in generated
+        if (why := file_differences(tmp_path / p, COMMITTED / p, mask_tolerance=1e-3))
+    }
     assert not differing, f"SAM 2 fixtures are stale; rerun {make_sam2_fixtures.COMMAND}: {differing}"
 
 
