@@ -1,7 +1,7 @@
 /** Flags every command that runs a model shares: execution providers, threads, the embedding cache. */
 import path from 'node:path';
 import { SamService, type SamServiceOptions } from '../inference/samService.ts';
-import { parseProviders } from '../inference/providers.ts';
+import { type ProviderChoice, providerChoice } from '../inference/providers.ts';
 import { cacheDir } from '../node/appPaths.ts';
 import { UsageError, positiveInteger } from './args.ts';
 
@@ -32,15 +32,16 @@ export function serviceFrom(values: ServiceFlagValues): SamService {
 }
 
 export function serviceOptionsFrom(values: ServiceFlagValues): SamServiceOptions {
-  let providers: string[];
+  let choice: ProviderChoice;
   try {
-    providers = parseProviders(values.providers ?? process.env.SAM_PROVIDERS);
+    choice = providerChoice(values.providers ?? process.env.SAM_PROVIDERS);
   } catch (error) {
     throw new UsageError(`--providers: ${(error as Error).message}`);
   }
   const root = values['cache-dir'] ? path.resolve(values['cache-dir']) : cacheDir();
   return {
-    providers,
+    providers: choice.providers,
+    providersRequested: choice.requested,
     threads: positiveInteger('threads', values.threads) ?? 0,
     diskCacheDir: values['no-cache'] ? undefined : path.join(root, 'embeddings'),
     hashStore: path.join(root, 'model-hashes.json'),

@@ -36,6 +36,48 @@ export function parseProviders(
   return list.includes('cpu') ? list : [...list, 'cpu'];
 }
 
+/** The providers to try, and whether the user named them (--providers, SAM_PROVIDERS) rather than the default. */
+export interface ProviderChoice {
+  readonly providers: string[];
+  readonly requested: boolean;
+}
+
+export function providerChoice(
+  spec: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+): ProviderChoice {
+  return { providers: parseProviders(spec, platform), requested: Boolean(spec?.trim()) };
+}
+
+/**
+ * GPU providers this machine can have (issue 17): CUDA where NVIDIA's driver is installed, DirectML on every
+ * Windows, Core ML on every Mac. `exists` checks a file (injected so the decision is tested without the GPU).
+ */
+export function gpuProvidersOnMachine(
+  platform: NodeJS.Platform,
+  exists: (file: string) => boolean,
+): string[] {
+  const found: string[] = [];
+  if (platform === 'linux' && ['/proc/driver/nvidia/version', '/dev/nvidiactl'].some(exists))
+    found.push('cuda');
+  if (platform === 'win32') found.push('dml');
+  if (platform === 'darwin') found.push('coreml');
+  return found;
+}
+
+/**
+ * The fallbacks worth telling the user about (issue 17): every one when they asked for providers themselves;
+ * otherwise only for a GPU the machine has (its driver is there but the runtime did not load). The default
+ * list tries CUDA first everywhere, so on a CPU-only machine its failure is expected and not news.
+ */
+export function reportedFallbacks(
+  fallbacks: readonly ProviderFallback[],
+  context: { readonly requested: boolean; readonly present: readonly string[] },
+): ProviderFallback[] {
+  if (context.requested) return [...fallbacks];
+  return fallbacks.filter((f) => context.present.includes(f.provider));
+}
+
 export interface ProviderAttempt<T> {
   readonly value: T;
   readonly provider: string;

@@ -6,6 +6,7 @@
  * Frames: prompts and masks are in original-image pixels (after EXIF orientation); the model frame never leaves
  * the workers except inside `ModelFrame`.
  */
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import path from 'node:path';
@@ -23,7 +24,7 @@ import {
 } from './layouts/layout.ts';
 import type { LayoutKind } from './layouts/registry.ts';
 import { type ModelFolder, openModelFolder } from './modelFolder.ts';
-import { defaultProviders } from './providers.ts';
+import { defaultProviders, gpuProvidersOnMachine, reportedFallbacks } from './providers.ts';
 import type { BoxXyxy } from '../common/amg/boxes.ts';
 import type {
   DecodeGridArgs,
@@ -43,6 +44,11 @@ import { WorkerHost, spawnInferenceWorker } from './workerHost.ts';
 export interface SamServiceOptions {
   /** Execution providers in order of preference (default: per platform, then cpu). */
   readonly providers?: readonly string[];
+  /**
+   * The user named `providers` (--providers, SAM_PROVIDERS): every fallback is reported. Otherwise only those of
+   * a GPU this machine has (issue 17: a CPU-only install does not warn about CUDA on every start).
+   */
+  readonly providersRequested?: boolean;
   /** onnxruntime intra-op threads per worker; 0 = all cores. */
   readonly threads?: number;
   /**
@@ -220,10 +226,14 @@ export class SamService {
       this.encoder.init({ ...base, role: 'encoder' }),
       this.decoder.init({ ...base, role: 'decoder' }),
     ]);
+    const shown = {
+      requested: this.options.providersRequested ?? false,
+      present: gpuProvidersOnMachine(process.platform, existsSync),
+    };
     const session = (file: string, r: InitResult): SessionInfo => ({
       file,
       provider: r.provider,
-      fallbacks: r.fallbacks,
+      fallbacks: reportedFallbacks(r.fallbacks, shown),
       loadMs: r.loadMs,
     });
     const info: ModelInfo = {

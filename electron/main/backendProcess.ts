@@ -8,6 +8,7 @@ import { APP_METHODS } from '../ipc/contract.ts';
 import { dataDir } from '../node/appPaths.ts';
 import { ThumbnailCache, displayImage } from '../serve/images.ts';
 import { AppBackend } from '../services/appBackend.ts';
+import { providerChoice } from '../inference/providers.ts';
 import { openRegistry, resolveModelDir } from '../models/defaultModel.ts';
 import type { BackendMessage, BackendRequest } from './backendProtocol.ts';
 
@@ -18,12 +19,18 @@ const thumbs = new ThumbnailCache();
 // The model registry with its checksums cached on disk, as the CLI keeps them: listing big models stays fast.
 const registry = openRegistry();
 const model = await resolveModelDir(process.env.SAM_ANNOTATE_MODEL || undefined, registry);
+const providers = providerChoiceOrDefault(process.env.SAM_PROVIDERS);
 const backend = new AppBackend({
   mode: 'electron',
   dataDir: dataDir(),
   modelDir: model?.dir,
   registry,
-  inference: { spawnWorker: () => new Worker(new URL('./inferenceWorker.mjs', import.meta.url)) },
+  inference: {
+    // SAM_PROVIDERS chooses the execution providers in the app as in the CLI; unset = the platform's default.
+    providers: providers.providers,
+    providersRequested: providers.requested,
+    spawnWorker: () => new Worker(new URL('./inferenceWorker.mjs', import.meta.url)),
+  },
 });
 backend.onEvent((event) => port.postMessage({ kind: 'event', event } satisfies BackendMessage));
 if (process.env.SAM_ANNOTATE_OPEN) {
@@ -53,3 +60,13 @@ port.on('message', ({ data }: { data: BackendRequest }) => {
       } satisfies BackendMessage),
   );
 });
+
+/** A bad SAM_PROVIDERS must not keep the app from starting: say so and use the platform's default. */
+function providerChoiceOrDefault(spec: string | undefined) {
+  try {
+    return providerChoice(spec);
+  } catch (error) {
+    console.error(`SAM_PROVIDERS: ${describeError(error)}; using the default providers`);
+    return providerChoice(undefined);
+  }
+}

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   defaultProviders,
+  gpuProvidersOnMachine,
   parseProviders,
+  providerChoice,
+  reportedFallbacks,
   withProviderFallback,
 } from '../../../electron/inference/providers.ts';
 
@@ -38,5 +41,44 @@ describe('execution providers', () => {
         throw new Error(`${p} broken`);
       }),
     ).rejects.toThrow('no execution provider could load the model (cuda: cuda broken; cpu: cpu broken)');
+  });
+});
+
+// Issue 17: a CPU-only machine showed "fell back: cuda: … Failed to load shared library" on every start.
+describe('which provider fallbacks are worth showing', () => {
+  const cudaMissing = {
+    provider: 'cuda',
+    reason: 'Failed to load shared library libonnxruntime_providers_cuda.so',
+  };
+  const dmlMissing = { provider: 'dml', reason: 'DirectML not available' };
+
+  it('hides the default GPU attempt on a machine without that GPU', () => {
+    expect(reportedFallbacks([cudaMissing], { requested: false, present: [] })).toEqual([]);
+  });
+
+  it('shows it when the user asked for a GPU provider (flag, SAM_PROVIDERS, settings)', () => {
+    expect(reportedFallbacks([cudaMissing], { requested: true, present: [] })).toEqual([cudaMissing]);
+  });
+
+  it('shows it when the machine has that GPU (the driver is there, the libraries are not)', () => {
+    expect(reportedFallbacks([cudaMissing, dmlMissing], { requested: false, present: ['cuda'] })).toEqual([
+      cudaMissing,
+    ]);
+  });
+
+  it('knows a GPU from its driver files or the platform', () => {
+    const files = new Set(['/proc/driver/nvidia/version']);
+    expect(gpuProvidersOnMachine('linux', (f) => files.has(f))).toEqual(['cuda']);
+    expect(gpuProvidersOnMachine('linux', () => false)).toEqual([]);
+    expect(gpuProvidersOnMachine('darwin', () => false)).toEqual(['coreml']);
+    expect(gpuProvidersOnMachine('win32', () => false)).toEqual(['dml']);
+  });
+
+  it('tells a requested list from the default', () => {
+    expect(providerChoice(undefined, 'linux')).toEqual({ providers: ['cuda', 'cpu'], requested: false });
+    expect(providerChoice(' ', 'linux')).toEqual({ providers: ['cuda', 'cpu'], requested: false });
+    expect(providerChoice('cuda', 'linux')).toEqual({ providers: ['cuda', 'cpu'], requested: true });
+    // Asking for CPU only is a request too: nothing is tried before it, so nothing falls back.
+    expect(providerChoice('cpu', 'linux')).toEqual({ providers: ['cpu'], requested: true });
   });
 });
