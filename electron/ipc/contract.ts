@@ -11,6 +11,8 @@
 import type { AmgParams } from '../common/amg/params.ts';
 import type { DecodedMask, MaskPreview, PreviewMask } from '../common/candidate.ts';
 import type { Distribution } from '../common/distribution.ts';
+import type { IpcEnvelope } from '../common/ipcEnvelope.ts';
+import { MENU_SHORTCUTS, type MenuCommand } from '../common/menuShortcuts.ts';
 import type { MaskPrompts } from '../common/prompts.ts';
 import type { Rle } from '../common/rle.ts';
 
@@ -603,6 +605,14 @@ export type ClientApi = {
   [M in AppMethod]: (...args: Parameters<AppApi[M]>) => Promise<Awaited<ReturnType<AppApi[M]>>>;
 };
 
+/**
+ * The Electron preload's verbs (issue 17): each resolves to the main process's result envelope, which the
+ * renderer unwraps into the error serve mode throws (electron/common/ipcEnvelope.ts).
+ */
+export type PreloadApi = {
+  [M in AppMethod]: (...args: Parameters<AppApi[M]>) => Promise<IpcEnvelope<Awaited<ReturnType<AppApi[M]>>>>;
+};
+
 /** Every method name, checked against the interface both ways (a missing or extra name fails to compile). */
 const METHOD_TABLE: { [M in AppMethod]: true } = {
   appInfo: true,
@@ -687,22 +697,7 @@ export const COMMAND_CHANNEL = 'sam-command';
 
 /**
  * Command ids the native menu sends to the renderer; the renderer's command registry uses the same ids for its
- * keyboard shortcuts and buttons.
+ * keyboard shortcuts and buttons. Listed once, with their keys, in electron/common/menuShortcuts.ts.
  */
-export const MENU_COMMANDS = [
-  'project.open',
-  'project.new',
-  'project.importCoco',
-  'project.export',
-  'edit.undo',
-  'edit.redo',
-  'mask.accept',
-  'mask.cancel',
-  'image.next',
-  'image.previous',
-  'view.fit',
-  'view.actualSize',
-  'help.shortcuts',
-  'help.models',
-] as const;
-export type MenuCommand = (typeof MENU_COMMANDS)[number];
+export const MENU_COMMANDS = Object.keys(MENU_SHORTCUTS) as MenuCommand[];
+export type { MenuCommand };

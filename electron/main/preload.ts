@@ -15,6 +15,8 @@ import {
   channelOf,
 } from '../ipc/contract.ts';
 
+// Each verb resolves to the main process's result envelope (electron/common/ipcEnvelope.ts), never rejects: the
+// context bridge would drop an error's "user error" flag. The renderer unwraps it (renderer/api/backend.ts).
 const verbs: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
 for (const method of APP_METHODS) verbs[method] = (...args) => ipcRenderer.invoke(channelOf(method), ...args);
 const shell: Record<string, (...args: unknown[]) => Promise<unknown>> = {};

@@ -11,71 +11,21 @@ import {
   TOKEN_PARAM,
 } from '../../electron/common/bridge.ts';
 import { decodeWire, encodeWire, type WireError } from '../../electron/common/wire.ts';
-import type {
-  AppEvent,
-  AppMethod,
-  ClientApi,
-  ClientShellApi,
-  MenuCommand,
-} from '../../electron/ipc/contract.ts';
+import type { AppEvent, AppMethod } from '../../electron/ipc/contract.ts';
+import {
+  type Backend,
+  BackendError,
+  type PreloadBridge,
+  electronBackend,
+  proxyApi,
+} from './electronBackend.ts';
 
-export interface Backend {
-  readonly mode: 'electron' | 'serve';
-  readonly api: ClientApi;
-  /** Subscribe to backend events; returns the unsubscribe function. */
-  onEvent(listener: (event: AppEvent) => void): () => void;
-  /** URL of the image file as the browser can display it (EXIF orientation is applied by the browser). */
-  imageUrl(imageId: number): string;
-  thumbUrl(imageId: number): string;
-  /** Native dialogs (desktop app only). */
-  readonly shell?: ClientShellApi;
-  /** Native menu commands (desktop app only); returns the unsubscribe function. */
-  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
-}
-
-/** An error from the backend; `userError` ones carry a message meant for the user as is. */
-export class BackendError extends Error {
-  override readonly name = 'BackendError';
-  constructor(
-    message: string,
-    readonly userError: boolean,
-  ) {
-    super(message);
-  }
-}
-
-/** What the Electron preload exposes on `window.sam` (see electron/main/preload.ts). */
-export interface PreloadBridge extends ClientApi {
-  onEvent(listener: (event: AppEvent) => void): () => void;
-  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
-  readonly shell: ClientShellApi;
-}
+export { type Backend, BackendError, type PreloadBridge, electronBackend };
 
 declare global {
   interface Window {
     sam?: PreloadBridge;
   }
-}
-
-function proxyApi(call: (method: AppMethod, args: unknown[]) => Promise<unknown>): ClientApi {
-  return new Proxy({} as ClientApi, {
-    get:
-      (_target, method) =>
-      (...args: unknown[]) =>
-        call(method as AppMethod, args),
-  });
-}
-
-function electronBackend(bridge: PreloadBridge): Backend {
-  return {
-    mode: 'electron',
-    api: bridge,
-    onEvent: (listener) => bridge.onEvent(listener),
-    imageUrl: (id) => `sam-file://image/${id}`,
-    thumbUrl: (id) => `sam-file://thumb/${id}`,
-    shell: bridge.shell,
-    onMenuCommand: (listener) => bridge.onMenuCommand(listener),
-  };
 }
 
 function httpBackend(token: string): Backend {

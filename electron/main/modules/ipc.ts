@@ -12,6 +12,7 @@ import {
   type ShellApi,
   channelOf,
 } from '../../ipc/contract.ts';
+import { envelopeOf } from '../../common/ipcEnvelope.ts';
 import type { BackendHost } from '../backendHost.ts';
 import type { AppModule } from './module.ts';
 
@@ -62,10 +63,13 @@ export function ipcModule(
     name: 'ipc',
     start() {
       for (const method of APP_METHODS) {
-        ipcMain.handle(channelOf(method), (event, ...args: unknown[]) => {
-          checkSender(event);
-          return backend.call(method, args);
-        });
+        // An envelope, never a rejection: invoke would rewrite the error and lose "user error" (issue 17).
+        ipcMain.handle(channelOf(method), (event, ...args: unknown[]) =>
+          envelopeOf(() => {
+            checkSender(event);
+            return backend.call(method, args);
+          }),
+        );
       }
       for (const [name, fn] of Object.entries(shell)) {
         ipcMain.handle(`${SHELL_PREFIX}${name}`, (event, ...args: unknown[]) => {

@@ -1,14 +1,16 @@
 /** The native menu: each item sends a command id (electron/ipc/contract.ts MENU_COMMANDS) to the renderer. */
 import { BrowserWindow, Menu, type MenuItemConstructorOptions, app, shell } from 'electron';
 import { COMMAND_CHANNEL, type MenuCommand } from '../../ipc/contract.ts';
+import { menuAccelerator } from '../../common/menuShortcuts.ts';
 import type { AppModule } from './module.ts';
 
 function send(command: MenuCommand): void {
   BrowserWindow.getFocusedWindow()?.webContents.send(COMMAND_CHANNEL, command);
 }
 
-function item(label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions {
-  return { label, accelerator, click: () => send(command) };
+/** A menu item; its accelerator is the command's own key (electron/common/menuShortcuts.ts). */
+function item(label: string, command: MenuCommand): MenuItemConstructorOptions {
+  return { label, accelerator: menuAccelerator(command), click: () => send(command) };
 }
 
 export function menuModule(): AppModule {
@@ -20,11 +22,11 @@ export function menuModule(): AppModule {
         {
           label: 'File',
           submenu: [
-            item('New Project from Folder…', 'project.new', 'CmdOrCtrl+N'),
-            item('Open Project…', 'project.open', 'CmdOrCtrl+O'),
+            item('New Project from Folder…', 'project.new'),
+            item('Open Project…', 'project.open'),
             { type: 'separator' },
             item('Import COCO…', 'project.importCoco'),
-            item('Export…', 'project.export', 'CmdOrCtrl+E'),
+            item('Export…', 'project.export'),
             { type: 'separator' },
             process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
           ],
@@ -33,8 +35,8 @@ export function menuModule(): AppModule {
           label: 'Edit',
           // Undo/redo go to the annotation history, not the focused text field's.
           submenu: [
-            item('Undo', 'edit.undo', 'CmdOrCtrl+Z'),
-            item('Redo', 'edit.redo', 'CmdOrCtrl+Shift+Z'),
+            item('Undo', 'edit.undo'),
+            item('Redo', 'edit.redo'),
             { type: 'separator' },
             { role: 'copy' },
             { role: 'paste' },
@@ -43,18 +45,18 @@ export function menuModule(): AppModule {
         {
           label: 'Annotate',
           submenu: [
-            item('Accept Mask', 'mask.accept', 'Enter'),
-            item('Cancel Mask', 'mask.cancel', 'Escape'),
+            item('Accept Mask', 'mask.accept'),
+            item('Cancel Mask', 'mask.cancel'),
             { type: 'separator' },
-            item('Next Image', 'image.next', 'D'),
-            item('Previous Image', 'image.previous', 'A'),
+            item('Next Image', 'image.next'),
+            item('Previous Image', 'image.previous'),
           ],
         },
         {
           label: 'View',
           submenu: [
-            item('Fit to Window', 'view.fit', 'F'),
-            item('Actual Size', 'view.actualSize', '1'),
+            item('Fit to Window', 'view.fit'),
+            item('Actual Size', 'view.actualSize'),
             { type: 'separator' },
             { role: 'toggleDevTools' },
             { role: 'togglefullscreen' },
@@ -63,7 +65,7 @@ export function menuModule(): AppModule {
         {
           label: 'Help',
           submenu: [
-            item('Keyboard Shortcuts', 'help.shortcuts', '?'),
+            item('Keyboard Shortcuts', 'help.shortcuts'),
             item('Models…', 'help.models'),
             {
               label: 'Getting Real SAM Models',
