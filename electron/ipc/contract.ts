@@ -23,6 +23,11 @@ export type ImageStatus = 'todo' | 'in-progress' | 'done' | 'skipped';
 export type FileState = 'ok' | 'missing' | 'changed';
 export type AnnotationSource = 'manual' | 'semi-auto' | 'auto' | 'imported';
 export type AnnotationStatus = 'draft' | 'accepted' | 'rejected' | 'needs-fix';
+/**
+ * Which stage made a mask (issue 17): 'manual' (prompts), 'semi-auto' (Find objects or boxes → masks on one
+ * image), 'auto' (an automatic pass), 'imported'. `source` says what kind of mask it is.
+ */
+export type AnnotationStage = 'manual' | 'semi-auto' | 'auto' | 'imported';
 export type EmbeddingState = 'missing' | 'queued' | 'encoding' | 'ready' | 'error';
 
 export interface AppInfo {
@@ -105,6 +110,8 @@ export interface AnnotationItem {
   readonly area: number;
   readonly status: AnnotationStatus;
   readonly source: AnnotationSource;
+  /** Optional so items made by older renderer code still type-check; the backend always sends it. */
+  readonly stage?: AnnotationStage;
   readonly prompts: MaskPrompts | null;
   readonly predictedIou: number | null;
   readonly stabilityScore: number | null;
@@ -259,6 +266,7 @@ export interface ReviewFacets {
 
 export interface StatsQuery {
   readonly annotators?: readonly string[];
+  /** Which stages made the masks (the stage, not the kind of mask: Find objects is 'semi-auto'; issue 17). */
   readonly sources?: readonly AnnotationSource[];
   /** The viewer's offset from UTC in minutes (east positive): where the trend's days begin. Default 0. */
   readonly utcOffsetMinutes?: number;
@@ -286,8 +294,10 @@ export interface AutoReviewShare {
   readonly accepted: number;
   readonly rejected: number;
   readonly needsFix: number;
-  /** Never reviewed. */
+  /** Never decided in Review mode, nor accepted in the annotator. */
   readonly unreviewed: number;
+  /** Accepted in the annotator (Enter, Shift+A), not in Review mode (issue 17). */
+  readonly acceptedInAnnotator: number;
   /** accepted / (accepted + rejected); null when none was decided. */
   readonly acceptedShare: number | null;
 }

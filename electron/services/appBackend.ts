@@ -410,6 +410,7 @@ export class AppBackend implements BackendApi {
           reviewer: this.author,
           toStatus: patch.status,
           sessionId: this.open!.sessionId,
+          place: 'annotator',
         });
     })();
     return annotationItem(getAnnotation(db, id)!);
@@ -432,6 +433,7 @@ export class AppBackend implements BackendApi {
       mask: a.rle,
       box: a.rle ? undefined : [...a.bbox],
       source: a.source,
+      stage: a.stage,
       modelId: a.modelId,
       prompts: a.prompts ? { points: [...a.prompts.points], box: a.prompts.box } : null,
       predictedIou: a.predictedIou,
@@ -459,6 +461,7 @@ export class AppBackend implements BackendApi {
           toStatus: status,
           comment: comment ?? undefined,
           sessionId: this.open!.sessionId,
+          place: 'annotator',
         });
         return annotationItem(getAnnotation(project.reader, id)!);
       }),
@@ -702,6 +705,7 @@ export class AppBackend implements BackendApi {
       sessionId: this.open.sessionId,
       modelId: this.sam.modelInfo?.name ?? null,
       status: 'draft',
+      stage: 'semi-auto',
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const n = stored.added.length;

@@ -181,6 +181,7 @@ export class AutoBatches {
       sessionId: this.host.sessionId,
       modelId: service.modelInfo?.name ?? null,
       status: job.resultStatus,
+      stage: 'auto' as const,
     };
     for (;;) {
       if (this.closed) return;

@@ -37,6 +37,8 @@ export interface AutoWho {
   readonly modelId: string | null;
   /** What the results start as. */
   readonly status: 'draft' | 'accepted';
+  /** Find objects on one image ('semi-auto') or a pass ('auto'): the statistics tell them apart (issue 17). */
+  readonly stage: 'semi-auto' | 'auto';
 }
 
 export interface ComputeOptions {
@@ -126,7 +128,13 @@ export function storeImageResult(
       for (const a of removed) deleteAnnotation(db, a.id);
       const ids = addAnnotations(
         db,
-        result.rows.map((r) => ({ ...r, status: who.status, author: who.author, sessionId: who.sessionId })),
+        result.rows.map((r) => ({
+          ...r,
+          stage: who.stage,
+          status: who.status,
+          author: who.author,
+          sessionId: who.sessionId,
+        })),
       );
       added = ids.map((id) => getAnnotation(db, id)!);
     } else {
@@ -140,6 +148,7 @@ export function storeImageResult(
           mask: { size: mask.size, counts: mask.counts },
           author: who.author,
           source: 'semi-auto',
+          stage: who.stage,
           modelId: who.modelId,
           prompts: { points: [], box: { x0: box[0], y0: box[1], x1: box[0] + box[2], y1: box[1] + box[3] } },
           predictedIou: mask.predictedIou,

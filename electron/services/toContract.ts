@@ -32,6 +32,7 @@ export function annotationItem(row: AnnotationRow): AnnotationItem {
     area: row.area,
     status: row.status,
     source: row.source,
+    stage: row.stage,
     prompts: row.prompts,
     predictedIou: row.predictedIou,
     stabilityScore: row.stabilityScore,

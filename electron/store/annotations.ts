@@ -11,6 +11,7 @@ import { canonicalRle } from '../common/rleOps.ts';
 import { sql } from './statements.ts';
 import type {
   AnnotationSource,
+  AnnotationStage,
   AnnotationStatus,
   AnnotationTiming,
   ReadableDB,
@@ -29,6 +30,8 @@ export interface NewAnnotation {
   boxArea?: number;
   iscrowd?: boolean;
   source: AnnotationSource;
+  /** The stage that made it (issue 17); default: 'auto' for source 'auto', else the source. */
+  stage?: AnnotationStage;
   modelId?: string | null;
   prompts?: MaskPrompts | null;
   predictedIou?: number | null;
@@ -54,6 +57,7 @@ export interface AnnotationRow {
   bbox: Bbox;
   iscrowd: boolean;
   source: AnnotationSource;
+  stage: AnnotationStage;
   modelId: string | null;
   prompts: MaskPrompts | null;
   predictedIou: number | null;
@@ -97,8 +101,8 @@ function insert(db: WritableDB, a: NewAnnotation): number {
     db,
     `INSERT INTO annotations (image_id, category_id, rle_counts, area, bbox_x, bbox_y, bbox_w, bbox_h, iscrowd, source,
        model_id, prompts, predicted_iou, stability_score, crop_box, status, created_by, created_at, updated_by,
-       updated_at, active_ms, clicks, prompt_count, brush_strokes, model_wait_ms, session_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       updated_at, active_ms, clicks, prompt_count, brush_strokes, model_wait_ms, session_id, stage)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     a.imageId,
     a.categoryId ?? null,
@@ -123,6 +127,7 @@ function insert(db: WritableDB, a: NewAnnotation): number {
     timing.brushStrokes,
     timing.modelWaitMs,
     a.sessionId ?? null,
+    a.stage ?? a.source,
   );
   return Number(result.lastInsertRowid);
 }
@@ -131,6 +136,8 @@ export interface MaskEdit {
   mask: Rle | UncompressedRle;
   author: string;
   source?: AnnotationSource;
+  /** The stage that remade it (boxes → masks); default: unchanged. */
+  stage?: AnnotationStage;
   modelId?: string | null;
   prompts?: MaskPrompts | null;
   predictedIou?: number | null;
@@ -152,7 +159,7 @@ export function updateAnnotationMask(db: WritableDB, id: number, edit: MaskEdit)
     sql(
       db,
       `UPDATE annotations SET rle_counts = ?, area = ?, bbox_x = ?, bbox_y = ?, bbox_w = ?, bbox_h = ?, source = ?,
-         model_id = ?, prompts = ?, predicted_iou = ?, stability_score = ?, status = ?, updated_by = ?,
+         stage = ?, model_id = ?, prompts = ?, predicted_iou = ?, stability_score = ?, status = ?, updated_by = ?,
          updated_at = ?, active_ms = ?, clicks = ?, prompt_count = ?, brush_strokes = ?, model_wait_ms = ?
        WHERE id = ?`,
     ).run(
@@ -160,6 +167,7 @@ export function updateAnnotationMask(db: WritableDB, id: number, edit: MaskEdit)
       geometry.area,
       ...geometry.bbox,
       edit.source ?? current.source,
+      edit.stage ?? current.stage,
       edit.modelId === undefined ? current.modelId : edit.modelId,
       edit.prompts === undefined ? jsonOrNull(current.prompts) : jsonOrNull(edit.prompts),
       edit.predictedIou === undefined
@@ -347,6 +355,7 @@ export interface RawAnnotationRow {
   bbox_h: number;
   iscrowd: number;
   source: AnnotationSource;
+  stage: AnnotationStage;
   model_id: string | null;
   prompts: string | null;
   predicted_iou: number | null;
@@ -377,6 +386,7 @@ export function toRow(r: RawAnnotationRow): AnnotationRow {
     bbox: [r.bbox_x, r.bbox_y, r.bbox_w, r.bbox_h],
     iscrowd: r.iscrowd === 1,
     source: r.source,
+    stage: r.stage,
     modelId: r.model_id,
     prompts: r.prompts === null ? null : (JSON.parse(r.prompts) as MaskPrompts),
     predictedIou: r.predicted_iou,

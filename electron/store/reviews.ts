@@ -5,6 +5,7 @@ import {
   ANNOTATION_STATUSES,
   type AnnotationStatus,
   type ReadableDB,
+  type ReviewPlace,
   type WritableDB,
   inTransaction,
 } from './types.ts';
@@ -15,6 +16,8 @@ export interface ReviewInput {
   toStatus: AnnotationStatus;
   comment?: string;
   sessionId?: number | null;
+  /** Review mode or the annotator (issue 17: statistics count only Review's as "accepted in review"). Default 'review'. */
+  place?: ReviewPlace;
   /** Unix ms; default now. */
   at?: number;
 }
@@ -47,8 +50,8 @@ export function reviewAnnotation(db: WritableDB, review: ReviewInput): number {
     );
     const result = sql(
       db,
-      `INSERT INTO review_events (annotation_id, session_id, reviewer, at, from_status, to_status, comment)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO review_events (annotation_id, session_id, reviewer, at, from_status, to_status, comment, place)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       review.annotationId,
       review.sessionId ?? null,
@@ -57,6 +60,7 @@ export function reviewAnnotation(db: WritableDB, review: ReviewInput): number {
       current.status,
       review.toStatus,
       review.comment ?? '',
+      review.place ?? 'review',
     );
     return Number(result.lastInsertRowid);
   });

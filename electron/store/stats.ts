@@ -25,6 +25,7 @@ export interface ProjectStats {
     boxes: number;
     uncategorized: number;
     byStatus: Record<AnnotationStatus, number>;
+    /** By the stage that made them (migration 0070; issue 17: Find objects counts as semi-automatic). */
     bySource: Record<AnnotationSource, number>;
   };
   /** Effort per accepted mask (issue 3: per-mask timing). */
@@ -110,7 +111,7 @@ export function projectStats(db: ReadableDB): ProjectStats {
       ),
       bySource: counted(
         ANNOTATION_SOURCES,
-        all('SELECT source AS key, count(*) AS n FROM annotations GROUP BY source'),
+        all('SELECT stage AS key, count(*) AS n FROM annotations GROUP BY stage'),
       ),
     },
     accepted: {

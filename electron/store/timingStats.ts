@@ -37,6 +37,7 @@ export interface AutoReviewShare {
   rejected: number;
   needsFix: number;
   unreviewed: number;
+  acceptedInAnnotator: number;
   acceptedShare: number | null;
 }
 
@@ -60,7 +61,8 @@ function filterSql(filter: StatsFilter): { where: string; params: string[] } {
     params.push(...filter.annotators);
   }
   if (filter.sources) {
-    where += ` AND a.source IN (${list(filter.sources)})`;
+    // The stage that made the mask (issue 17: Find objects is semi-automatic though its masks are source 'auto').
+    where += ` AND a.stage IN (${list(filter.sources)})`;
     params.push(...filter.sources);
   }
   return { where, params };
@@ -151,29 +153,38 @@ function trend(db: ReadableDB, where: string, params: string[], utcOffsetMinutes
 }
 
 /**
- * Automatic and semi-automatic masks by review outcome: a mask with at least one review event counts under its
- * current status (accepted, rejected, needs fix); the rest (never reviewed, or reviewed back to draft) are
- * unreviewed. The accepted share is accepted / (accepted + rejected).
+ * Automatic and semi-automatic masks (by the stage that made them: a pass, or Find objects / boxes → masks on one
+ * image) by review outcome: a mask decided in Review mode counts under its current status (accepted, rejected,
+ * needs fix); one accepted in the annotator (Enter, Shift+A) counts as such, not as accepted in review (issue
+ * 17); the rest (never decided, or back to draft) are unreviewed. The accepted share is accepted / (accepted +
+ * rejected) of Review's decisions.
  */
 function autoShares(db: ReadableDB, where: string, params: string[]): AutoReviewShare[] {
   const rows = sql(
     db,
-    `SELECT a.source AS source, a.status AS status,
-       EXISTS (SELECT 1 FROM review_events e WHERE e.annotation_id = a.id) AS reviewed, count(*) AS n
-     FROM annotations a WHERE a.source IN ('auto', 'semi-auto') ${where}
-     GROUP BY a.source, a.status, reviewed`,
+    `SELECT a.stage AS stage, a.status AS status,
+       EXISTS (SELECT 1 FROM review_events e WHERE e.annotation_id = a.id AND e.place = 'review') AS reviewed,
+       EXISTS (SELECT 1 FROM review_events e WHERE e.annotation_id = a.id AND e.place = 'annotator') AS edited,
+       count(*) AS n
+     FROM annotations a WHERE a.stage IN ('auto', 'semi-auto') ${where}
+     GROUP BY a.stage, a.status, reviewed, edited`,
   ).all(...params) as {
-    source: 'auto' | 'semi-auto';
+    stage: 'auto' | 'semi-auto';
     status: AnnotationStatus;
     reviewed: 0 | 1;
+    edited: 0 | 1;
     n: number;
   }[];
   const share = (source: AutoReviewShare['source']): AutoReviewShare => {
-    const s = { source, accepted: 0, rejected: 0, needsFix: 0, unreviewed: 0 };
+    const s = { source, accepted: 0, rejected: 0, needsFix: 0, unreviewed: 0, acceptedInAnnotator: 0 };
     for (const row of rows) {
-      if (source !== 'all' && row.source !== source) continue;
-      if (!row.reviewed || row.status === 'draft') s.unreviewed += row.n;
-      else if (row.status === 'accepted') s.accepted += row.n;
+      if (source !== 'all' && row.stage !== source) continue;
+      if (row.status === 'draft') s.unreviewed += row.n;
+      else if (!row.reviewed) {
+        // A pass's results start accepted with no decision of anyone's: unreviewed.
+        if (row.status === 'accepted' && row.edited) s.acceptedInAnnotator += row.n;
+        else s.unreviewed += row.n;
+      } else if (row.status === 'accepted') s.accepted += row.n;
       else if (row.status === 'rejected') s.rejected += row.n;
       else s.needsFix += row.n;
     }

@@ -17,11 +17,17 @@ export const IMAGE_STATUSES = ['todo', 'in-progress', 'done', 'skipped'] as cons
 export const FILE_STATES = ['ok', 'missing', 'changed'] as const;
 export const ANNOTATION_SOURCES = ['manual', 'semi-auto', 'auto', 'imported'] as const;
 export const ANNOTATION_STATUSES = ['draft', 'accepted', 'rejected', 'needs-fix'] as const;
+/** Which stage made a mask (migration 0070): prompts, Find objects / boxes → masks on one image, a pass, an import. */
+export const ANNOTATION_STAGES = ['manual', 'semi-auto', 'auto', 'imported'] as const;
+/** Where a status change was decided (migration 0070). */
+export const REVIEW_PLACES = ['review', 'annotator'] as const;
 
 export type ImageStatus = (typeof IMAGE_STATUSES)[number];
 export type FileState = (typeof FILE_STATES)[number];
 export type AnnotationSource = (typeof ANNOTATION_SOURCES)[number];
 export type AnnotationStatus = (typeof ANNOTATION_STATUSES)[number];
+export type AnnotationStage = (typeof ANNOTATION_STAGES)[number];
+export type ReviewPlace = (typeof REVIEW_PLACES)[number];
 
 /** Effort spent on one annotation (issue 3: per-mask timing). */
 export interface AnnotationTiming {

@@ -104,6 +104,29 @@ describe('automatic masks on one image', () => {
     }
   });
 
+  // Issue 17: Find objects' masks were counted as "Automatic", and accepting one in the annotator counted as
+  // "accepted in review".
+  it('counts Find objects as semi-automatic, and only Review decisions as accepted in review', async () => {
+    const { backend } = await backendWith(1);
+    const [imageId] = await ids(backend);
+    const { added } = await backend.autoMaskImage(imageId!, { params: SMALL_AMG });
+    expect(added[0]!.stage).toBe('semi-auto');
+    const [inAnnotator, inReview, rejected] = added;
+    backend.setAnnotationStatuses([inAnnotator!.id], 'accepted');
+    backend.reviewAnnotation(inReview!.id, 'accepted');
+    backend.reviewAnnotation(rejected!.id, 'rejected');
+    const shares = backend.timingStats().auto;
+    expect(shares.find((s) => s.source === 'auto')).toMatchObject({ accepted: 0, unreviewed: 0 });
+    expect(shares.find((s) => s.source === 'semi-auto')).toMatchObject({
+      accepted: 1,
+      rejected: 1,
+      acceptedInAnnotator: 1,
+      unreviewed: added.length - 3,
+      acceptedShare: 0.5,
+    });
+    expect(backend.timingStats({ sources: ['auto'] }).masksPerImage.count).toBe(0);
+  });
+
   it('turns box-only annotations into semi-automatic drafts (boxes → masks)', async () => {
     const { backend, dir } = await backendWith(1);
     const [imageId] = await ids(backend);
@@ -207,6 +230,7 @@ describe('automatic passes', () => {
     expect(backend.autoBatchStatus()).toEqual(end);
     const stats = backend.timingStats();
     expect(stats.auto.find((a) => a.source === 'auto')?.unreviewed).toBe(end.masks);
+    expect(backend.listAnnotations(first!).every((a) => a.stage === 'auto')).toBe(true);
     await backend.close();
     const project = openProject(file);
     try {

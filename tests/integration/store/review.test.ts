@@ -226,9 +226,33 @@ describe('timing statistics', () => {
   it('share of reviewed automatic masks accepted = accepted / (accepted + rejected)', () => {
     const { db } = fixture();
     expect(timingStats(db).auto).toEqual([
-      { source: 'auto', accepted: 0, rejected: 0, needsFix: 0, unreviewed: 2, acceptedShare: null },
-      { source: 'semi-auto', accepted: 0, rejected: 0, needsFix: 0, unreviewed: 1, acceptedShare: null },
-      { source: 'all', accepted: 0, rejected: 0, needsFix: 0, unreviewed: 3, acceptedShare: null },
+      {
+        source: 'auto',
+        accepted: 0,
+        rejected: 0,
+        needsFix: 0,
+        unreviewed: 2,
+        acceptedInAnnotator: 0,
+        acceptedShare: null,
+      },
+      {
+        source: 'semi-auto',
+        accepted: 0,
+        rejected: 0,
+        needsFix: 0,
+        unreviewed: 1,
+        acceptedInAnnotator: 0,
+        acceptedShare: null,
+      },
+      {
+        source: 'all',
+        accepted: 0,
+        rejected: 0,
+        needsFix: 0,
+        unreviewed: 3,
+        acceptedInAnnotator: 0,
+        acceptedShare: null,
+      },
     ]);
     reviewAnnotation(db, { annotationId: 3, reviewer: 'rita', toStatus: 'accepted' });
     reviewAnnotation(db, { annotationId: 4, reviewer: 'rita', toStatus: 'rejected' });
