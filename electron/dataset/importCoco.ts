@@ -6,10 +6,13 @@
  *   run). Area and bbox of masks are recomputed from the mask (pycocotools conventions).
  * - Categories are matched by name; unknown ones are created (with their supercategory).
  * - Images are `--images-root` (default: the JSON's folder) + `file_name`, matched to the project by content
- *   hash, else by path, else added (flagged "missing" if the file is not there).
+ *   hash, else by path, else added (flagged "missing" if the file is not there). Without `--images-root`, a file
+ *   not beside the JSON is looked for under the export's `info.sam_annotate.images_root` (absolute, as our own
+ *   export writes it): our COCO files re-import with the defaults (issue 17); the report says so.
  * - Malformed input: a UserError naming the file and the JSON path; nothing is written.
  * - A polygon too small to cover any pixel (pycocotools rasterises it to nothing) is skipped and reported.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from '../common/errors.ts';
@@ -30,7 +33,13 @@ export interface ImportOptions {
 }
 
 export interface ImportReport {
-  images: { added: number; matched: number; missing: { file: string; problem: string }[] };
+  images: {
+    added: number;
+    matched: number;
+    missing: { file: string; problem: string }[];
+    /** Images not beside the JSON found under the export's recorded images folder (`root`). */
+    fromExportRoot?: { root: string; count: number };
+  };
   categoriesCreated: string[];
   annotations: { masks: number; boxes: number; crowd: number };
   skippedEmpty: string[];
@@ -52,6 +61,21 @@ export async function readJsonFile(file: string): Promise<{ reader: JsonReader; 
   return { reader, value };
 }
 
+/** `info.sam_annotate.images_root` of a COCO file our export wrote (an absolute folder), if any. */
+function exportImagesRoot(coco: unknown): string | undefined {
+  const info = (coco as { info?: { sam_annotate?: { images_root?: unknown } } } | null)?.info;
+  const root = info?.sam_annotate?.images_root;
+  return typeof root === 'string' && path.isAbsolute(root) ? root : undefined;
+}
+
+/** One line for the report: where images that were not beside the JSON were found. */
+export function exportRootNote(report: ImportReport): string | undefined {
+  const found = report.images.fromExportRoot;
+  if (!found) return undefined;
+  const n = found.count;
+  return `${n} image${n === 1 ? '' : 's'} not beside the JSON ${n === 1 ? 'was' : 'were'} found under ${found.root} (the export's images_root; --images-root overrides it)`;
+}
+
 export async function importCoco(
   project: Project,
   jsonFile: string,
@@ -60,21 +84,32 @@ export async function importCoco(
   const { reader, value } = await readJsonFile(jsonFile);
   const coco = parseCoco(reader, value);
   const root = path.resolve(options.imagesRoot ?? path.dirname(jsonFile));
+  const exportRoot = options.imagesRoot === undefined ? exportImagesRoot(value) : undefined;
+  let fromExportRoot = 0;
   const images = await inspectImportImages(
-    coco.images.map((image) => ({
-      reader,
-      at: image.path,
-      file: path.resolve(root, image.fileName),
-      width: image.width,
-      height: image.height,
-    })),
+    coco.images.map((image) => {
+      let file = path.resolve(root, image.fileName);
+      if (exportRoot && !existsSync(file)) {
+        const recorded = path.resolve(exportRoot, image.fileName);
+        if (existsSync(recorded)) {
+          file = recorded;
+          fromExportRoot++;
+        }
+      }
+      return { reader, at: image.path, file, width: image.width, height: image.height };
+    }),
     (done, total) => options.onProgress?.(done, total, 'reading images'),
   );
   const imageByCocoId = new Map(
     coco.images.map((image, i) => [image.id, { cocoImage: image, inspected: images[i]! }]),
   );
   const report: ImportReport = {
-    images: { added: 0, matched: 0, missing: [] },
+    images: {
+      added: 0,
+      matched: 0,
+      missing: [],
+      ...(fromExportRoot ? { fromExportRoot: { root: exportRoot!, count: fromExportRoot } } : {}),
+    },
     categoriesCreated: [],
     annotations: { masks: 0, boxes: 0, crowd: 0 },
     skippedEmpty: [],

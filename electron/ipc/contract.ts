@@ -505,6 +505,12 @@ export interface AppApi {
 
   listImages(query: ImageQuery): ImagePage;
   setImageStatus(imageId: number, status: ImageStatus): void;
+  /**
+   * The images moved: find each missing one under `folder` (a folder on the backend's machine), checked to be the
+   * same file, and store its new path (issue 17). The report says how many were relinked and which are still
+   * missing.
+   */
+  relinkImages(folder: string): TaskReport;
 
   listCategories(): readonly CategoryItem[];
   addCategory(category: NewCategory): CategoryItem;
@@ -634,6 +640,7 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   closeProject: true,
   listImages: true,
   setImageStatus: true,
+  relinkImages: true,
   listCategories: true,
   addCategory: true,
   updateCategory: true,

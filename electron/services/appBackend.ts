@@ -12,7 +12,8 @@ import { statsCsv } from '../common/formatStatsCsv.ts';
 import { promptOf } from '../common/prompts.ts';
 import { addImagesFromFolder } from '../dataset/addImages.ts';
 import { exportProject } from '../dataset/exportProject.ts';
-import { importCoco } from '../dataset/importCoco.ts';
+import { exportRootNote, importCoco } from '../dataset/importCoco.ts';
+import { relinkImages, relinkMessage } from '../dataset/relinkImages.ts';
 import {
   type PredictOptions,
   type Prediction,
@@ -344,6 +345,13 @@ export class AppBackend implements BackendApi {
     setImageStatus(this.project().db, imageId, status);
   }
 
+  async relinkImages(folder: string): Promise<TaskReport> {
+    const report = await relinkImages(this.project(), folder, (done, total) =>
+      this.emit({ type: 'progress', task: 'relinking images', done, total }),
+    );
+    return { message: relinkMessage(report) };
+  }
+
   /** The image's file on disk (wherever the project folder moved), for display and inference. */
   imageFile(imageId: number): string {
     const project = this.project();
@@ -630,8 +638,11 @@ export class AppBackend implements BackendApi {
       onProgress: (done, total) => this.emit({ type: 'progress', task: 'importing COCO', done, total }),
     });
     const a = report.annotations;
+    const note = exportRootNote(report);
     return {
-      message: `imported ${a.masks} masks and ${a.boxes} boxes; ${report.images.added} images added, ${report.images.matched} matched, ${report.images.missing.length} missing`,
+      message:
+        `imported ${a.masks} masks and ${a.boxes} boxes; ${report.images.added} images added, ${report.images.matched} matched, ${report.images.missing.length} missing` +
+        (note ? `; ${note}` : ''),
     };
   }
 

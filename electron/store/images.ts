@@ -119,6 +119,27 @@ export function updateImageFile(db: WritableDB, update: FileUpdate): void {
   );
 }
 
+/**
+ * The image's file is now `file` (relinked to a moved folder, issue 17): its stored paths, identity and state
+ * 'ok'. A UserError when another image of the project already has that path.
+ */
+export function relocateImage(
+  db: WritableDB,
+  projectDir: string,
+  id: number,
+  file: string,
+  identity: { sha256: string; byteSize: number; mtimeMs: number },
+): void {
+  const { relPath, absPath } = storedPaths(projectDir, file);
+  const other = findImageByRelPath(db, relPath);
+  if (other && other.id !== id) throw new UserError(`${file} is already image ${other.id} of the project`);
+  sql(
+    db,
+    `UPDATE images SET rel_path = ?, abs_path = ?, sha256 = ?, byte_size = ?, mtime_ms = ?, file_state = 'ok'
+     WHERE id = ?`,
+  ).run(relPath, absPath, identity.sha256, identity.byteSize, Math.round(identity.mtimeMs), id);
+}
+
 export interface ImageQuery {
   status?: ImageStatus;
   /** Case-insensitive substring of the relative path. */

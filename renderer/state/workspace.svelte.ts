@@ -15,6 +15,8 @@ export class Workspace {
   imageLoading = $state(false);
   imageError: string | null = $state(null);
   private openSerial = 0;
+  /** The image whose masks the document holds (null while they load, or for a missing file). */
+  private annotationsLoadedFor: number | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private listReload: ReturnType<typeof setTimeout> | undefined;
 
@@ -57,7 +59,8 @@ export class Workspace {
     const offDocument = this.annotator.core.on('document', () => {
       const doc = this.annotator.core.doc;
       const current = this.images.current;
-      if (!current || current.id !== doc.image.id) return;
+      // Until its masks are loaded (never, for a missing file) the document is empty: that is not "0 masks".
+      if (!current || current.id !== doc.image.id || this.annotationsLoadedFor !== current.id) return;
       const count = doc.annotations.length;
       if (count !== current.annotationCount)
         this.images.patch(current.id, {
@@ -131,6 +134,7 @@ export class Workspace {
     this.images.select(item);
     this.imageLoading = true;
     this.imageError = null;
+    this.annotationsLoadedFor = null;
     a.openImage({ id: item.id, width: item.width, height: item.height }, []);
     if (item.fileState === 'missing') {
       this.imageError = `${item.relPath} is missing: it was moved or deleted`;
@@ -142,6 +146,7 @@ export class Workspace {
     try {
       const annotations = await api.listAnnotations(item.id);
       if (serial === this.openSerial) {
+        this.annotationsLoadedFor = item.id;
         a.replaceAnnotations(annotations);
         if (selectId !== undefined && annotations.some((m) => m.id === selectId)) a.setSelected(selectId);
       }

@@ -5,7 +5,8 @@ import { addImagesFromFolder } from '../../dataset/addImages.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportProject } from '../../dataset/exportProject.ts';
 import type { ExportOptions } from '../../dataset/exportSelection.ts';
 import { checkImageFiles } from '../../dataset/imageFiles.ts';
-import { importCoco } from '../../dataset/importCoco.ts';
+import { exportRootNote, importCoco } from '../../dataset/importCoco.ts';
+import { relinkImages, relinkMessage } from '../../dataset/relinkImages.ts';
 import type { ImportReport } from '../../dataset/importCoco.ts';
 import { importSa1b } from '../../dataset/importSa1b.ts';
 import {
@@ -33,9 +34,13 @@ A project is one SQLite file; images stay where they are and are referenced rela
   add-images FILE${PROJECT_EXTENSION} DIR
         add the images under DIR (recursively); duplicates (same content) are skipped and unreadable files
         listed; all or nothing
+  relink FILE${PROJECT_EXTENSION} DIR
+        the images moved: find each missing image under DIR (by the end of its old path, checked to be the
+        same file) and store its new path
   import FILE${PROJECT_EXTENSION} (--coco FILE.json | --sa1b DIR) [--images-root DIR] [--status S] [--author NAME]
         import COCO instances JSON (polygons, RLE, crowd, box-only) or a folder of SA-1B per-image JSON files;
-        one transaction; --images-root is where COCO file_name paths start (default: the JSON's folder); for
+        one transaction; --images-root is where COCO file_name paths start (default: the JSON's folder, then
+        for files not there the images_root our own export records in its info); for
         SA-1B, file_name is found from each JSON's folder (so an SA-1B export re-imports as is), or with
         --images-root in DIR's mirror: IMAGES-ROOT/<JSON's folder under DIR>/<file name>;
         --status of the imported annotations (default accepted)
@@ -127,6 +132,8 @@ function printImport(report: ImportReport): void {
   // names from the imported file are shortened: a 1 MB category name is not echoed whole (issue 18)
   for (const m of report.images.missing)
     log(`image ${m.problem}: ${shortenForMessage(m.file, 300)} (flagged missing)`);
+  const note = exportRootNote(report);
+  if (note) log(shortenForMessage(note, 400));
   if (report.skippedEmpty.length)
     log(
       `skipped ${report.skippedEmpty.length} annotations whose mask covers no pixel: ${report.skippedEmpty.slice(0, 5).join(', ')}${report.skippedEmpty.length > 5 ? ', …' : ''}`,
@@ -259,9 +266,24 @@ async function statsCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function relinkCommand(argv: string[]): Promise<number> {
+  const { positionals } = parseFlags('project relink', argv, {}, true);
+  const [file, dir, extra] = positionals;
+  if (!file || !dir || extra)
+    throw new UsageError('project relink: expected FILE and DIR (see: sam-annotate project --help)');
+  await withProject(file, async (project) => {
+    const { bar, update } = progress('relinking images');
+    const report = await relinkImages(project, dir, update);
+    bar.end();
+    log(relinkMessage(report));
+  });
+  return 0;
+}
+
 const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   create,
   'add-images': addImagesCommand,
+  relink: relinkCommand,
   import: importCommand,
   export: exportCommand,
   stats: statsCommand,
