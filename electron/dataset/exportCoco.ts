@@ -25,6 +25,8 @@ export interface CocoExportReport {
   polygons: number;
   rle: number;
   categories: number;
+  /** Masks left out for having no category. */
+  skippedUncategorized: number;
 }
 
 export async function exportCoco(
@@ -34,7 +36,7 @@ export async function exportCoco(
   options: ExportOptions = {},
 ): Promise<CocoExportReport> {
   const tolerance = options.tolerance ?? 0;
-  const selection = selectExport(project, options);
+  const selection = selectExport(project, options, true);
   const total = countAnnotations(project.reader, selection.filter);
   const report: CocoExportReport = {
     file: out,
@@ -43,6 +45,7 @@ export async function exportCoco(
     polygons: 0,
     rle: 0,
     categories: selection.categories.length,
+    skippedUncategorized: selection.skippedUncategorized,
   };
   const info = {
     description: `Exported by SAM Annotate ${appVersion()} from ${project.file}`,

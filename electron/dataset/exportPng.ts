@@ -28,65 +28,71 @@ export function exportPngMasks(
 ): Promise<DirExportReport> {
   const names = new OutputNames('.png');
   let index: FileSink | undefined;
-  return exportFolder(project, out, options, (selection) => {
-    const classValue = new Map(selection.categories.map((c, i) => [c.id, i + 1]));
-    const categoryName = new Map(selection.categories.map((c) => [c.id, c.name]));
-    return {
-      kind: 'png',
-      async begin(dir) {
-        await dir.writeFile(
-          'classes.csv',
-          [
-            'value,category_id,name,color',
-            '0,,background,#000000',
-            ...selection.categories.map((c, i) => `${i + 1},${c.id},${csvField(c.name)},${c.color}`),
-          ]
-            .map((l) => `${l}\n`)
-            .join(''),
-        );
-        index = await dir.stream('instances.csv');
-        await index.write('file,value,annotation_id,category_id,category,iscrowd\n');
-      },
-      async image(dir, image, annotations) {
-        if (annotations.length > 65535) throw new Error(`image ${image.id} has more than 65535 masks`);
-        const { width, height } = image;
-        const instances = new Uint16Array(width * height);
-        const semantic =
-          selection.categories.length > 255
-            ? new Uint16Array(width * height)
-            : new Uint8Array(width * height);
-        const name = names.for(exportName(project, selection, image));
-        const rows: string[] = [];
-        annotations.forEach((a, k) => {
-          const categoryId = a.categoryId ?? selection.unlabeledId!;
-          const value = classValue.get(categoryId)!;
-          const { mask, x0, y0 } = decodeCropped(a.rle!);
-          for (let y = 0; y < mask.height; y++) {
-            for (let x = 0, row = y * mask.width, at = (y + y0) * width + x0; x < mask.width; x++) {
-              if (mask.data[row + x]) {
-                instances[at + x] = k + 1;
-                semantic[at + x] = value;
+  return exportFolder(
+    project,
+    out,
+    options,
+    (selection) => {
+      const classValue = new Map(selection.categories.map((c, i) => [c.id, i + 1]));
+      const categoryName = new Map(selection.categories.map((c) => [c.id, c.name]));
+      return {
+        kind: 'png',
+        async begin(dir) {
+          await dir.writeFile(
+            'classes.csv',
+            [
+              'value,category_id,name,color',
+              '0,,background,#000000',
+              ...selection.categories.map((c, i) => `${i + 1},${c.id},${csvField(c.name)},${c.color}`),
+            ]
+              .map((l) => `${l}\n`)
+              .join(''),
+          );
+          index = await dir.stream('instances.csv');
+          await index.write('file,value,annotation_id,category_id,category,iscrowd\n');
+        },
+        async image(dir, image, annotations) {
+          if (annotations.length > 65535) throw new Error(`image ${image.id} has more than 65535 masks`);
+          const { width, height } = image;
+          const instances = new Uint16Array(width * height);
+          const semantic =
+            selection.categories.length > 255
+              ? new Uint16Array(width * height)
+              : new Uint8Array(width * height);
+          const name = names.for(exportName(project, selection, image));
+          const rows: string[] = [];
+          annotations.forEach((a, k) => {
+            const categoryId = a.categoryId ?? selection.unlabeledId!;
+            const value = classValue.get(categoryId)!;
+            const { mask, x0, y0 } = decodeCropped(a.rle!);
+            for (let y = 0; y < mask.height; y++) {
+              for (let x = 0, row = y * mask.width, at = (y + y0) * width + x0; x < mask.width; x++) {
+                if (mask.data[row + x]) {
+                  instances[at + x] = k + 1;
+                  semantic[at + x] = value;
+                }
               }
             }
-          }
-          rows.push(
-            `${csvField(name)},${k + 1},${a.id},${categoryId},${csvField(categoryName.get(categoryId)!)},${a.iscrowd ? 1 : 0}\n`,
-          );
-        });
-        await dir.writeFile(`instances/${name}`, await greyPng(instances, width, height));
-        await dir.writeFile(`semantic/${name}`, await greyPng(semantic, width, height));
-        await index!.write(rows.join(''));
-        return { files: 2, annotations: annotations.length };
-      },
-      async end() {
-        await index!.close(false);
-        index = undefined;
-      },
-      async abort() {
-        await index?.close(false);
-      },
-    };
-  });
+            rows.push(
+              `${csvField(name)},${k + 1},${a.id},${categoryId},${csvField(categoryName.get(categoryId)!)},${a.iscrowd ? 1 : 0}\n`,
+            );
+          });
+          await dir.writeFile(`instances/${name}`, await greyPng(instances, width, height));
+          await dir.writeFile(`semantic/${name}`, await greyPng(semantic, width, height));
+          await index!.write(rows.join(''));
+          return { files: 2, annotations: annotations.length };
+        },
+        async end() {
+          await index!.close(false);
+          index = undefined;
+        },
+        async abort() {
+          await index?.close(false);
+        },
+      };
+    },
+    true,
+  );
 }
 
 export function exportAmgPng(

@@ -4,7 +4,7 @@ import type { Project } from '../store/projectDb.ts';
 import { exportCoco } from './exportCoco.ts';
 import { exportAmgPng, exportPngMasks } from './exportPng.ts';
 import { exportSa1b } from './exportSa1b.ts';
-import type { ExportOptions } from './exportSelection.ts';
+import { type ExportOptions, uncategorizedNote } from './exportSelection.ts';
 import { exportYolo } from './exportYolo.ts';
 
 export const EXPORT_FORMATS = ['coco', 'coco-polygon', 'coco-rle', 'sa1b', 'yolo', 'png', 'amg-png'] as const;
@@ -22,8 +22,14 @@ export async function exportProject(
   const mode = COCO_MODES[format];
   if (mode) {
     const r = await exportCoco(project, out, mode, options);
-    return `wrote ${out}: ${r.images} images, ${r.annotations} annotations (${r.polygons} polygon, ${r.rle} RLE), ${r.categories} categories`;
+    return (
+      `wrote ${out}: ${r.images} images, ${r.annotations} annotations (${r.polygons} polygon, ${r.rle} RLE), ${r.categories} categories` +
+      uncategorizedNote(r.skippedUncategorized)
+    );
   }
   const r = await FOLDER_EXPORTS[format as keyof typeof FOLDER_EXPORTS](project, out, options);
-  return `wrote ${out}: ${r.images} images, ${r.annotations} masks, ${r.files} files`;
+  return (
+    `wrote ${out}: ${r.images} images, ${r.annotations} masks, ${r.files} files` +
+    uncategorizedNote(r.skippedUncategorized)
+  );
 }

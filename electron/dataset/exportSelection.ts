@@ -5,8 +5,10 @@
  *   Box-only annotations are left out of mask formats (they await a boxes → masks run).
  * - Images: those with at least one selected annotation, plus images marked `done` (finished, possibly with no
  *   objects: true negatives). With `all`, every image. Images not yet annotated are not passed off as empty.
- * - Uncategorized masks (e.g. automatic ones not yet labelled) go to a category named "unlabeled" (the
- *   existing one if a category has that name, else a new id after the largest).
+ * - Masks without a category (e.g. automatic ones nobody labelled) in formats that need one (COCO, YOLO, PNG):
+ *   left out, and counted for the summary (issue 17: they used to go silently under an invented "unlabeled").
+ *   With `includeUncategorized` they go to an explicit category "uncategorized" (the existing one of that name,
+ *   else a new id after the largest). Formats without categories (SA-1B, AMG PNG) keep them either way.
  * - File names are relative to the images' common folder (`imagesRoot`), POSIX separators.
  */
 import path from 'node:path';
@@ -29,6 +31,8 @@ export interface ExportOptions {
   all?: boolean;
   /** Only these category names. */
   categories?: readonly string[];
+  /** Export masks without a category under a category "uncategorized" instead of leaving them out. */
+  includeUncategorized?: boolean;
   /** Polygon simplification tolerance in pixels (0 = pixel-exact). */
   tolerance?: number;
   onProgress?: (done: number, total: number) => void;
@@ -45,18 +49,21 @@ export interface ExportCategory {
 
 export interface Selection {
   filter: AnnotationFilter;
-  /** In id order; includes "unlabeled" when needed. */
+  /** In id order; includes "uncategorized" when asked for and needed. */
   categories: ExportCategory[];
-  /** Category id for annotations without one. */
+  /** Category id for annotations without one (`includeUncategorized`). */
   unlabeledId: number | undefined;
+  /** Masks left out for having no category. */
+  skippedUncategorized: number;
   imageCount: number;
   imagesRoot: string;
   all: boolean;
 }
 
-export const UNLABELED = 'unlabeled';
+export const UNCATEGORIZED = 'uncategorized';
 
-export function selectExport(project: Project, options: ExportOptions): Selection {
+/** `needsCategory`: the format writes a category per mask (COCO, YOLO, PNG). */
+export function selectExport(project: Project, options: ExportOptions, needsCategory = false): Selection {
   const db = project.reader;
   const known = listCategories(db);
   let chosen: CategoryRow[] = known;
@@ -84,16 +91,25 @@ export function selectExport(project: Project, options: ExportOptions): Selectio
     color,
   }));
   let unlabeledId: number | undefined;
-  if (!filter.categoryIds && hasUncategorized(db, filter)) {
-    const existing = known.find((c) => c.name === UNLABELED);
-    unlabeledId = existing?.id ?? Math.max(0, ...known.map((c) => c.id)) + 1;
-    if (!existing) categories.push({ id: unlabeledId, name: UNLABELED, supercategory: '', color: '#808080' });
+  let skippedUncategorized = 0;
+  if (needsCategory && !filter.categoryIds) {
+    const uncategorized = countUncategorized(db, filter);
+    if (uncategorized && options.includeUncategorized) {
+      const existing = known.find((c) => c.name === UNCATEGORIZED);
+      unlabeledId = existing?.id ?? Math.max(0, ...known.map((c) => c.id)) + 1;
+      if (!existing)
+        categories.push({ id: unlabeledId, name: UNCATEGORIZED, supercategory: '', color: '#808080' });
+    } else if (uncategorized) {
+      skippedUncategorized = uncategorized;
+      filter.categorizedOnly = true;
+    }
   }
   categories.sort((a, b) => a.id - b.id);
   const selection: Selection = {
     filter,
     categories,
     unlabeledId,
+    skippedUncategorized,
     imageCount: 0,
     imagesRoot: project.dir,
     all: !!options.all,
@@ -110,9 +126,22 @@ export function selectExport(project: Project, options: ExportOptions): Selectio
   return { ...selection, imageCount: count, imagesRoot: root ?? project.dir };
 }
 
-function hasUncategorized(db: ReadableDB, filter: AnnotationFilter): boolean {
+function countUncategorized(db: ReadableDB, filter: AnnotationFilter): number {
   const { where, params } = filterSql(filter);
-  return !!sql(db, `SELECT 1 FROM annotations a WHERE a.category_id IS NULL ${where} LIMIT 1`).get(...params);
+  return (
+    sql(db, `SELECT count(*) AS n FROM annotations a WHERE a.category_id IS NULL ${where}`).get(
+      ...params,
+    ) as {
+      n: number;
+    }
+  ).n;
+}
+
+/** The summary's note on masks left out for having no category; '' when none were. */
+export function uncategorizedNote(skipped: number): string {
+  if (!skipped) return '';
+  const one = skipped === 1;
+  return `; left out ${skipped} mask${one ? '' : 's'} without a category (label ${one ? 'it' : 'them'}, or export with --include-uncategorized)`;
 }
 
 /** Selected images in id order, a page at a time. */

@@ -17,31 +17,37 @@ export async function exportYolo(
   const tolerance = options.tolerance ?? 0;
   const names = new OutputNames('.txt');
   let skippedCrowd = 0;
-  const report = await exportFolder(project, out, options, (selection) => {
-    const classOf = new Map(selection.categories.map((c, i) => [c.id, i]));
-    return {
-      kind: 'yolo',
-      async begin(dir) {
-        await dir.writeFile('classes.txt', selection.categories.map((c) => `${c.name}\n`).join(''));
-        await dir.writeFile('data.yaml', yoloDataYaml(selection.categories.map((c) => c.name)));
-      },
-      async image(dir, image, annotations) {
-        const lines: string[] = [];
-        for (const a of annotations) {
-          if (a.iscrowd) {
-            skippedCrowd++;
-            continue;
+  const report = await exportFolder(
+    project,
+    out,
+    options,
+    (selection) => {
+      const classOf = new Map(selection.categories.map((c, i) => [c.id, i]));
+      return {
+        kind: 'yolo',
+        async begin(dir) {
+          await dir.writeFile('classes.txt', selection.categories.map((c) => `${c.name}\n`).join(''));
+          await dir.writeFile('data.yaml', yoloDataYaml(selection.categories.map((c) => c.name)));
+        },
+        async image(dir, image, annotations) {
+          const lines: string[] = [];
+          for (const a of annotations) {
+            if (a.iscrowd) {
+              skippedCrowd++;
+              continue;
+            }
+            const line = yoloLine(classOf.get(a.categoryId ?? selection.unlabeledId!)!, a.rle!, tolerance);
+            if (line) lines.push(line);
           }
-          const line = yoloLine(classOf.get(a.categoryId ?? selection.unlabeledId!)!, a.rle!, tolerance);
-          if (line) lines.push(line);
-        }
-        await dir.writeFile(
-          `labels/${names.for(exportName(project, selection, image))}`,
-          lines.map((l) => `${l}\n`).join(''),
-        );
-        return { files: 1, annotations: lines.length };
-      },
-    };
-  });
+          await dir.writeFile(
+            `labels/${names.for(exportName(project, selection, image))}`,
+            lines.map((l) => `${l}\n`).join(''),
+          );
+          return { files: 1, annotations: lines.length };
+        },
+      };
+    },
+    true,
+  );
   return { ...report, skippedCrowd };
 }

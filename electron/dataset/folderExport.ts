@@ -14,6 +14,8 @@ export interface DirExportReport {
   images: number;
   annotations: number;
   files: number;
+  /** Masks left out for having no category (formats that need one). */
+  skippedUncategorized: number;
 }
 
 export interface FolderExport {
@@ -38,11 +40,18 @@ export async function exportFolder(
   out: string,
   options: ExportOptions,
   make: (selection: Selection) => FolderExport,
+  needsCategory = false,
 ): Promise<DirExportReport> {
-  const selection = selectExport(project, options);
+  const selection = selectExport(project, options, needsCategory);
   const spec = make(selection);
   const dir = await AtomicDir.create(out, spec.kind, options.openSink);
-  const report: DirExportReport = { dir: out, images: 0, annotations: 0, files: 0 };
+  const report: DirExportReport = {
+    dir: out,
+    images: 0,
+    annotations: 0,
+    files: 0,
+    skippedUncategorized: selection.skippedUncategorized,
+  };
   try {
     await spec.begin?.(dir, selection);
     await forEachImage(project, selection, options, async (image, annotations) => {

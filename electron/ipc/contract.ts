@@ -135,6 +135,12 @@ export interface NewAnnotation {
   readonly timing: AnnotationTiming;
 }
 
+/**
+ * What a decision does to the masks' category (issue 17). An object, not a bare id or null: an omitted argument
+ * crosses the serve bridge as null, which must not mean "take the category away".
+ */
+export type CategoryChange = { readonly give: number } | { readonly takeBack: true };
+
 export interface AnnotationPatch {
   readonly categoryId?: number | null;
   readonly status?: AnnotationStatus;
@@ -199,6 +205,11 @@ export interface ExportRequest {
   /** Every status, not only accepted. */
   readonly all?: boolean;
   readonly categoryIds?: readonly number[];
+  /**
+   * COCO, YOLO, PNG: masks without a category go under a category "uncategorized"; by default they are left out
+   * and the report says how many (issue 17).
+   */
+  readonly includeUncategorized?: boolean;
 }
 
 export interface TaskReport {
@@ -525,11 +536,15 @@ export interface AppApi {
   /**
    * Decide on many annotations at once (accept / reject all automatic masks of an image), one transaction, one
    * review event each with this computer's user; undo records the reverse change (comment 'undo').
+   * `category` (issue 17): `{give: id}` = the masks without a category get it (accepting undecided automatic
+   * masks with the current category; a category given by hand stays); `{takeBack: true}` = the masks lose their
+   * category (the undo of such an accept: pass only the ids that had none before); omitted = unchanged.
    */
   setAnnotationStatuses(
     ids: readonly number[],
     status: AnnotationStatus,
     comment?: string,
+    category?: CategoryChange | null,
   ): readonly AnnotationItem[];
   /**
    * Delete `removeIds` and store `restore` again (new ids, same order), in one transaction: the undo and redo of
@@ -562,9 +577,15 @@ export interface AppApi {
   reviewFacets(): ReviewFacets;
   /**
    * Record a review decision (any status: undo records the reverse change) with this computer's user as the
-   * reviewer and the time; one transaction. Returns the updated item.
+   * reviewer and the time; one transaction. Returns the updated item. `category` as in
+   * `setAnnotationStatuses` (issue 17).
    */
-  reviewAnnotation(id: number, status: AnnotationStatus, comment?: string): ReviewItem;
+  reviewAnnotation(
+    id: number,
+    status: AnnotationStatus,
+    comment?: string,
+    category?: CategoryChange | null,
+  ): ReviewItem;
   timingStats(query?: StatsQuery): TimingStats;
   /** The statistics CSV (one row per annotation with its timing), for a download in the browser. */
   statsCsv(query?: StatsQuery): string;

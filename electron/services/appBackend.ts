@@ -36,6 +36,7 @@ import type {
   AutoImageRequest,
   AutoImageResult,
   BackendApi,
+  CategoryChange,
   CategoryItem,
   DecodeReply,
   DecodeRequest,
@@ -459,10 +460,12 @@ export class AppBackend implements BackendApi {
     ids: readonly number[],
     status: AnnotationStatus,
     comment?: string,
+    category?: CategoryChange | null,
   ): AnnotationItem[] {
     const project = this.project();
     return project.db.transaction(() =>
       ids.map((id) => {
+        this.changeCategory(id, category);
         reviewAnnotation(project.db, {
           annotationId: id,
           reviewer: this.author,
@@ -474,6 +477,21 @@ export class AppBackend implements BackendApi {
         return annotationItem(getAnnotation(project.reader, id)!);
       }),
     )();
+  }
+
+  /** What a decision does to the mask's category (issue 17; contract `CategoryChange`). */
+  private changeCategory(id: number, change: CategoryChange | null | undefined): void {
+    if (!change) return;
+    const db = this.project().db;
+    const current = getAnnotation(db, id);
+    if (!current) throw new UserError(`no annotation with id ${id}`);
+    if ('takeBack' in change) {
+      setAnnotationCategory(db, id, null, this.author);
+      return;
+    }
+    if (!listCategories(db).some((c) => c.id === change.give))
+      throw new UserError(`no category with id ${change.give}`);
+    if (current.categoryId === null) setAnnotationCategory(db, id, change.give, this.author);
   }
 
   swapAnnotations(removeIds: readonly number[], restore: readonly AnnotationItem[]): AnnotationItem[] {
@@ -659,6 +677,7 @@ export class AppBackend implements BackendApi {
     const message = await exportProject(project, request.format, request.out, {
       all: request.all,
       categories: names,
+      includeUncategorized: request.includeUncategorized ?? undefined,
       onProgress: (done, total) =>
         this.emit({ type: 'progress', task: `exporting ${request.format}`, done, total }),
     });
@@ -676,15 +695,23 @@ export class AppBackend implements BackendApi {
     return { annotators: annotators(this.project().reader), reviewer: this.author };
   }
 
-  reviewAnnotation(id: number, status: AnnotationStatus, comment?: string): ReviewItem {
+  reviewAnnotation(
+    id: number,
+    status: AnnotationStatus,
+    comment?: string,
+    category?: CategoryChange | null,
+  ): ReviewItem {
     const project = this.project();
-    reviewAnnotation(project.db, {
-      annotationId: id,
-      reviewer: this.author,
-      toStatus: status,
-      comment,
-      sessionId: this.open!.sessionId,
-    });
+    project.db.transaction(() => {
+      this.changeCategory(id, category);
+      reviewAnnotation(project.db, {
+        annotationId: id,
+        reviewer: this.author,
+        toStatus: status,
+        comment: comment ?? undefined,
+        sessionId: this.open!.sessionId,
+      });
+    })();
     return reviewItem(reviewRow(project.reader, id)!);
   }
 

@@ -80,6 +80,8 @@ export interface AnnotationFilter {
   categoryIds?: readonly number[];
   /** Leave out box-only annotations. */
   masksOnly?: boolean;
+  /** Leave out annotations without a category. */
+  categorizedOnly?: boolean;
 }
 
 export function addAnnotation(db: WritableDB, annotation: NewAnnotation): number {
@@ -272,6 +274,7 @@ export function filterSql(filter: AnnotationFilter): { where: string; params: (s
     params.push(...filter.categoryIds);
   }
   if (filter.masksOnly) where += ' AND a.rle_counts IS NOT NULL';
+  if (filter.categorizedOnly) where += ' AND a.category_id IS NOT NULL';
   return { where, params };
 }
 

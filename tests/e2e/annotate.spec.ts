@@ -92,6 +92,7 @@ describe('annotating in the browser (serve mode)', () => {
     const out = path.join(data, 'coco.json');
     await page.keyboard.press('Control+e');
     await page.getByTestId('export-path').fill(out);
+    await page.getByTestId('export-uncategorized').check(); // its masks have no category
     await page.getByTestId('export-run').click();
     await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
     await shot(page, '08-exported');

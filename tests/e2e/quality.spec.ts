@@ -116,6 +116,7 @@ describe('the built-in model in the app', () => {
     await page.keyboard.press('Control+e');
     await page.getByTestId('export-format').selectOption('coco-rle');
     await page.getByTestId('export-path').fill(out);
+    await page.getByTestId('export-uncategorized').check(); // its masks have no category
     await page.getByTestId('export-run').click();
     await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
     const coco = JSON.parse(await readFile(out, 'utf8')) as {

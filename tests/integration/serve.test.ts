@@ -188,7 +188,7 @@ describe('serve mode', () => {
     expect({ ...restored, id: 0 }).toEqual({ ...accepted, id: 0 });
 
     const out = path.join(tmp, 'export.json');
-    const report = await api.exportProject({ format: 'coco-rle', out });
+    const report = await api.exportProject({ format: 'coco-rle', out, includeUncategorized: true });
     expect(report.message).toMatch(/1 annotations/);
     const coco = JSON.parse(await readFile(out, 'utf8'));
     expect(coco.annotations[0].segmentation.counts).toBe(chosen.rle.counts);

@@ -45,6 +45,7 @@ A project is one SQLite file; images stay where they are and are referenced rela
         --images-root in DIR's mirror: IMAGES-ROOT/<JSON's folder under DIR>/<file name>;
         --status of the imported annotations (default accepted)
   export FILE${PROJECT_EXTENSION} --format F --out PATH [--all] [--category NAME]... [--tolerance PX]
+        [--include-uncategorized]
         F: coco (polygons; RLE for masks with holes), coco-polygon (holes as zero-width slits, exact in
         pycocotools), coco-rle (lossless RLE), sa1b (one JSON per image), yolo (segmentation txt), png
         (instance + semantic PNGs), amg-png (Meta's amg.py folders: PNG per mask + metadata.csv).
@@ -52,6 +53,8 @@ A project is one SQLite file; images stay where they are and are referenced rela
         --all        every annotation status (default: accepted only)
         --category   only this category (repeatable)
         --tolerance  polygon simplification in pixels (default 0 = pixel-exact)
+        --include-uncategorized  masks without a category go under a category "uncategorized" (coco*, yolo,
+                     png); by default they are left out and the summary says how many
   stats FILE${PROJECT_EXTENSION} [--json] [--check-files]
         counts, statuses, per-mask timing; --check-files first re-checks that image files exist and are unchanged`;
 
@@ -195,6 +198,7 @@ async function exportCommand(argv: string[]): Promise<number> {
       all: { type: 'boolean' },
       category: { type: 'string', multiple: true },
       tolerance: { type: 'string' },
+      'include-uncategorized': { type: 'boolean' },
     },
     true,
   );
@@ -213,6 +217,7 @@ async function exportCommand(argv: string[]): Promise<number> {
     const options: ExportOptions = {
       all: values.all,
       categories: values.category,
+      includeUncategorized: values['include-uncategorized'],
       tolerance,
       onProgress: update,
     };

@@ -127,6 +127,40 @@ describe('automatic masks on one image', () => {
     expect(backend.timingStats({ sources: ['auto'] }).masksPerImage.count).toBe(0);
   });
 
+  // Issue 17: accepting undecided masks (Enter, Shift+A, Review) gave them no category even when one was current.
+  it('gives accepted masks the current category when they have none, and takes it back on undo', async () => {
+    const { backend } = await backendWith(1);
+    const [imageId] = await ids(backend);
+    const cat = backend.addCategory({ name: 'cat' });
+    const dog = backend.addCategory({ name: 'dog' });
+    const { added } = await backend.autoMaskImage(imageId!, { params: SMALL_AMG });
+    const [first, second, labelled, inReview] = added.map((a) => a.id);
+    backend.updateAnnotation(labelled!, { categoryId: dog.id });
+    const accepted = backend.setAnnotationStatuses([first!, second!, labelled!], 'accepted', undefined, {
+      give: cat.id,
+    });
+    expect(accepted.map((a) => [a.status, a.categoryId])).toEqual([
+      ['accepted', cat.id],
+      ['accepted', cat.id],
+      ['accepted', dog.id], // a category given by hand stays
+    ]);
+    // The undo of that accept: back to draft, and the category it gave taken back.
+    const undone = backend.setAnnotationStatuses([first!, second!], 'draft', 'undo', {
+      takeBack: true,
+    });
+    expect(undone.map((a) => [a.status, a.categoryId])).toEqual([
+      ['draft', null],
+      ['draft', null],
+    ]);
+    expect(
+      backend.reviewAnnotation(inReview!, 'accepted', undefined, { give: cat.id }).annotation.categoryId,
+    ).toBe(cat.id);
+    expect(() => backend.setAnnotationStatuses([first!], 'accepted', undefined, { give: 999 })).toThrow(
+      /no category with id 999/,
+    );
+    expect(backend.listAnnotations(imageId!).find((a) => a.id === first)?.status).toBe('draft');
+  });
+
   it('turns box-only annotations into semi-automatic drafts (boxes → masks)', async () => {
     const { backend, dir } = await backendWith(1);
     const [imageId] = await ids(backend);

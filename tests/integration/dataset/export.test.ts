@@ -8,6 +8,7 @@ import { exportCoco } from '../../../electron/dataset/exportCoco.ts';
 import { exportAmgPng, exportPngMasks } from '../../../electron/dataset/exportPng.ts';
 import { exportSa1b } from '../../../electron/dataset/exportSa1b.ts';
 import { exportYolo } from '../../../electron/dataset/exportYolo.ts';
+import { exportProject } from '../../../electron/dataset/exportProject.ts';
 import { importCoco } from '../../../electron/dataset/importCoco.ts';
 import { importSa1b } from '../../../electron/dataset/importSa1b.ts';
 import { readGreyPng } from '../../../electron/dataset/pngMasks.ts';
@@ -35,12 +36,12 @@ describe('COCO export', () => {
   it('writes categories, images and accepted masks with COCO bbox/area and iscrowd', async () => {
     const f = await annotatedProject();
     const out = path.join(f.dir, 'coco.json');
-    const report = await exportCoco(f.project, out, 'auto');
+    const report = await exportCoco(f.project, out, 'auto', { includeUncategorized: true });
     const coco = json(out);
     expect(coco.categories).toEqual([
       { id: f.categories.cat, name: 'cat', supercategory: 'animal' },
       { id: f.categories.dog, name: 'dog', supercategory: 'animal' },
-      { id: 3, name: 'unlabeled', supercategory: '' },
+      { id: 3, name: 'uncategorized', supercategory: '' },
     ]);
     // image c has nothing accepted and is not marked done: left out rather than passed off as empty
     expect(coco.images).toEqual([
@@ -63,11 +64,32 @@ describe('COCO export', () => {
     expect(coco.info.sam_annotate.images_root).toBe(path.join(f.dir, 'images'));
   });
 
+  // Issue 17: automatic masks nobody labelled were exported under an invented "unlabeled" category.
+  it('leaves out masks without a category and says so, unless asked to include them as "uncategorized"', async () => {
+    const f = await annotatedProject();
+    const out = path.join(f.dir, 'coco.json');
+    const summary = await exportProject(f.project, 'coco', out, {});
+    expect(summary).toMatch(
+      /^wrote .*: 1 images, 3 annotations .*; left out 1 mask without a category \(label it, or export with --include-uncategorized\)$/,
+    );
+    const coco = json(out);
+    expect(coco.categories.map((c: { name: string }) => c.name)).toEqual(['cat', 'dog']);
+    expect(coco.annotations.every((a: { category_id: number }) => a.category_id !== undefined)).toBe(true);
+
+    const all = await exportProject(f.project, 'coco', out, { includeUncategorized: true });
+    expect(all).not.toContain('left out');
+    const included = json(out);
+    expect(included.categories).toContainEqual({ id: 3, name: 'uncategorized', supercategory: '' });
+    expect(included.annotations).toHaveLength(4);
+    // SA-1B has no categories: nothing is left out there.
+    expect(await exportProject(f.project, 'sa1b', path.join(f.dir, 'sa1b'), {})).not.toContain('left out');
+  });
+
   for (const mode of ['auto', 'polygon', 'rle'] as const) {
     it(`${mode} mode re-imports pixel-exactly (as pycocotools decodes it)`, async () => {
       const f = await annotatedProject();
       const out = path.join(f.dir, `coco-${mode}.json`);
-      await exportCoco(f.project, out, mode);
+      await exportCoco(f.project, out, mode, { includeUncategorized: true });
       const other = newProject(tempDir());
       const report = await importCoco(other, out, { author: 't', imagesRoot: path.join(f.dir, 'images') });
       expect(report.annotations).toEqual({ masks: 4, boxes: 0, crowd: 1 });
@@ -95,7 +117,7 @@ describe('COCO export', () => {
   it('filters: --all takes every status and image, --category narrows, done images are kept as negatives', async () => {
     const f = await annotatedProject();
     const out = path.join(f.dir, 'coco.json');
-    await exportCoco(f.project, out, 'rle', { all: true });
+    await exportCoco(f.project, out, 'rle', { all: true, includeUncategorized: true });
     expect(json(out).annotations).toHaveLength(5);
     expect(json(out).images).toHaveLength(3);
     await exportCoco(f.project, out, 'rle', { categories: ['dog'] });
@@ -192,8 +214,12 @@ describe('YOLO export', () => {
   it('writes class-indexed normalised rings that rasterise back to the masks; crowd left out', async () => {
     const f = await annotatedProject();
     const out = path.join(f.dir, 'yolo');
-    expect(await exportYolo(f.project, out)).toMatchObject({ images: 2, annotations: 3, skippedCrowd: 1 });
-    expect(readFileSync(path.join(out, 'classes.txt'), 'utf8')).toBe('cat\ndog\nunlabeled\n');
+    expect(await exportYolo(f.project, out, { includeUncategorized: true })).toMatchObject({
+      images: 2,
+      annotations: 3,
+      skippedCrowd: 1,
+    });
+    expect(readFileSync(path.join(out, 'classes.txt'), 'utf8')).toBe('cat\ndog\nuncategorized\n');
     const lines = readFileSync(path.join(out, 'labels', 'a.txt'), 'utf8')
       .trim()
       .split('\n');

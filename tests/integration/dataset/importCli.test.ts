@@ -15,7 +15,16 @@ describe('project export --format coco, then project import --coco with the defa
     const f = await annotatedProject();
     f.project.close();
     const json = path.join(tempDir(), 'coco.json');
-    const exported = cli(['project', 'export', f.project.file, '--format', 'coco', '--out', json]);
+    const exported = cli([
+      'project',
+      'export',
+      f.project.file,
+      '--format',
+      'coco',
+      '--out',
+      json,
+      '--include-uncategorized',
+    ]);
     expect(exported.code, exported.stderr).toBe(0);
     const target = path.join(tempDir(), 'new.samproj');
     createProject(target).close();
