@@ -49,6 +49,16 @@ export interface ProjectSummary {
   readonly imageCount: number;
   readonly annotationCount: number;
   readonly readOnly: boolean;
+  /** What Find objects and automatic passes last used in this project (issue 17). */
+  readonly auto?: AutoSettings;
+}
+
+/** Settings of the automatic stages a project remembers (issue 17). */
+export interface AutoSettings {
+  /** The AMG parameters last given (the rest are Meta's defaults). */
+  readonly params: Partial<AmgParams>;
+  /** An automatic mask whose IoU with an accepted mask of its image is above this is not proposed (default 0.9). */
+  readonly duplicateIou: number;
 }
 
 export interface ImageItem {
@@ -341,6 +351,27 @@ export interface AutoImageRequest {
   readonly kind?: AutoKind;
   /** Meta's names; unset = Meta's default. Checked: a bad value is a one-line error naming the parameter. */
   readonly params?: Partial<AmgParams>;
+  /** The duplicate threshold (`AutoSettings.duplicateIou`); given = remembered by the project. */
+  readonly duplicateIou?: number;
+}
+
+/** Why Find objects found what it found (issue 17): how many each filter dropped, with the thresholds used. */
+export interface FindObjectsStats {
+  readonly found: number;
+  /** Grid prompts, and the candidates they gave (3 per prompt). */
+  readonly prompts: number;
+  readonly candidates: number;
+  readonly belowPredictedIou: number;
+  /** Below the stability threshold (or touching an inner crop edge). */
+  readonly belowStability: number;
+  /** Merged away as overlapping other candidates (box NMS, small regions, the large-mask filter). */
+  readonly overlapping: number;
+  readonly duplicatesOfAccepted: number;
+  readonly thresholds: {
+    readonly predictedIou: number;
+    readonly stability: number;
+    readonly duplicateIou: number;
+  };
 }
 
 export interface AutoImageResult {
@@ -352,6 +383,8 @@ export interface AutoImageResult {
    */
   readonly removed: readonly AnnotationItem[];
   readonly message: string;
+  /** AMG only (issue 17). */
+  readonly stats?: FindObjectsStats;
 }
 
 export interface AutoBatchRequest {
@@ -361,6 +394,8 @@ export interface AutoBatchRequest {
   readonly params?: Partial<AmgParams>;
   /** What the results start as: 'draft' (to be reviewed) or 'accepted' (the fully automatic stage). */
   readonly status: 'draft' | 'accepted';
+  /** The duplicate threshold (`AutoSettings.duplicateIou`); given = remembered by the project. */
+  readonly duplicateIou?: number;
 }
 
 export interface AutoBatchError {
@@ -598,6 +633,11 @@ export interface AppApi {
    */
   autoMaskImage(imageId: number, request?: AutoImageRequest): AutoImageResult;
   /**
+   * Stop the Find objects running now (its progress comes as 'progress' events of task 'finding objects'): it
+   * rejects with "Find objects was cancelled" and stores nothing (issue 17).
+   */
+  cancelAutoMaskImage(): void;
+  /**
    * Start an automatic pass in the background (interactive clicks keep priority); progress comes as
    * 'auto-batch' events. Refused while another pass runs or an interrupted one waits (resume or cancel it).
    */
@@ -687,6 +727,7 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   statsCsv: true,
   exportStatsCsv: true,
   autoMaskImage: true,
+  cancelAutoMaskImage: true,
   startAutoBatch: true,
   autoBatchStatus: true,
   cancelAutoBatch: true,

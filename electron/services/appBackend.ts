@@ -42,6 +42,7 @@ import type {
   DecodeRequest,
   DecodedMask,
   EmbeddingState,
+  FindObjectsStats,
   ExportRequest,
   ImagePage,
   ImageQuery,
@@ -83,10 +84,21 @@ import { countAnnotations } from '../store/annotations.ts';
 import { RecentProjects } from './recentProjects.ts';
 import { SAMPLE_IMAGE_COUNT, sampleImage } from './sampleImages.ts';
 import { AutoBatches } from './autoBatch.ts';
-import { computeAmg, computeBoxes, storeImageResult } from './autoMasks.ts';
+import { type ImageResult, computeAmg, computeBoxes, storeImageResult } from './autoMasks.ts';
+import { autoSettings, checkDuplicateIou, saveAutoSettings } from '../store/projectSettings.ts';
 import { ModelManager } from './modelManager.ts';
 import { checkWritable } from './writeGuard.ts';
 import { annotationItem, categoryItem, imageItem, reviewItem } from './toContract.ts';
+
+/** "0 objects found …": what each filter dropped, for the user to loosen the right one (issue 17). */
+function findNothingMessage(s: FindObjectsStats): string {
+  const t = s.thresholds;
+  return (
+    `0 objects found with the current thresholds (${s.belowPredictedIou} of ${s.candidates} candidates below ` +
+    `predicted IoU ${t.predictedIou}; ${s.belowStability} below stability ${t.stability}; ` +
+    `${s.overlapping} overlapping others; ${s.duplicatesOfAccepted} duplicates of accepted masks (IoU > ${t.duplicateIou}))`
+  );
+}
 
 export interface AppBackendOptions {
   readonly mode: AppInfo['mode'];
@@ -143,6 +155,8 @@ export class AppBackend implements BackendApi {
   private readonly decodes = new Map<string, Map<string, KeptDecode>>();
   private nextDecode = 1;
   private readonly author = userName();
+  /** The Find objects running now (cancelAutoMaskImage). */
+  private findAbort: AbortController | undefined;
 
   constructor(private readonly options: AppBackendOptions) {
     this.recents = new RecentProjects(path.join(options.dataDir, 'recent-projects.json'));
@@ -327,6 +341,7 @@ export class AppBackend implements BackendApi {
       imageCount: queryImages(project.reader, { offset: 0, limit: 0 }).total,
       annotationCount: countAnnotations(project.reader),
       readOnly: false,
+      auto: autoSettings(project.reader),
     };
   }
 
@@ -731,12 +746,30 @@ export class AppBackend implements BackendApi {
     const kind = request?.kind ?? 'amg';
     const params = resolveAmgParams(request?.params ?? {});
     const project = this.project();
+    const given = request?.duplicateIou;
+    const duplicateIou = given === undefined || given === null ? undefined : checkDuplicateIou(given);
+    // Remembered by the project when used, before the run (a cancelled run keeps them too; issue 17).
+    if (kind === 'amg') saveAutoSettings(project.db, { params: request?.params ?? undefined, duplicateIou });
+    const threshold = duplicateIou ?? autoSettings(project.reader).duplicateIou;
     const file = this.imageFile(imageId);
     const started = performance.now();
-    const result =
-      kind === 'amg'
-        ? await computeAmg(this.sam, imageId, file, params)
-        : await computeBoxes(this.sam, project.db, imageId, file);
+    this.findAbort?.abort(new UserError('Find objects was cancelled: another one started'));
+    const abort = new AbortController();
+    this.findAbort = abort;
+    let result: ImageResult;
+    try {
+      const options = {
+        signal: abort.signal,
+        onProgress: (done: number, total: number) =>
+          this.emit({ type: 'progress', task: 'finding objects', done, total }),
+      };
+      result =
+        kind === 'amg'
+          ? await computeAmg(this.sam, imageId, file, params, options)
+          : await computeBoxes(this.sam, project.db, imageId, file, options);
+    } finally {
+      if (this.findAbort === abort) this.findAbort = undefined;
+    }
     if (this.open?.project !== project) throw new UserError('the project was closed meanwhile');
     const stored = storeImageResult(project.db, imageId, result, {
       author: this.author,
@@ -744,19 +777,41 @@ export class AppBackend implements BackendApi {
       modelId: this.sam.modelInfo?.name ?? null,
       status: 'draft',
       stage: 'semi-auto',
+      duplicateIou: threshold,
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const n = stored.added.length;
+    const stats =
+      result.kind === 'amg' && result.filtered
+        ? {
+            ...result.filtered,
+            found: n,
+            duplicatesOfAccepted: stored.duplicates,
+            thresholds: {
+              predictedIou: params.pred_iou_thresh,
+              stability: params.stability_score_thresh,
+              duplicateIou: threshold,
+            },
+          }
+        : undefined;
     const message =
-      kind === 'amg'
-        ? `found ${n} object${n === 1 ? '' : 's'} in ${seconds} s` +
-          (stored.removed.length ? ` (replacing ${stored.removed.length} undecided)` : '')
-        : `${n} box${n === 1 ? '' : 'es'} → mask${n === 1 ? '' : 's'} in ${seconds} s`;
+      kind !== 'amg'
+        ? `${n} box${n === 1 ? '' : 'es'} → mask${n === 1 ? '' : 's'} in ${seconds} s`
+        : n === 0 && stats
+          ? findNothingMessage(stats)
+          : `found ${n} object${n === 1 ? '' : 's'} in ${seconds} s` +
+            (stored.removed.length ? ` (replacing ${stored.removed.length} undecided)` : '') +
+            (stored.duplicates ? `; ${stored.duplicates} already accepted left out` : '');
     return {
       added: stored.added.map(annotationItem),
       removed: stored.removed.map(annotationItem),
       message,
+      ...(stats ? { stats } : {}),
     };
+  }
+
+  cancelAutoMaskImage(): void {
+    this.findAbort?.abort(new UserError('Find objects was cancelled'));
   }
 
   async startAutoBatch(request: AutoBatchRequest): Promise<AutoBatchStatus> {

@@ -10,6 +10,7 @@
  */
 import { UserError } from '../common/errors.ts';
 import { type AmgParams, resolveAmgParams } from '../common/amg/params.ts';
+import { autoSettings, checkDuplicateIou, saveAutoSettings } from '../store/projectSettings.ts';
 import type { SamService } from '../inference/samService.ts';
 import type { AppEvent, AutoBatchRequest, AutoBatchStatus } from '../ipc/contract.ts';
 import {
@@ -68,6 +69,14 @@ export class AutoBatches {
       throw new UserError(`automatic masks start as draft or accepted, not "${String(request.status)}"`);
     this.refuseIfBusy();
     const params = resolveAmgParams(request.params ?? {});
+    // Remembered for the next pass or Find objects (issue 17).
+    saveAutoSettings(this.host.project.db, {
+      params: request.params ?? undefined,
+      duplicateIou:
+        request.duplicateIou === undefined || request.duplicateIou === null
+          ? undefined
+          : checkDuplicateIou(request.duplicateIou),
+    });
     const imageIds = request.imageIds?.length ? request.imageIds : this.defaultImages(request.kind);
     if (imageIds.length === 0)
       throw new UserError(
@@ -182,6 +191,8 @@ export class AutoBatches {
       modelId: service.modelInfo?.name ?? null,
       status: job.resultStatus,
       stage: 'auto' as const,
+      // The project's setting when the pass (or its resume) starts (issue 17).
+      duplicateIou: autoSettings(db).duplicateIou,
     };
     for (;;) {
       if (this.closed) return;

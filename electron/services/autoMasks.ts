@@ -12,6 +12,7 @@
  * With a pass, the image's "done" is written in the same transaction as its masks (store/autoJobs.ts).
  */
 import { boxXyxyToXywh } from '../common/amg/boxes.ts';
+import { rleIou } from '../common/rleOps.ts';
 import type { AmgParams } from '../common/amg/params.ts';
 import type { Bbox } from '../common/rle.ts';
 import { generateMasks } from '../inference/amg.ts';
@@ -39,17 +40,40 @@ export interface AutoWho {
   readonly status: 'draft' | 'accepted';
   /** Find objects on one image ('semi-auto') or a pass ('auto'): the statistics tell them apart (issue 17). */
   readonly stage: 'semi-auto' | 'auto';
+  /**
+   * AMG: a mask whose IoU with an accepted (or needs-fix) mask of the image is above this is not stored (issue
+   * 17: Find objects and passes re-created masks already accepted). Undefined: no such filter.
+   */
+  readonly duplicateIou?: number;
 }
 
 export interface ComputeOptions {
   readonly signal?: AbortSignal;
   /** 'background' for passes: interactive work keeps priority. */
   readonly priority?: 'interactive' | 'background';
+  /** Grid prompts decoded so far and in all (AMG). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What AMG's filters dropped on one image (issue 17: "0 objects found" must say why). */
+export interface AmgFilterCounts {
+  readonly prompts: number;
+  /** Candidates decoded (3 per prompt). */
+  readonly candidates: number;
+  readonly belowPredictedIou: number;
+  /** Below the stability threshold (or touching an inner crop edge). */
+  readonly belowStability: number;
+  /** Removed by box NMS within and across crops, small-region clean-up, the large-mask filter. */
+  readonly overlapping: number;
 }
 
 /** What one image's run computed, ready to store. */
 export type ImageResult =
-  | { readonly kind: 'amg'; readonly rows: readonly Omit<NewAnnotation, 'status' | 'author' | 'sessionId'>[] }
+  | {
+      readonly kind: 'amg';
+      readonly rows: readonly Omit<NewAnnotation, 'status' | 'author' | 'sessionId'>[];
+      readonly filtered?: AmgFilterCounts;
+    }
   | {
       readonly kind: 'boxes';
       readonly boxes: readonly { readonly id: number; readonly box: Bbox; readonly mask: BoxMask }[];
@@ -58,6 +82,8 @@ export type ImageResult =
 export interface StoredResult {
   readonly added: AnnotationRow[];
   readonly removed: AnnotationRow[];
+  /** AMG masks not stored: duplicates of accepted ones (`AutoWho.duplicateIou`). */
+  readonly duplicates: number;
 }
 
 /** Meta's generator on the image's file → annotation rows (image pixels). */
@@ -71,7 +97,9 @@ export async function computeAmg(
   const result = await generateMasks(service, file, params, {
     signal: options.signal,
     priority: options.priority,
+    onProgress: options.onProgress && ((p) => options.onProgress!(p.done, p.total)),
   });
+  const st = result.stats;
   const modelId = service.modelInfo?.name ?? null;
   return {
     kind: 'amg',
@@ -86,6 +114,13 @@ export async function computeAmg(
       stabilityScore: m.stabilityScore,
       cropBox: boxXyxyToXywh(m.cropBox),
     })),
+    filtered: {
+      prompts: st.prompts,
+      candidates: st.decoded,
+      belowPredictedIou: st.decoded - st.upsampled,
+      belowStability: st.upsampled - st.candidates,
+      overlapping: st.candidates - result.masks.length,
+    },
   };
 }
 
@@ -123,12 +158,15 @@ export function storeImageResult(
   return inTransaction(db, () => {
     let added: AnnotationRow[];
     let removed: AnnotationRow[];
+    let duplicates = 0;
     if (result.kind === 'amg') {
       removed = undecidedAutoMasks(db, imageId);
       for (const a of removed) deleteAnnotation(db, a.id);
+      const fresh = notDuplicates(db, imageId, result.rows, who.duplicateIou);
+      duplicates = result.rows.length - fresh.length;
       const ids = addAnnotations(
         db,
-        result.rows.map((r) => ({
+        fresh.map((r) => ({
           ...r,
           stage: who.stage,
           status: who.status,
@@ -161,6 +199,21 @@ export function storeImageResult(
     }
     if (added.length && getImage(db, imageId)?.status === 'todo') setImageStatus(db, imageId, 'in-progress');
     if (job) markAutoJobImageDone(db, job.jobId, imageId, { masks: added.length, ms: job.ms });
-    return { added, removed };
+    return { added, removed, duplicates };
   });
+}
+
+/** The rows whose mask does not overlap a kept (accepted or needs-fix) mask of the image above `iou`. */
+function notDuplicates<T extends Pick<NewAnnotation, 'mask'>>(
+  db: WritableDB,
+  imageId: number,
+  rows: readonly T[],
+  iou: number | undefined,
+): T[] {
+  if (iou === undefined) return [...rows];
+  const kept = annotationsOfImage(db, imageId).filter(
+    (a) => a.rle && (a.status === 'accepted' || a.status === 'needs-fix'),
+  );
+  if (kept.length === 0) return [...rows];
+  return rows.filter((r) => !r.mask || !kept.some((k) => rleIou(k.rle!, r.mask!) > iou));
 }

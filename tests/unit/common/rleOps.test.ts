@@ -5,6 +5,7 @@ import {
   canonicalRle,
   decodeCropped,
   interiorPoint,
+  rleIou,
   unionCounts,
 } from '../../../electron/common/rleOps.ts';
 
@@ -84,5 +85,51 @@ describe('interiorPoint', () => {
     for (let y = 0; y < 3; y++) data[y * 5 + 3] = 1; // a 3-pixel run in column 3, rows 0..2
     expect(interiorPoint(encodeMask({ width: 5, height: 4, data }))).toEqual([3.5, 1.5]);
     expect(interiorPoint({ size: [2, 2], counts: [4] })).toBeUndefined();
+  });
+});
+
+// Issue 17: Find objects leaves out masks that overlap an accepted one (IoU above the project's threshold).
+describe('rleIou', () => {
+  const mask = (w: number, h: number, inside: (x: number, y: number) => boolean) => {
+    const data = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = inside(x, y) ? 1 : 0;
+    return encodeMask({ width: w, height: h, data });
+  };
+  it('is |A ∩ B| / |A ∪ B| counted pixel by pixel', () => {
+    const a = mask(7, 5, (x) => x < 4); // 20 pixels
+    const b = mask(7, 5, (x) => x >= 2 && x < 6); // 20 pixels, 10 shared
+    expect(rleIou(a, b)).toBeCloseTo(10 / 30, 12);
+    expect(rleIou(a, a)).toBe(1);
+    expect(
+      rleIou(
+        a,
+        mask(7, 5, (x) => x === 6),
+      ),
+    ).toBe(0);
+    expect(
+      rleIou(
+        mask(7, 5, () => false),
+        mask(7, 5, () => false),
+      ),
+    ).toBe(0);
+    // Against a brute-force count on a ragged pair.
+    const c = mask(9, 8, (x, y) => (x * 3 + y * 5) % 7 < 3);
+    const d = mask(9, 8, (x, y) => (x + y) % 4 !== 0 && y > 1);
+    const [pc, pd] = [decodeRle(c).data, decodeRle(d).data];
+    let inter = 0;
+    let union = 0;
+    for (let i = 0; i < pc.length; i++) {
+      inter += pc[i]! & pd[i]!;
+      union += pc[i]! | pd[i]!;
+    }
+    expect(rleIou(c, d)).toBeCloseTo(inter / union, 12);
+  });
+  it('refuses masks of different sizes', () => {
+    expect(() =>
+      rleIou(
+        mask(2, 2, () => true),
+        mask(3, 2, () => true),
+      ),
+    ).toThrow(/sizes differ/);
   });
 });
