@@ -41,6 +41,9 @@ export class Workspace {
         openModels: () => (app.modelOpen = true),
       },
     });
+    // The project remembers what Find objects and passes last used (issue 17).
+    const remembered = app.project?.auto?.params;
+    if (remembered && Object.keys(remembered).length) app.autoPass.params = { ...remembered };
     // The popover and the pass dialog share their parameters; the dialog offers this image and the listed ones.
     this.annotator.core.auto.setParams(app.autoPass.params);
     app.autoPass.selection = () => ({

@@ -172,6 +172,13 @@ describe('automatic masks in the browser (serve mode)', () => {
     await shot(page, '38-statistics');
     await page.getByTestId('share-chart').scrollIntoViewIfNeeded();
     await shot(page, '39-statistics-auto');
+
+    // The project remembers the parameters (issue 17): a new page starts with them.
+    await page.reload();
+    await page.getByTestId('mode-annotate').click();
+    await page.getByTestId('auto-params-toggle').click();
+    expect(await page.getByTestId('amg-points_per_side').inputValue()).toBe('4');
+    expect(await page.getByTestId('amg-pred_iou_thresh').inputValue()).toBe('0.9');
     expect(errors).toEqual([]);
   });
 });
