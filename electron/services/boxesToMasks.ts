@@ -118,6 +118,8 @@ export async function boxesToMasks(
                 mask: { size: mask.size, counts: mask.counts },
                 author: options.author,
                 source: 'semi-auto',
+                // A batch over the project (the CLI), like an automatic pass (issue 17).
+                stage: 'auto',
                 modelId: model.name,
                 prompts: { points: [], box: { x0: box[0], y0: box[1], x1: box[2], y1: box[3] } },
                 predictedIou: mask.predictedIou,

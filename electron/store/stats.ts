@@ -3,10 +3,12 @@ import { schemaVersion } from './migrate.ts';
 import { projectMeta } from './projectDb.ts';
 import {
   ANNOTATION_SOURCES,
+  ANNOTATION_STAGES,
   ANNOTATION_STATUSES,
   FILE_STATES,
   IMAGE_STATUSES,
   type AnnotationSource,
+  type AnnotationStage,
   type AnnotationStatus,
   type FileState,
   type ImageStatus,
@@ -25,8 +27,10 @@ export interface ProjectStats {
     boxes: number;
     uncategorized: number;
     byStatus: Record<AnnotationStatus, number>;
-    /** By the stage that made them (migration 0070; issue 17: Find objects counts as semi-automatic). */
+    /** What kind of mask (`source`). */
     bySource: Record<AnnotationSource, number>;
+    /** Which stage made it (migration 0070; issue 17: Find objects is semi-automatic, a pass automatic). */
+    byStage: Record<AnnotationStage, number>;
   };
   /** Effort per accepted mask (issue 3: per-mask timing). */
   accepted: {
@@ -111,6 +115,10 @@ export function projectStats(db: ReadableDB): ProjectStats {
       ),
       bySource: counted(
         ANNOTATION_SOURCES,
+        all('SELECT source AS key, count(*) AS n FROM annotations GROUP BY source'),
+      ),
+      byStage: counted(
+        ANNOTATION_STAGES,
         all('SELECT stage AS key, count(*) AS n FROM annotations GROUP BY stage'),
       ),
     },

@@ -262,6 +262,7 @@ async function statsCommand(argv: string[]): Promise<number> {
       `annotations ${s.annotations.total}: ${s.annotations.masks} masks, ${s.annotations.boxes} boxes, ${s.annotations.uncategorized} uncategorized`,
       `  status  ${kv(s.annotations.byStatus)}`,
       `  source  ${kv(s.annotations.bySource)}`,
+      `  stage   ${kv(s.annotations.byStage)}`,
       `accepted masks ${s.accepted.masks}: active time mean ${ms(s.accepted.meanActiveMs)}, median ${ms(s.accepted.medianActiveMs)}; ` +
         `clicks mean ${s.accepted.meanClicks?.toFixed(1) ?? '–'}; model wait ${ms(s.accepted.totalModelWaitMs)} total`,
       `sessions  ${s.sessions} (${s.annotators.join(', ') || '–'}); review events ${s.reviewEvents}`,

@@ -254,6 +254,7 @@ describe('sam-annotate boxes-to-masks', () => {
     const stats = JSON.parse(cli(['project', 'stats', file, '--json']).stdout);
     expect(stats.annotations).toMatchObject({ total: 3, masks: 3, boxes: 0 });
     expect(stats.annotations.bySource).toMatchObject({ 'semi-auto': 3 });
+    expect(stats.annotations.byStage).toMatchObject({ auto: 3 }); // a batch over the project (issue 17)
 
     const out = path.join(dir, 'masks.json');
     expect(cli(['project', 'export', file, '--format', 'coco-rle', '--out', out, '--all']).code).toBe(0);
