@@ -19,7 +19,7 @@
  *
  * Memory: the mask (or, with {@link upsampleMaskToRle}, not even that) plus a few rows of W or w' floats.
  */
-import type { ModelFrame } from './frames.ts';
+import type { ModelFrame, Size } from './frames.ts';
 import { RleRowEncoder, type BinaryMask, type UncompressedRle } from './rle.ts';
 
 export interface UpsampleOptions {
@@ -429,4 +429,47 @@ export function upsampleMaskToRle(
   const encoder = new RleRowEncoder(frame.image.width, frame.image.height);
   const counts = streamRows(lowRes, frame, options, (_y, fg) => encoder.pushRow(fg));
   return { rle: encoder.finish(), ...counts };
+}
+
+/**
+ * SAM 2's postprocessing (`SAM2Transforms.postprocess_masks`): the L×L low-res logits resized **straight** to the
+ * image H×W by one `F.interpolate(mode='bilinear', align_corners=False)`, no S×S step and no crop. Expressed as
+ * the two-stage pipeline above with an identity first stage (L → L copies exactly), so it streams the same way
+ * and shares the exact arithmetic and the shortcut.
+ */
+export function directFrame(lowRes: Float32Array, image: Size): ModelFrame {
+  const L = Math.round(Math.sqrt(lowRes.length));
+  return {
+    kind: 'stretch',
+    image: { width: image.width, height: image.height },
+    inputSize: L,
+    resized: { width: L, height: L },
+  };
+}
+
+/** {@link upsampleMask} with one bilinear resize L×L → H×W (SAM 2; see {@link directFrame}). */
+export function upsampleMaskDirect(
+  lowRes: Float32Array,
+  image: Size,
+  options: UpsampleOptions = {},
+): UpsampledMask {
+  return upsampleMask(lowRes, directFrame(lowRes, image), options);
+}
+
+/** {@link upsampleMaskToRle} with one bilinear resize L×L → H×W (SAM 2). */
+export function upsampleMaskDirectToRle(
+  lowRes: Float32Array,
+  image: Size,
+  options: UpsampleOptions = {},
+): UpsampledRle {
+  return upsampleMaskToRle(lowRes, directFrame(lowRes, image), options);
+}
+
+/** {@link upsampleLogitRows} with one bilinear resize L×L → H×W (SAM 2). */
+export function upsampleLogitRowsDirect(
+  lowRes: Float32Array,
+  image: Size,
+  onRow: (y: number, logits: Float32Array) => void,
+): void {
+  upsampleLogitRows(lowRes, directFrame(lowRes, image), onRow);
 }

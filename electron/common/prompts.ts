@@ -103,6 +103,30 @@ export function encodeDecoderPoints(frame: ModelFrame, prompt: Prompt): DecoderP
   return { coords: Float32Array.from(xy), labels: Float32Array.from(labels), count: labels.length };
 }
 
+/**
+ * A prompt as Meta's SAM 2 predictor hands it to its prompt encoder (`SAM2ImagePredictor._prep_prompts` +
+ * `_predict`): the box as two points labelled 2, 3 **before** the clicks, model frame ('stretch': x·S/W, y·S/H),
+ * and **no** padding point (SAM 2's prompt encoder always appends one; the sam-annotate, samexporter and
+ * rectlabel graphs do it inside, native-models/LAYOUTS.md §3).
+ */
+export function encodeSam2Points(frame: ModelFrame, prompt: Prompt): DecoderPoints {
+  const xy: number[] = [];
+  const labels: number[] = [];
+  if (prompt.box) {
+    const { x0, y0, x1, y1 } = prompt.box;
+    const a = imageToModel(frame, imagePoint(x0, y0));
+    const b = imageToModel(frame, imagePoint(x1, y1));
+    xy.push(a.x, a.y, b.x, b.y);
+    labels.push(LABEL.boxTopLeft, LABEL.boxBottomRight);
+  }
+  for (const { point, label } of prompt.points) {
+    const p = imageToModel(frame, point);
+    xy.push(p.x, p.y);
+    labels.push(label);
+  }
+  return { coords: Float32Array.from(xy), labels: Float32Array.from(labels), count: labels.length };
+}
+
 /** Which of the decoder's four mask tokens Meta's predictor returns: 1..3 for multimask, 0 otherwise. */
 export function outputTokens(multimask: boolean): number[] {
   return multimask ? [1, 2, 3] : [0];

@@ -8,7 +8,7 @@ import { edgeAccumulator, accumulateSobel, sigmoidInPlace, thinEdges } from '../
 import { buildPointGrid, pointsForCrop } from '../common/amg/grid.ts';
 import { nms } from '../common/amg/nms.ts';
 import { imagePoint } from '../common/frames.ts';
-import { upsampleLogitRows } from '../common/maskUpsample.ts';
+import { upsampleLogitRows, upsampleLogitRowsDirect } from '../common/maskUpsample.ts';
 import type { SamService } from './samService.ts';
 
 export interface EdgeOptions {
@@ -66,7 +66,10 @@ export async function edgeMap(
       { multimask: true, output: { rle: false, bitmap: false, previewMaxSide: 8 } },
     );
     const lowRes = prediction.candidates.find((p) => p.token === c.token)!.lowRes;
-    upsampleLogitRows(lowRes, frame, (row, values) => logits.set(values, row * W));
+    const into = (row: number, values: Float32Array) => logits.set(values, row * W);
+    // SAM 2 ('stretch') resizes the low-res logits straight to the image; SAM 1 goes through the padded S×S.
+    if (frame.kind === 'stretch') upsampleLogitRowsDirect(lowRes, frame.image, into);
+    else upsampleLogitRows(lowRes, frame, into);
     accumulateSobel(acc, sigmoidInPlace(logits));
     options.onProgress?.(k + 1, keep.length);
   }

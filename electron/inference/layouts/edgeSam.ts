@@ -94,6 +94,7 @@ export class EdgeSamLayout implements LayoutAdapter {
     maskInput: false,
     box: true,
     singleMaskToken: true,
+    singleMask: 'most-stable',
     ranking: { by: 'stability', label: 'ranked by stability' },
   };
   readonly encoder;

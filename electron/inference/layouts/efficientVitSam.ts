@@ -102,7 +102,12 @@ export class EfficientVitSamLayout implements LayoutAdapter {
     readonly geometry: ModelGeometry,
     private readonly normalization: Sam1Normalization,
   ) {
-    this.capabilities = { maskInput: false, box: true, singleMaskToken: tokensInGraph === 4 };
+    this.capabilities = {
+      maskInput: false,
+      box: true,
+      singleMaskToken: tokensInGraph === 4,
+      singleMask: tokensInGraph === 4 ? ('token0' as const) : ('in-graph' as const),
+    };
     this.encoder = { file: files.encoder, outputNames: ['image_embeddings'] };
     this.decoder = { file: files.decoder, outputNames: [...OUTPUTS] };
     this.imageTensors = [embeddingSpec('image_embeddings', geometry)];

@@ -92,6 +92,17 @@ export interface ModelGeometry {
   readonly lowResSize: number;
 }
 
+/**
+ * How a single-mask request (multimask off) picks its one mask:
+ * - 'token0': Meta's SAM 1 predictor, the single-mask token 0;
+ * - 'token0-unless-unstable': Meta's SAM 2 predictor (`dynamic_multimask_via_stability`), token 0 unless its
+ *   stability (low-res logits > 0.05 vs > −0.05) is below 0.98, then the best of tokens 1..3 by predicted IoU;
+ * - 'best-of-3': the graph has no token 0, so the best of tokens 1..3 by predicted IoU;
+ * - 'in-graph': the graph returns one mask it chose itself (`--return-single-mask`);
+ * - 'most-stable': the most stable of all four tokens (EdgeSAM, whose IoU head is not distilled).
+ */
+export type SingleMaskRule = 'token0' | 'token0-unless-unstable' | 'best-of-3' | 'in-graph' | 'most-stable';
+
 export interface LayoutCapabilities {
   /** The decoder accepts earlier low-res logits as `mask_input`. */
   readonly maskInput: boolean;
@@ -99,6 +110,8 @@ export interface LayoutCapabilities {
   readonly box: boolean;
   /** The single-mask token (Meta's token 0) is available, not just the three multimask tokens. */
   readonly singleMaskToken: boolean;
+  /** What a single-mask request returns (see {@link SingleMaskRule}). */
+  readonly singleMask: SingleMaskRule;
   /** How the UI should order and label candidates; absent: by predicted IoU, as Meta's models (issue 15). */
   readonly ranking?: CandidateRanking;
 }

@@ -7,11 +7,23 @@ import { edgeSamLayout } from './edgeSam.ts';
 import type { LayoutEntry } from './layout.ts';
 import { efficientVitSamLayout } from './efficientVitSam.ts';
 import { preprocessInGraphLayout } from './preprocessInGraph.ts';
+import {
+  sam2Layout,
+  sam2RectlabelLayout,
+  sam2SamexporterLayout,
+  sam2TransformersJsLayout,
+} from './sam2Layouts.ts';
 import { samAnnotateLayout } from './samAnnotate.ts';
 import { samHqLayout } from './samHq.ts';
 import { transformersJsLayout } from './transformersJs.ts';
 
+// SAM 2 first: its graphs are a superset of SAM 1's names in places (RectLabel's decoder has every input and
+// output of Meta's SAM 1 decoder), and a folder carrying SAM 2's feature names must fit a SAM 2 contract.
 export const LAYOUTS = [
+  sam2Layout,
+  sam2SamexporterLayout,
+  sam2RectlabelLayout,
+  sam2TransformersJsLayout,
   samHqLayout, // before sam-annotate: its decoder has all of Meta's inputs too (plus interm_embeddings)
   samAnnotateLayout,
   transformersJsLayout,

@@ -124,7 +124,13 @@ export class SamAnnotateLayout implements LayoutAdapter {
       encoderGraph.outputs.find((o) => o.name === 'image_embeddings') ?? encoderGraph.outputs[0]!;
     const iouShape = decoderGraph.outputs.find((o) => o.name === 'iou_predictions')?.shape ?? [];
     this.tokensInGraph = iouShape[1] === 1 ? 1 : 4;
-    this.capabilities = { maskInput: true, box: true, singleMaskToken: this.tokensInGraph === 4 };
+    const singleMaskToken = this.tokensInGraph === 4;
+    this.capabilities = {
+      maskInput: true,
+      box: true,
+      singleMaskToken,
+      singleMask: singleMaskToken ? ('token0' as const) : ('in-graph' as const),
+    };
     this.encoder = { file: files.encoder, outputNames: [embeddingOutput.name] };
     // `masks` is left out on purpose: it is the logits upsampled to full resolution inside the graph (4 × H × W
     // floats, 190 MB for a 12 MP photo). We upsample the kept candidate ourselves from `low_res_masks`.

@@ -30,6 +30,7 @@ import {
   type EmbeddingTensors,
   type Feeds,
   type LayoutAdapter,
+  type LayoutCapabilities,
   type LayoutEntry,
   type ModelGeometry,
   type Outputs,
@@ -106,7 +107,12 @@ export const samHqLayout: LayoutEntry<'sam-hq'> = {
 export class SamHqLayout implements LayoutAdapter {
   readonly kind = samHqLayout.kind;
   readonly family = 'sam1' as const;
-  readonly capabilities = { maskInput: true, box: true, singleMaskToken: false };
+  readonly capabilities: LayoutCapabilities = {
+    maskInput: true,
+    box: true,
+    singleMaskToken: false,
+    singleMask: 'in-graph',
+  };
   readonly encoder;
   readonly decoder;
   readonly imageTensors: readonly TensorSpec[];

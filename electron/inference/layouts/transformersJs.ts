@@ -103,7 +103,12 @@ export class TransformersJsLayout implements LayoutAdapter {
     private readonly normalization: Sam1Normalization,
   ) {
     this.hasBoxInput = decoderGraph.inputs.some((i) => i.name === 'input_boxes');
-    this.capabilities = { maskInput: false, box: this.hasBoxInput, singleMaskToken: false };
+    this.capabilities = {
+      maskInput: false,
+      box: this.hasBoxInput,
+      singleMaskToken: false,
+      singleMask: 'best-of-3' as const,
+    };
     this.encoder = { file: files.encoder, outputNames: [...TRANSFORMERS_ENCODER.outputs] };
     this.decoder = { file: files.decoder, outputNames: [...TRANSFORMERS_DECODER.outputs] };
     this.grid = this.gridDecoder(files.decoder);

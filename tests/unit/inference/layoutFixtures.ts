@@ -18,6 +18,34 @@ export const i64 = (name: string, shape: Array<number | string>): TensorSignatur
   shape,
 });
 
+const SAM2_FEATURES = [
+  f32('image_embed', [1, 256, 64, 64]),
+  f32('high_res_feats_0', [1, 32, 256, 256]),
+  f32('high_res_feats_1', [1, 64, 128, 128]),
+];
+
+/** SAM 2 decoder of ours / layout A: `tokens` 4 (ours) or 3 (samexporter), batch fixed or dynamic. */
+function sam2Decoder(tokens: 3 | 4, batch: number | string): ModelGraph {
+  return {
+    file: 'decoder.onnx',
+    graph: {
+      inputs: [
+        ...SAM2_FEATURES,
+        f32('point_coords', [batch, 'num_points', 2]),
+        f32('point_labels', [batch, 'num_points']),
+        f32('mask_input', [batch, 1, 256, 256]),
+        f32('has_mask_input', [batch]),
+      ],
+      outputs: [f32('masks', [batch, tokens, 256, 256]), f32('iou_predictions', [batch, tokens])],
+    },
+  };
+}
+
+const sam2Encoder = (outputs: TensorSignature[]): ModelGraph => ({
+  file: 'encoder.onnx',
+  graph: { inputs: [f32('image', [1, 3, 1024, 1024])], outputs },
+});
+
 /** One folder's graphs per registered layout: a `Record` so a layout added without a fixture does not compile. */
 export const FIXTURES: Record<LayoutKind, ModelGraph[]> = {
   'sam-annotate': [
@@ -165,6 +193,76 @@ export const FIXTURES: Record<LayoutKind, ModelGraph[]> = {
           f32('point_labels', ['batch_size', 'num_points']),
         ],
         outputs: [f32('masks', ['batch_size', 4, 256, 256]), f32('iou_predictions', ['batch_size', 4])],
+      },
+    },
+  ],
+  sam2: [sam2Encoder(SAM2_FEATURES), sam2Decoder(4, 1)],
+  // Layout A's encoder lists the stride-4 and stride-8 features first.
+  'sam2-samexporter': [
+    sam2Encoder([SAM2_FEATURES[1]!, SAM2_FEATURES[2]!, SAM2_FEATURES[0]!]),
+    sam2Decoder(3, 'num_labels'),
+  ],
+  'sam2-rectlabel': [
+    {
+      file: 'sam2_hiera_tiny_preprocess.onnx',
+      graph: {
+        inputs: [f32('input', [1, 3, 1024, 1024])],
+        outputs: [
+          f32('image_embeddings', [1, 256, 64, 64]),
+          f32('high_res_features1', [1, 32, 256, 256]),
+          f32('high_res_features2', [1, 64, 128, 128]),
+        ],
+      },
+    },
+    {
+      file: 'sam2_hiera_tiny.onnx',
+      graph: {
+        inputs: [
+          f32('image_embeddings', [1, 256, 64, 64]),
+          f32('high_res_features1', [1, 32, 256, 256]),
+          f32('high_res_features2', [1, 64, 128, 128]),
+          f32('point_coords', ['num_labels', 'num_points', 2]),
+          f32('point_labels', ['num_labels', 'num_points']),
+          f32('mask_input', ['num_labels', 1, 256, 256]),
+          f32('has_mask_input', ['num_labels']),
+          i64('orig_im_size', [2]),
+        ],
+        outputs: [
+          f32('masks', ['num_labels', 4, 'orig_im_height', 'orig_im_width']),
+          f32('iou_predictions', ['num_labels', 4]),
+          f32('low_res_masks', ['num_labels', 4, 256, 256]),
+        ],
+      },
+    },
+  ],
+  'sam2-transformers.js': [
+    {
+      file: 'vision_encoder.onnx',
+      graph: {
+        inputs: [f32('pixel_values', ['batch_size', 3, 1024, 1024])],
+        outputs: [
+          f32('image_embeddings.0', ['batch_size', 32, 256, 256]),
+          f32('image_embeddings.1', ['batch_size', 64, 128, 128]),
+          f32('image_embeddings.2', ['batch_size', 256, 64, 64]),
+        ],
+      },
+    },
+    {
+      file: 'prompt_encoder_mask_decoder.onnx',
+      graph: {
+        inputs: [
+          f32('image_embeddings.0', ['batch_size', 32, 256, 256]),
+          f32('image_embeddings.1', ['batch_size', 64, 128, 128]),
+          f32('image_embeddings.2', ['batch_size', 256, 64, 64]),
+          f32('input_points', ['batch_size', 'point_batch_size', 'num_points', 2]),
+          i64('input_labels', ['batch_size', 'point_batch_size', 'num_points']),
+          f32('input_boxes', ['batch_size', 'num_boxes', 4]),
+        ],
+        outputs: [
+          f32('iou_scores', ['batch_size', 'point_batch_size', 3]),
+          f32('pred_masks', ['batch_size', 'point_batch_size', 3, 256, 256]),
+          f32('object_score_logits', ['batch_size', 'point_batch_size', 1]),
+        ],
       },
     },
   ],

@@ -26,10 +26,20 @@ describe('layout registry', () => {
         expect(adapter.kind).toBe(entry.kind);
         expect(adapter.family).toBe(entry.family);
         expect(adapter.geometry).toEqual({ inputSize: 1024, channels: 256, grid: 64, lowResSize: 256 });
-        // SAM-HQ also keeps one ViT block's features (samHqLayout.test.ts checks them).
-        const embeddings = adapter.imageTensors.filter((s) => s.name !== 'interm_embeddings');
-        for (const spec of embeddings) expect(spec.dims).toEqual([1, 256, 64, 64]);
-        expect(tensorSetBytes(embeddings)).toBe(embeddings.length * 4 * 1024 ** 2);
+        if (entry.family === 'sam1') {
+          // SAM-HQ also keeps one ViT block's features (samHqLayout.test.ts checks them).
+          const embeddings = adapter.imageTensors.filter((s) => s.name !== 'interm_embeddings');
+          for (const spec of embeddings) expect(spec.dims).toEqual([1, 256, 64, 64]);
+          expect(tensorSetBytes(embeddings)).toBe(embeddings.length * 4 * 1024 ** 2);
+        } else {
+          // SAM 2: the embedding and the stride-4 and stride-8 features, 16 MiB per image
+          expect(adapter.imageTensors.map((s) => s.dims)).toEqual([
+            [1, 256, 64, 64],
+            [1, 32, 256, 256],
+            [1, 64, 128, 128],
+          ]);
+          expect(tensorSetBytes(adapter.imageTensors)).toBe(16 * 1024 ** 2);
+        }
       }
     });
   }
