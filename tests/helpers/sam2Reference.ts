@@ -23,6 +23,8 @@ export interface Sam2RefPrompt {
   readonly multimask: boolean;
   /** Refinement: the candidate (by token) of an earlier prompt whose low-res logits go back as mask_input. */
   readonly maskFrom: { readonly prompt: string; readonly token: number } | null;
+  /** The `mask_input` the reference fed (recorded by Meta's conformance data), when recorded. */
+  readonly recordedMaskInput?: Float32Array;
   /** The decoder's 4 tokens: predicted IoU and unclamped low-res logits [4, L, L]. */
   readonly allIou: readonly number[];
   readonly allLogits: Float32Array;
@@ -110,6 +112,7 @@ interface ConformancePrompt {
   box: [number, number, number, number] | null;
   multimask_output: boolean;
   mask_input_from: string | null;
+  mask_input?: string;
   all_tokens: { iou_predictions: number[]; low_res_logits: string };
   expected: { iou_predictions: number[]; masks: Rle[] };
 }
@@ -154,6 +157,7 @@ export function conformanceImages(sam2Dir: string): Sam2RefImage[] {
           box: p.box,
           multimask: p.multimask_output,
           maskFrom: source ? { prompt: source.name, token: sourceTokens![best!]! } : null,
+          recordedMaskInput: p.mask_input ? readF32(at(p.mask_input)) : undefined,
           allIou: p.all_tokens.iou_predictions,
           allLogits: readF32(at(p.all_tokens.low_res_logits)),
           expected: { tokens: tokensOf(p), iou: p.expected.iou_predictions, masks: p.expected.masks },
