@@ -89,21 +89,6 @@ function compare(p: Sam2RefPrompt, got: readonly Got[], hw: readonly [number, nu
     expect(worst, `${at} low-res logits (largest ${largest})`).toBeLessThanOrEqual(tol.logits * largest);
     const expected = p.expected.masks[i]!;
     const iou = maskIou({ size: [hw[0], hw[1]], counts: c.rle! }, expected);
-    console.log(
-      'DBG',
-      p.name,
-      i,
-      'iou',
-      iou,
-      'maxUnclamped',
-      ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0).toFixed(1),
-      'worstAbs',
-      worst.toFixed(4),
-      'dlogit/largest',
-      (worst / largest).toExponential(2),
-      'dIoU',
-      Math.abs(c.predictedIou - p.expected.iou[i]!).toExponential(2),
-    );
     if (iou < tol.maskIou) {
       const mask = decodeRle({ size: [hw[0], hw[1]], counts: c.rle! }).data;
       const flips = unexplainedFlips(mask, decodeRle(expected).data, c.lowRes, ref, hw);
