@@ -15,7 +15,13 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AMG_DEFAULTS, type AmgParams, resolveAmgParams } from '../common/amg/params.ts';
+import {
+  AMG_DEFAULTS,
+  type AmgFamily,
+  type AmgParams,
+  SAM2_AMG_DEFAULTS,
+  resolveAmgParams,
+} from '../common/amg/params.ts';
 import { UserError } from '../common/errors.ts';
 import { scanFolder } from '../dataset/imageFiles.ts';
 import { UsageError } from './args.ts';
@@ -40,7 +46,7 @@ export const AMG_HELP = `Generator (Meta's SamAutomaticMaskGenerator / scripts/a
   --points-per-side N              grid of N×N prompts (${d.points_per_side})
   --points-per-batch N             prompts per decoder run; speed and memory only (${d.points_per_batch}); with a
                                    batch decoder ~55 MB per prompt (use 16 on small machines)
-  --pred-iou-thresh F              keep masks with predicted IoU > F; 0 = off (${d.pred_iou_thresh})
+  --pred-iou-thresh F              keep masks with predicted IoU > F; 0 = off (${d.pred_iou_thresh}; SAM 2: ${SAM2_AMG_DEFAULTS.pred_iou_thresh})
   --stability-score-thresh F       keep masks with stability ≥ F; 0 = off (${d.stability_score_thresh})
   --stability-score-offset F       logit offset of the stability score (${d.stability_score_offset})
   --box-nms-thresh F               box NMS IoU within a crop (${d.box_nms_thresh})
@@ -62,8 +68,8 @@ function num(flag: string, value: string | undefined, integer: boolean): number 
   return n;
 }
 
-/** The generator parameters from the flags (unset = Meta's default), checked. */
-export function amgParamsFrom(values: AmgFlagValues): AmgParams {
+/** The generator parameters from the flags (unset = the default of Meta's generator for `family`), checked. */
+export function amgParamsFrom(values: AmgFlagValues, family: AmgFamily = 'sam1'): AmgParams {
   const partial: Record<string, number> = {};
   for (const flag of Object.keys(AMG_FLAGS) as (keyof typeof AMG_FLAGS)[]) {
     const key = flag.replace(/-/g, '_');
@@ -72,7 +78,7 @@ export function amgParamsFrom(values: AmgFlagValues): AmgParams {
     if (value !== undefined) partial[key] = value;
   }
   try {
-    return resolveAmgParams(partial as Partial<AmgParams>);
+    return resolveAmgParams(partial as Partial<AmgParams>, family);
   } catch (error) {
     const e = error as Error;
     // "AMG parameter points_per_batch = 0: …" → name the flag the user typed

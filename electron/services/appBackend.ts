@@ -744,7 +744,7 @@ export class AppBackend implements BackendApi {
   async autoMaskImage(imageId: number, request?: AutoImageRequest): Promise<AutoImageResult> {
     await this.requireModel();
     const kind = request?.kind ?? 'amg';
-    const params = resolveAmgParams(request?.params ?? {});
+    const params = resolveAmgParams(request?.params ?? {}, this.sam.modelInfo?.modelFamily);
     const project = this.project();
     const given = request?.duplicateIou;
     const duplicateIou = given === undefined || given === null ? undefined : checkDuplicateIou(given);

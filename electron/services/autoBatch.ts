@@ -68,7 +68,7 @@ export class AutoBatches {
     if (request.status !== 'draft' && request.status !== 'accepted')
       throw new UserError(`automatic masks start as draft or accepted, not "${String(request.status)}"`);
     this.refuseIfBusy();
-    const params = resolveAmgParams(request.params ?? {});
+    const params = resolveAmgParams(request.params ?? {}, this.host.service.modelInfo?.modelFamily);
     // Remembered for the next pass or Find objects (issue 17).
     saveAutoSettings(this.host.project.db, {
       params: request.params ?? undefined,

@@ -125,7 +125,7 @@ export async function run(argv: string[]): Promise<number> {
   const format = (values.format ?? 'sa1b') as AmgFormat;
   if (format !== 'sa1b' && format !== 'amg-png')
     throw new UsageError(`--format ${values.format}: expected sa1b or amg-png`);
-  const params = amgParamsFrom(values);
+  amgParamsFrom(values); // bad flags fail before the model loads
   const shard = parseShard(values.shard);
 
   const all = await listDataset(input);
@@ -144,6 +144,8 @@ export async function run(argv: string[]): Promise<number> {
   const service = serviceFrom(values);
   try {
     const info = await service.loadModel(model.dir);
+    // Unset flags take the defaults of Meta's generator for the model's family (SAM 2: pred_iou_thresh 0.8).
+    const params = amgParamsFrom(values, info.modelFamily);
     const runInfo: AmgRunInfo = {
       format: 'sam-annotate-amg',
       version: 1,

@@ -53,17 +53,32 @@ export const AMG_DEFAULTS: AmgParams = {
   drop_masks_covering: 0,
 };
 
+/** The model family whose generator's defaults apply ('sam2': Meta's `SAM2AutomaticMaskGenerator`). */
+export type AmgFamily = 'sam1' | 'sam2';
+
+/**
+ * Meta's `SAM2AutomaticMaskGenerator` defaults (sam2/automatic_mask_generator.py): SAM 1's except
+ * `pred_iou_thresh` 0.8. Its other arguments are what this pipeline always does for SAM 2: `mask_threshold` 0
+ * (the manifest's), `multimask_output` True (tokens 1..3), `use_m2m` False (no refinement pass), grid points
+ * stretched into the model frame as `transform_coords(normalize=True)` does (x/w·S, y/h·S, float32).
+ */
+export const SAM2_AMG_DEFAULTS: AmgParams = { ...AMG_DEFAULTS, pred_iou_thresh: 0.8 };
+
+export function amgDefaults(family: AmgFamily = 'sam1'): AmgParams {
+  return family === 'sam2' ? SAM2_AMG_DEFAULTS : AMG_DEFAULTS;
+}
+
 /** The paper's value for `drop_masks_covering` (SA paper, appendix B). */
 export const PAPER_COVERAGE_FILTER = 0.95;
 
 /**
- * Defaults filled in and every value checked; a bad value is a UserError naming the parameter. Exactly one of
+ * Defaults (of `family`'s generator) filled in and every value checked; a bad value is a UserError naming the parameter. Exactly one of
  * `points_per_side` and `point_grids` must be set (as Meta asserts); with `point_grids`, one grid per crop layer.
  */
-export function resolveAmgParams(partial: Partial<AmgParams> = {}): AmgParams {
+export function resolveAmgParams(partial: Partial<AmgParams> = {}, family: AmgFamily = 'sam1'): AmgParams {
   const grids = partial.point_grids ?? null;
   const p: AmgParams = {
-    ...AMG_DEFAULTS,
+    ...amgDefaults(family),
     ...partial,
     points_per_side: grids && partial.points_per_side === undefined ? null : (partial.points_per_side ?? 32),
     point_grids: grids,
