@@ -150,7 +150,7 @@ describe('sam-annotate amg with a SAM 2.1 model', () => {
       expect(a.stability_score).toBeGreaterThanOrEqual(0.5);
       const [x, y, w, h] = a.bbox;
       expect(x >= 0 && y >= 0 && x + w <= 320 && y + h <= 183).toBe(true);
-      const [[px, py]] = a.point_coords as [number, number][];
+      const [px, py] = a.point_coords[0]!;
       expect(px! >= 0 && px! <= 320 && py! >= 0 && py! <= 183).toBe(true);
       expect(decodeRle(a.segmentation as Rle).data.some((v) => v === 1)).toBe(true);
     }
