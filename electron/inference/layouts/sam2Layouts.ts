@@ -190,21 +190,22 @@ function matchSam2(
     const kind = tokens === 3 && contract === CONTRACTS.ours ? 'sam2-samexporter' : contract.kind;
     return { contract: { ...contract, kind }, tokens, encoder, decoder };
   }
-  // Name the graph that came closest: the contract it is missing the fewest names of.
-  let best = { file: marked[0]!.file, lacking: [] as string[], graph: marked[0]!.graph, score: Infinity };
-  for (const g of marked) {
-    for (const c of Object.values(CONTRACTS)) {
-      const ins = names(g.graph.inputs);
-      const outs = names(g.graph.outputs);
-      for (const lacking of [
-        [...missing(ins, c.decoderInputs), ...missing(outs, [c.iouOutput, c.logitsOutput])],
-        [...missing(ins, [c.encoderInput]), ...missing(outs, c.features)],
-      ]) {
-        if (lacking.length < best.score)
-          best = { file: g.file, lacking, graph: g.graph, score: lacking.length };
-      }
-    }
-  }
+  // Per graph, the role (encoder or decoder of some layout) it misses the fewest names of. A graph that fits a
+  // role completely is fine; name the closest one that does not, or else say the other graph is missing.
+  const closest = marked.map((g) => {
+    const ins = names(g.graph.inputs);
+    const outs = names(g.graph.outputs);
+    const roles = Object.values(CONTRACTS).flatMap((c) => [
+      [...missing(ins, c.decoderInputs), ...missing(outs, [c.iouOutput, c.logitsOutput])],
+      [...missing(ins, [c.encoderInput]), ...missing(outs, c.features)],
+    ]);
+    const lacking = roles.reduce((x, y) => (y.length < x.length ? y : x));
+    return { file: g.file, graph: g.graph, lacking };
+  });
+  const broken = closest
+    .filter((c) => c.lacking.length > 0)
+    .sort((x, y) => x.lacking.length - y.lacking.length);
+  const best = broken[0] ?? closest[0]!;
   const why = best.lacking.length
     ? `lacks ${best.lacking.join(', ')}`
     : 'has no matching second graph (encoder or decoder) in the folder';
