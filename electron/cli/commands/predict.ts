@@ -23,7 +23,9 @@ Coordinates are pixels of the original image (after EXIF orientation), x to the 
 Prompts (one set):
   --point X,Y,LABEL   a point; LABEL 1 = positive, 0 = negative (repeatable)
   --box X0,Y0,X1,Y1   a box (corners, inclusive pixel coordinates)
-  --multimask         return the 3 candidates of Meta's multimask tokens (default: 1, the single-mask token)
+  --multimask         return the 3 candidates of Meta's multimask tokens (default: 1 mask, Meta's single-mask
+                      choice: SAM 1 token 0; SAM 2 token 0 unless unstable, then the best of 1..3; models
+                      without token 0 the best of 1..3 by predicted IoU)
   --mask-input FILE[#N]
                       refine: feed candidate N (default 0) of a logits file written by --logits-out
   --logits-out FILE   write the low-res logits of every candidate (float32 [C,L,L]) and FILE.json
@@ -84,10 +86,16 @@ function modelJson(info: ModelInfo) {
     dir: info.dir,
     layout: info.layout,
     family: info.family ?? null,
+    model_family: info.modelFamily,
     variant: info.variant ?? null,
     input_size: info.geometry.inputSize,
     encoder_sha256: info.encoderSha256,
     demo: info.demo,
+    capabilities: {
+      mask_input: info.capabilities.maskInput,
+      box: info.capabilities.box,
+      single_mask: info.capabilities.singleMask,
+    },
   };
 }
 

@@ -42,7 +42,7 @@ function flagsOf(p: RefPrompt): string[] {
 }
 
 interface PredictOut {
-  model: { layout: string };
+  model: { layout: string; model_family: string; capabilities: Record<string, unknown> };
   masks: { token: number; segmentation: Rle }[];
 }
 
@@ -69,7 +69,11 @@ describe('sam-annotate predict with a SAM 2.1 model', () => {
     it(`${name}: PyTorch's tokens and masks`, () => {
       const p = prompts.get(name)!;
       const got = predict(sam2, flagsOf(p));
-      expect(got.model.layout).toBe('sam2');
+      expect(got.model).toMatchObject({
+        layout: 'sam2',
+        model_family: 'sam2',
+        capabilities: { mask_input: true, box: true, single_mask: 'token0-unless-unstable' },
+      });
       expectMasks(got, p);
     });
   }
