@@ -17,16 +17,16 @@ import { samAnnotateLayout } from './samAnnotate.ts';
 import { samHqLayout } from './samHq.ts';
 import { transformersJsLayout } from './transformersJs.ts';
 
-// SAM 2 first: its graphs are a superset of SAM 1's names in places (RectLabel's decoder has every input and
-// output of Meta's SAM 1 decoder), and a folder carrying SAM 2's feature names must fit a SAM 2 contract.
+// A folder carrying SAM 2's feature names is left to the SAM 2 layouts (RectLabel's SAM 2 decoder has every name
+// of Meta's SAM 1 decoder), which must then fit it or say what is missing.
 export const LAYOUTS = [
+  samHqLayout, // before sam-annotate: its decoder has all of Meta's inputs too (plus interm_embeddings)
+  samAnnotateLayout,
+  transformersJsLayout,
   sam2Layout,
   sam2SamexporterLayout,
   sam2RectlabelLayout,
   sam2TransformersJsLayout,
-  samHqLayout, // before sam-annotate: its decoder has all of Meta's inputs too (plus interm_embeddings)
-  samAnnotateLayout,
-  transformersJsLayout,
   edgeSamLayout,
   preprocessInGraphLayout,
   efficientVitSamLayout,

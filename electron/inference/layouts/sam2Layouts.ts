@@ -132,6 +132,11 @@ const SAM2_MARKERS = new Set([
   'image_embeddings.2',
 ]);
 
+/** The graph carries a name only SAM 2 graphs have (SAM 1's matchers leave such folders to the SAM 2 ones). */
+export function carriesSam2Names(g: GraphSignature): boolean {
+  return [...g.inputs, ...g.outputs].some((s) => SAM2_MARKERS.has(s.name));
+}
+
 const names = (list: GraphSignature['inputs']) => new Set(list.map((s) => s.name));
 const hasAll = (set: Set<string>, wanted: readonly string[]) => wanted.every((w) => set.has(w));
 const missing = (set: Set<string>, wanted: readonly string[]) => wanted.filter((w) => !set.has(w));
@@ -151,9 +156,13 @@ function describeContract(c: Sam2Contract, tokens?: 3 | 4): string {
   );
 }
 
-const EXPECTED =
-  `a SAM 2 layout (sam2: ${describeContract(CONTRACTS.ours, 4)}; sam2-samexporter: the same with 3 tokens; ` +
-  `sam2-rectlabel: ${describeContract(CONTRACTS.rectlabel)}; sam2-transformers.js: ${describeContract(CONTRACTS.hf)})`;
+const DESCRIBED: Record<Sam2Kind, string> = {
+  sam2: `sam2: ${describeContract(CONTRACTS.ours, 4)}`,
+  'sam2-samexporter': 'sam2-samexporter: the same with 3 tokens',
+  'sam2-rectlabel': `sam2-rectlabel: ${describeContract(CONTRACTS.rectlabel)}`,
+  'sam2-transformers.js': `sam2-transformers.js: ${describeContract(CONTRACTS.hf)}`,
+};
+const EXPECTED = `a SAM 2 layout (${Object.values(DESCRIBED).join('; ')})`;
 
 /** Token count of the ours / A decoder from the IoU output [.., T] (or the manifest's layout when dynamic). */
 function oursOrA(dir: string, decoder: ModelGraph, manifest: ModelManifest | undefined): 3 | 4 {
@@ -178,9 +187,7 @@ function matchSam2(
   graphs: readonly ModelGraph[],
   manifest: ModelManifest | undefined,
 ): { contract: Sam2Contract; tokens: 3 | 4; encoder: ModelGraph; decoder: ModelGraph } | undefined {
-  const marked = graphs.filter((g) =>
-    [...g.graph.inputs, ...g.graph.outputs].some((s) => SAM2_MARKERS.has(s.name)),
-  );
+  const marked = graphs.filter((g) => carriesSam2Names(g.graph));
   if (!marked.length) return undefined;
   for (const contract of Object.values(CONTRACTS)) {
     const decoder = graphs.find((g) => isDecoderOf(contract, g.graph));
@@ -219,7 +226,7 @@ function entry<K extends Sam2Kind>(kind: K): LayoutEntry<K> {
   return {
     kind,
     family: 'sam2',
-    expected: kind === 'sam2' ? EXPECTED : `the SAM 2 layout ${kind}`,
+    expected: `the SAM 2 layout ${DESCRIBED[kind]}`,
     match(dir, graphs, manifest) {
       const m = matchSam2(dir, graphs, manifest);
       if (!m || m.contract.kind !== kind) return undefined;

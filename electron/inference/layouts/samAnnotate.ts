@@ -16,6 +16,7 @@
 import { type ModelFrame, imagePoint, imageToModel } from '../../common/frames.ts';
 import { LABEL, type Prompt, encodeDecoderPoints, outputTokens } from '../../common/prompts.ts';
 import { geometryOf } from './geometry.ts';
+import { carriesSam2Names } from './sam2Layouts.ts';
 import type { GraphSignature, TensorSignature } from './signature.ts';
 import {
   type Candidate,
@@ -83,6 +84,8 @@ export const samAnnotateLayout: LayoutEntry<'sam-annotate'> = {
     `Meta's SAM decoder export (inputs ${META_DECODER_INPUTS.join(', ')}; outputs ` +
     `${META_DECODER_OUTPUTS.join(', ')}) with an encoder taking one float32 [1,3,S,S] input`,
   match(dir, graphs, manifest) {
+    // RectLabel's SAM 2 decoder has every name of Meta's SAM 1 decoder (and more): SAM 2 folders are not ours.
+    if (graphs.some((g) => carriesSam2Names(g.graph))) return undefined;
     const decoder = graphs.find((g) => isMetaDecoder(g.graph));
     const encoder = graphs.find((g) => g !== decoder && isMetaEncoder(g.graph));
     if (!decoder || !encoder) return undefined;

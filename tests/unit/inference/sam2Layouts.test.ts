@@ -177,6 +177,7 @@ describe('broken SAM 2 folders', () => {
       'model folder /models/s2: decoder.onnx looks like a SAM 2 graph but lacks has_mask_input. Found inputs (image_embed',
     );
     expect(error.message).toContain('expected a SAM 2 layout (sam2: encoder image → image_embed');
+    expect(() => detectLayout('/m', FIXTURES['sam2-rectlabel'])).not.toThrow();
   });
 
   it('says when the second graph is missing', () => {
