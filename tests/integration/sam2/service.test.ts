@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { imagePoint } from '../../../electron/common/frames.ts';
 import { upsampleMaskDirect } from '../../../electron/common/maskUpsample.ts';
+import { resolveAmgParams } from '../../../electron/common/amg/params.ts';
+import { generateMasks } from '../../../electron/inference/amg.ts';
 import { SamService } from '../../../electron/inference/samService.ts';
 import { fixturesDir } from '../../helpers/paths.ts';
 import { tempDir } from '../../helpers/projects.ts';
@@ -77,5 +79,22 @@ describe('SamService with a SAM 2.1 model', () => {
     const b = await second.predict(wide, click, { multimask: false });
     expect(b.embeddingSource).toBe('disk');
     expect(b.candidates.map((c) => [c.token, c.rle])).toEqual(a.candidates.map((c) => [c.token, c.rle]));
+  });
+
+  it('transformers.js layout: automatic masks decode the grid in batches, with the same result prompt by prompt', async () => {
+    const s = service();
+    const info = await s.loadModel(path.join(fixturesDir, 'models', 'sam2-tiny-random-hf'));
+    expect(info.gridBatching).toBe(true);
+    const params = resolveAmgParams(
+      { points_per_side: 6, pred_iou_thresh: 0.3, stability_score_thresh: 0 },
+      info.modelFamily,
+    );
+    const batched = await generateMasks(s, wide, params, { batched: true });
+    const single = await generateMasks(s, wide, params, { batched: false });
+    expect(batched.stats.batched).toBe(true);
+    expect(single.stats.batched).toBe(false);
+    expect(batched.masks.length).toBeGreaterThan(0);
+    const key = (m: (typeof batched.masks)[number]) => [m.rle.counts, m.point];
+    expect(batched.masks.map(key)).toEqual(single.masks.map(key));
   });
 });
