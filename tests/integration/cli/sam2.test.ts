@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sa1bAnnotation } from '../../../electron/common/formatSa1b.ts';
 import { type Rle, decodeRle, rleArea } from '../../../electron/common/rle.ts';
+import { readGreyPng } from '../../../electron/dataset/pngMasks.ts';
 import { maskIou } from '../../helpers/referenceSuite.ts';
 import { cli } from '../../helpers/cli.ts';
 import { fixturesDir } from '../../helpers/paths.ts';
@@ -185,5 +186,29 @@ describe('sam-annotate boxes-to-masks with a SAM 2.1 model', () => {
     expect(r.stderr).toMatch(/2 of 2 boxes → masks in 1 image/);
     const stats = JSON.parse(cli(['project', 'stats', file, '--json']).stdout);
     expect(stats.annotations).toMatchObject({ total: 2, masks: 2, boxes: 0 });
+  });
+});
+
+describe('sam-annotate edges with a SAM 2.1 model', () => {
+  it('writes an edge map of the image size (logits resized straight to the image, as SAM 2 does)', async () => {
+    const out = path.join(tempDir('sam2-edges-'), 'edges.png');
+    const r = cli([
+      'edges',
+      '--model',
+      sam2,
+      ...runtime,
+      '--input',
+      wide,
+      '--out',
+      out,
+      '--points-per-side',
+      '8',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { values, width, height } = await readGreyPng(out);
+    expect([width, height]).toEqual([320, 183]);
+    const edges = [...values].filter((v) => v > 0).length;
+    expect(edges).toBeGreaterThan(100);
+    expect(edges).toBeLessThan(values.length * 0.9);
   });
 });
