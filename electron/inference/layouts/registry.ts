@@ -17,12 +17,13 @@ import { samAnnotateLayout } from './samAnnotate.ts';
 import { samHqLayout } from './samHq.ts';
 import { transformersJsLayout } from './transformersJs.ts';
 
-// A folder carrying SAM 2's feature names is left to the SAM 2 layouts (RectLabel's SAM 2 decoder has every name
-// of Meta's SAM 1 decoder), which must then fit it or say what is missing.
+// Meta's SAM 1 matcher leaves SAM-HQ folders (interm_embeddings) to samHq, and folders carrying SAM 2's feature
+// names to the SAM 2 layouts (RectLabel's SAM 2 decoder has every name of Meta's SAM 1 decoder), which must then
+// fit them or say what is missing. The unknown-layout message lists the layouts in this order.
 export const LAYOUTS = [
-  samHqLayout, // before sam-annotate: its decoder has all of Meta's inputs too (plus interm_embeddings)
   samAnnotateLayout,
   transformersJsLayout,
+  samHqLayout,
   sam2Layout,
   sam2SamexporterLayout,
   sam2RectlabelLayout,

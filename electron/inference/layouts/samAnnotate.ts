@@ -86,6 +86,8 @@ export const samAnnotateLayout: LayoutEntry<'sam-annotate'> = {
   match(dir, graphs, manifest) {
     // RectLabel's SAM 2 decoder has every name of Meta's SAM 1 decoder (and more): SAM 2 folders are not ours.
     if (graphs.some((g) => carriesSam2Names(g.graph))) return undefined;
+    // SAM-HQ's decoder has them all too, plus the encoder's block features: that folder is samHq.ts's.
+    if (graphs.some((g) => g.graph.inputs.some((i) => i.name === 'interm_embeddings'))) return undefined;
     const decoder = graphs.find((g) => isMetaDecoder(g.graph));
     const encoder = graphs.find((g) => g !== decoder && isMetaEncoder(g.graph));
     if (!decoder || !encoder) return undefined;

@@ -38,6 +38,7 @@ describe('EdgeSAM layout', () => {
       maskInput: false,
       box: true,
       singleMaskToken: true,
+      singleMask: 'most-stable',
       ranking: { by: 'stability', label: 'ranked by stability' },
     });
     expect(adapter.grid).toBeUndefined();

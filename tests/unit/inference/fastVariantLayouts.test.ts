@@ -59,7 +59,12 @@ describe('preprocess-in-graph layout', () => {
 
   it("keeps Meta's decoder contract: mask input, box, all four tokens", () => {
     const adapter = detectLayout('/models/mobile', FIXTURES['preprocess-in-graph']);
-    expect(adapter.capabilities).toEqual({ maskInput: true, box: true, singleMaskToken: true });
+    expect(adapter.capabilities).toEqual({
+      maskInput: true,
+      box: true,
+      singleMaskToken: true,
+      singleMask: 'token0',
+    });
     const stretch = stretchFrameFor({ width, height }, 1024);
     expect(() => adapter.postprocess.toMask(new Float32Array(256 * 256), stretch, {})).toThrow(
       /'longest-side'/,
@@ -136,7 +141,12 @@ describe('efficientvit-sam layout (official export)', () => {
     expect(Object.keys(feeds).sort()).toEqual(['image_embeddings', 'point_coords', 'point_labels']);
     expect(Array.from(feeds.point_coords!.data as Float32Array)).toEqual([512, 384, 0, 0]);
     expect(Array.from(feeds.point_labels!.data as Float32Array)).toEqual([1, -1]);
-    expect(adapter.capabilities).toEqual({ maskInput: false, box: true, singleMaskToken: true });
+    expect(adapter.capabilities).toEqual({
+      maskInput: false,
+      box: true,
+      singleMaskToken: true,
+      singleMask: 'token0',
+    });
     const refine = {
       points: [{ point: imagePoint(20, 15), label: 1 as const }],
       maskInput: new Float32Array(256 * 256),

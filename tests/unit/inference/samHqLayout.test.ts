@@ -15,9 +15,14 @@ const adapter = detectLayout('/models/hq', FIXTURES['sam-hq']);
 const block = 64 * 64 * 768;
 
 describe('SAM-HQ layout', () => {
-  it('is detected ahead of Meta’s layout and caches the embedding plus one block of ViT features', () => {
+  it('is detected, not taken for Meta’s layout, and caches the embedding plus one block of ViT features', () => {
     expect(adapter.kind).toBe('sam-hq');
-    expect(adapter.capabilities).toEqual({ maskInput: true, box: true, singleMaskToken: false });
+    expect(adapter.capabilities).toEqual({
+      maskInput: true,
+      box: true,
+      singleMaskToken: false,
+      singleMask: 'in-graph',
+    });
     expect(adapter.encoder.outputNames).toEqual(['image_embeddings', 'interm_embeddings']);
     expect(adapter.decoder.outputNames).toEqual(['iou_predictions', 'low_res_masks']);
     expect(adapter.imageTensors.map((s) => s.dims)).toEqual([
