@@ -2,8 +2,14 @@
  * Models `sam-annotate models download NAME` knows where to get.
  *
  * Two kinds: `checkpoint` entries download Meta's PyTorch checkpoint and convert it here with the project's
- * converter (native-models/export.py, needs Python with torch and onnx); `onnx` entries download a published
- * ONNX pair that opens as is (LAYOUTS.md).
+ * converter (native-models/export.py for SAM 1, export_sam2.py for SAM 2.1; needs Python with torch and onnx);
+ * `onnx` entries download a published ONNX pair that opens as is (LAYOUTS.md).
+ *
+ * SAM 2.1 (issue 14): Meta's checkpoint URLs are those of facebookresearch/sam2 checkpoints/download_ckpts.sh
+ * (@2b90b9f); no checksum is published for them. The ONNX pairs are X-AnyLabeling's release v2.5.0 files, layout A
+ * (samexporter; /work/shared/reference/sam2-layouts.md §1.2), renamed to encoder.onnx / decoder.onnx in the
+ * folder; no checksum is known. No byte size is published for either: the sizes below are estimates, 4 bytes per
+ * parameter of Meta's published counts (38.9 M, 46 M, 80.8 M, 224.4 M; the decoder 5.1 M), for the listing only.
  *
  * Checksums: this catalog was written on a machine without internet access, so no digest below was computed from
  * the real files here. Meta's checkpoint names end in the first six hex digits of their MD5
@@ -13,6 +19,13 @@
  * the folder. Pass `--sha256 HEX` (repeatable, one per file in order) to verify a download yourself.
  */
 import type { LayoutKind } from '../inference/layouts/registry.ts';
+import type { ModelType } from './families.ts';
+
+/**
+ * Layouts of the catalog's files. 'samexporter' (layout A) joins LayoutKind when the SAM 2 layout adapters land
+ * (issue 14, electron/inference/layouts); the union is then redundant and can go.
+ */
+export type CatalogLayout = LayoutKind | 'samexporter';
 
 export interface CatalogFile {
   /** Path inside the model folder (or the checkpoint's file name). */
@@ -30,9 +43,11 @@ export interface CatalogEntry {
   readonly name: string;
   readonly title: string;
   readonly kind: 'checkpoint' | 'onnx';
-  /** For checkpoints: the converter's --type. */
-  readonly modelType?: 'vit_b' | 'vit_l' | 'vit_h';
-  readonly layout: LayoutKind;
+  /** What the manifest of the installed model says: 'sam' (SAM 1) or 'sam2.1'. */
+  readonly family: 'sam' | 'sam2.1';
+  /** For checkpoints: the converter's --type (families.ts routes it to export.py or export_sam2.py). */
+  readonly modelType?: ModelType;
+  readonly layout: CatalogLayout;
   readonly files: readonly CatalogFile[];
   readonly source: string;
   readonly license: string;
@@ -53,6 +68,7 @@ function metaCheckpoint(
     name,
     title: `Meta SAM ${type.replace('vit_', 'ViT-').toUpperCase().replace('VIT', 'ViT')} (official checkpoint, converted here)`,
     kind: 'checkpoint',
+    family: 'sam',
     modelType: type,
     layout: 'sam-annotate',
     files: [{ path: file, url: `${META}/${file}`, sha256: null, md5, approxBytes }],
@@ -73,6 +89,7 @@ function transformersJs(name: string, repo: string, title: string, encoderBytes:
     name,
     title,
     kind: 'onnx',
+    family: 'sam',
     layout: 'transformers.js',
     files: [
       file('onnx/vision_encoder.onnx', encoderBytes),
@@ -81,6 +98,61 @@ function transformersJs(name: string, repo: string, title: string, encoderBytes:
     source: `${HF}/${repo}`,
     license: 'Apache-2.0',
   };
+}
+
+const META_SAM2 = 'https://dl.fbaipublicfiles.com/segment_anything_2/092824';
+const XANYLABELING = 'https://github.com/CVHub520/X-AnyLabeling/releases/download/v2.5.0';
+const SAM2_DECODER_BYTES = 5_113_695 * 4;
+
+/** One SAM 2.1 size: Meta's checkpoint (converted here) and X-AnyLabeling's layout-A ONNX pair (no Python). */
+function sam21(
+  size: 'tiny' | 'small' | 'base_plus' | 'large',
+  type: ModelType,
+  label: string,
+  params: number,
+): CatalogEntry[] {
+  const common = {
+    family: 'sam2.1',
+    source: 'https://github.com/facebookresearch/sam2',
+    license: 'Apache-2.0',
+  } as const;
+  const stem = `sam2.1_hiera_${size}`;
+  const name = `sam2.1-hiera-${size.replace('_', '-')}`;
+  const onnx = (role: 'encoder' | 'decoder', approxBytes: number): CatalogFile => ({
+    path: `${role}.onnx`,
+    url: `${XANYLABELING}/${stem}.${role}.onnx`,
+    sha256: null,
+    md5: null,
+    approxBytes,
+  });
+  return [
+    {
+      ...common,
+      name,
+      title: `Meta SAM 2.1 Hiera-${label} (official checkpoint, converted here)`,
+      kind: 'checkpoint',
+      modelType: type,
+      layout: 'sam-annotate',
+      files: [
+        {
+          path: `${stem}.pt`,
+          url: `${META_SAM2}/${stem}.pt`,
+          sha256: null,
+          md5: null,
+          approxBytes: params * 4,
+        },
+      ],
+    },
+    {
+      ...common,
+      name: `${name}-onnx`,
+      title: `SAM 2.1 Hiera-${label} (ONNX by X-AnyLabeling, samexporter layout; no Python needed)`,
+      kind: 'onnx',
+      layout: 'samexporter',
+      files: [onnx('encoder', params * 4 - SAM2_DECODER_BYTES), onnx('decoder', SAM2_DECODER_BYTES)],
+      source: 'https://github.com/CVHub520/X-AnyLabeling/releases/tag/v2.5.0',
+    },
+  ];
 }
 
 export const CATALOG: readonly CatalogEntry[] = [
@@ -123,6 +195,10 @@ export const CATALOG: readonly CatalogEntry[] = [
     'SAM ViT-B (ONNX by Xenova; points only)',
     350_000_000,
   ),
+  ...sam21('tiny', 'sam2.1_hiera_t', 'T', 38_900_000),
+  ...sam21('small', 'sam2.1_hiera_s', 'S', 46_000_000),
+  ...sam21('base_plus', 'sam2.1_hiera_b+', 'B+', 80_800_000),
+  ...sam21('large', 'sam2.1_hiera_l', 'L', 224_400_000),
 ];
 
 export function findCatalogEntry(name: string): CatalogEntry | undefined {

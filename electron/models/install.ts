@@ -3,16 +3,18 @@
  * `<data dir>/models/.download-<name>/` (kept across interruptions, so a rerun resumes), then
  * - ONNX pairs: the staging folder must open as a model folder (layout, shapes, manifest checksums), then it is
  *   renamed into place;
- * - a PyTorch checkpoint: converted with the project's converter (native-models/export.py) into the install
- *   folder, then the staging folder (the checkpoint) is deleted.
+ * - a PyTorch checkpoint: converted with the project's converter for its --type (native-models/export.py for
+ *   SAM 1, export_sam2.py for SAM 2 / 2.1: families.ts) into the install folder, then the staging folder (the
+ *   checkpoint) is deleted.
  * Nothing appears under the final name unless every step succeeded.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from '../common/errors.ts';
 import { openModelFolder } from '../inference/modelFolder.ts';
-import { NATIVE_MODELS_DIR, lastLine, requireTorch, runPython } from '../node/python.ts';
+import { lastLine, requireTorch, runPython } from '../node/python.ts';
 import type { CatalogEntry } from './catalog.ts';
+import { converterForType } from './families.ts';
 import { type DownloadResult, displayUrl, downloadFile } from './download.ts';
 import type { ModelEntry, ModelRegistry } from './registry.ts';
 
@@ -81,8 +83,12 @@ export function planFromUrls(
   });
   const checkpoint = files.some((f) => f.path.endsWith('.pth') || f.path.endsWith('.pt'));
   if (checkpoint) {
-    if (files.length !== 1) throw new UserError('a checkpoint download is one .pth URL');
-    if (!modelType) throw new UserError('a .pth checkpoint needs --type vit_b|vit_l|vit_h to be converted');
+    if (files.length !== 1) throw new UserError('a checkpoint download is one .pth/.pt URL');
+    if (!modelType)
+      throw new UserError(
+        'a checkpoint needs --type to be converted (vit_b|vit_l|vit_h for SAM 1, sam2.1_hiera_t|s|b+|l for SAM 2.1)',
+      );
+    converterForType(modelType);
     return { name, kind: 'checkpoint', modelType, files };
   }
   if (new Set(files.map((f) => f.path)).size !== files.length)
@@ -106,7 +112,8 @@ export async function installModel(
   await mkdir(staging, { recursive: true }).catch((error: unknown) => {
     throw new UserError(`cannot create ${staging}: ${describeError(error)}`, { cause: error });
   });
-  if (plan.kind === 'checkpoint') await requireTorch();
+  const converter = plan.kind === 'checkpoint' ? converterForType(plan.modelType ?? '') : undefined;
+  if (converter) await requireTorch();
 
   for (const [i, file] of plan.files.entries()) {
     events.onFileStart?.(file, i, plan.files.length);
@@ -138,7 +145,7 @@ export async function installModel(
     await rm(converting, { recursive: true, force: true });
     const run = await runPython(
       [
-        path.join(NATIVE_MODELS_DIR, 'export.py'),
+        converter!.script,
         '--checkpoint',
         path.join(staging, plan.files[0]!.path),
         '--type',

@@ -14,6 +14,7 @@ import { JsonReader } from '../common/jsonReader.ts';
 import type { FileHashCache } from '../inference/fileHash.ts';
 import { type ModelFolder, openModelFolder } from '../inference/modelFolder.ts';
 import { writeFileAtomic } from '../node/atomicWrite.ts';
+import type { ModelAbilities } from './families.ts';
 import { REPO_ROOT } from '../node/rendererBuild.ts';
 
 /**
@@ -46,6 +47,8 @@ export interface ModelEntry {
   readonly variant: string | null;
   /** Detected layout, null when the folder does not open. */
   readonly layout: string | null;
+  /** What the decoder takes (its layout adapter's capabilities); null when the folder does not open. */
+  readonly capabilities: ModelAbilities | null;
   readonly inputSize: number | null;
   readonly demo: boolean;
   readonly description: string | null;
@@ -156,6 +159,7 @@ export class ModelRegistry {
       family: folder?.manifest?.family ?? null,
       variant: folder?.manifest?.variant ?? null,
       layout: folder?.layout.kind ?? null,
+      capabilities: folder ? { ...folder.layout.capabilities } : null,
       inputSize: folder?.layout.geometry.inputSize ?? null,
       demo: folder?.demo ?? c.source === 'builtin',
       description: folder?.manifest?.description ?? null,

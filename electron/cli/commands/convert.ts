@@ -1,30 +1,48 @@
-/** `sam-annotate convert`: a PyTorch SAM checkpoint → a model folder (encoder.onnx, decoder.onnx, manifest). */
+/**
+ * `sam-annotate convert`: a PyTorch SAM 1 or SAM 2 / 2.1 checkpoint → a model folder (encoder.onnx, decoder.onnx,
+ * manifest). The --type (or the --config's shape) picks the converter (electron/models/families.ts).
+ */
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../common/errors.ts';
-import { NATIVE_MODELS_DIR, lastLine, requireTorch, runPython } from '../../node/python.ts';
+import { lastLine, requireTorch, runPython } from '../../node/python.ts';
+import {
+  type Converter,
+  SAM1_TYPES,
+  SAM2_TYPES,
+  checkpointFamily,
+  converterForConfig,
+  converterForType,
+  familyLabel,
+} from '../../models/families.ts';
 import { checkModelName } from '../../models/registry.ts';
 import { UsageError, parseFlags, required } from '../args.ts';
 import { openRegistry } from '../../models/defaultModel.ts';
 
-export const summary = 'convert a SAM checkpoint (.pth) into an ONNX model folder';
+export const summary = 'convert a SAM 1 (.pth) or SAM 2 / 2.1 (.pt) checkpoint into an ONNX model folder';
 
-export const help = `Usage: sam-annotate convert --checkpoint FILE.pth (--type vit_b|vit_l|vit_h | --config FILE.json) (--out DIR | --install NAME)
+export const help = `Usage: sam-annotate convert --checkpoint FILE (--type NAME | --config FILE.json) (--out DIR | --install NAME)
 
-Loads Meta's checkpoint (sam_vit_b_01ec64.pth, sam_vit_l_0b3195.pth, sam_vit_h_4b8939.pth, or a fine-tuned one
-with the same keys) strictly, exports encoder.onnx and decoder.onnx (Meta's decoder contract) with a
-manifest.json, and checks the ONNX outputs against PyTorch. Needs Python 3 with torch and onnx
-($SAM_PYTHON, else /usr/bin/python3).
+Loads Meta's checkpoint strictly, exports encoder.onnx and decoder.onnx with a manifest.json, and checks the
+ONNX outputs against PyTorch. Needs Python 3 with torch and onnx ($SAM_PYTHON, else /usr/bin/python3).
+  SAM 1:     sam_vit_b_01ec64.pth, sam_vit_l_0b3195.pth, sam_vit_h_4b8939.pth (native-models/export.py)
+  SAM 2.1:   sam2.1_hiera_tiny.pt, _small.pt, _base_plus.pt, _large.pt; SAM 2: sam2_hiera_*.pt
+             (native-models/export_sam2.py; image mode: the video-only tensors are skipped)
+A fine-tuned checkpoint with the same keys works too.
 
-  --checkpoint FILE   PyTorch state_dict as Meta publishes it
-  --type NAME         vit_b, vit_l or vit_h (Meta's architectures)
-  --config FILE.json  another architecture, e.g. {"config": {"encoder_embed_dim": 64, …}, "pixel_mean": …}
+  --checkpoint FILE   PyTorch checkpoint as Meta publishes it
+  --type NAME         SAM 1: ${SAM1_TYPES.join(', ')}
+                      SAM 2: ${SAM2_TYPES.slice(0, 4).join(', ')}
+                             ${SAM2_TYPES.slice(4).join(', ')}
+                      (t = tiny, s = small, b+ = base_plus, l = large)
+  --config FILE.json  another architecture: SAM 1 {"config": {"encoder_embed_dim": 64, …}, "pixel_mean": …};
+                      SAM 2 Meta's resolved config {"model": {…}} (as sam2.1_test.json in the conformance data)
   --out DIR           model folder to create
   --install NAME      instead of --out: install the result as model NAME (sam-annotate models list shows it;
                       add --default to make it the default model)
   --default           with --install: make it the default model
-  --layout NAME       sam-annotate (default) or transformers.js
+  --layout NAME       sam-annotate (default) or transformers.js; SAM 2 also samexporter or rectlabel
   --no-smoke          skip the ONNX-vs-PyTorch check`;
 
 const FLAGS = {
@@ -54,20 +72,17 @@ export async function run(argv: string[]): Promise<number> {
     : required('out', 'convert', values.out);
   if (!!values.type === !!values.config)
     throw new UsageError('convert: give exactly one of --type or --config');
-  if (values.type && !['vit_b', 'vit_l', 'vit_h'].includes(values.type)) {
-    throw new UsageError(`convert: --type ${values.type}: expected vit_b, vit_l or vit_h`);
-  }
+  const typed = values.type ? typeConverter(values.type) : undefined;
   if (!existsSync(checkpoint)) throw new UserError(`cannot read checkpoint ${checkpoint}: no such file`);
   if (values.config && !existsSync(values.config))
     throw new UserError(`cannot read config ${values.config}: no such file`);
+  const converter = typed ?? (await converterForConfig(values.config!));
+  if (values.layout && !converter.layouts.includes(values.layout))
+    throw new UsageError(
+      `convert: --layout ${values.layout}: ${familyLabel(converter.family, null)} converts to ${converter.layouts.join(', ')}`,
+    );
   await requireTorch();
-  const args = [
-    path.join(NATIVE_MODELS_DIR, 'export.py'),
-    '--checkpoint',
-    path.resolve(checkpoint),
-    '--out',
-    path.resolve(out),
-  ];
+  const args = [converter.script, '--checkpoint', path.resolve(checkpoint), '--out', path.resolve(out)];
   if (values.type) args.push('--type', values.type);
   if (values.config) args.push('--config', path.resolve(values.config));
   if (values.layout) args.push('--layout', values.layout);
@@ -77,6 +92,8 @@ export async function run(argv: string[]): Promise<number> {
   const result = await runPython(args);
   if (result.code !== 0) {
     if (registry) await rm(out, { recursive: true, force: true });
+    const other = await otherFamily(checkpoint, converter);
+    if (other) throw new UserError(other);
     throw new UserError(`convert failed: ${lastLine(result.stderrTail) || `exit code ${result.code}`}`);
   }
   if (registry) {
@@ -90,4 +107,26 @@ export async function run(argv: string[]): Promise<number> {
   }
   console.error(`wrote model folder ${out}`);
   return 0;
+}
+
+function typeConverter(type: string): Converter {
+  try {
+    return converterForType(type);
+  } catch (error) {
+    throw new UsageError(`convert: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * After a failed conversion: when the checkpoint is of the other family than --type / --config said (a SAM 2 .pt
+ * given vit_b, a SAM 1 .pth given sam2.1_hiera_t), the one line that says so; undefined otherwise.
+ */
+async function otherFamily(checkpoint: string, converter: Converter): Promise<string | undefined> {
+  const family = await checkpointFamily(checkpoint);
+  if (!family || (family === 'sam') === (converter.family === 'sam')) return undefined;
+  const types = family === 'sam' ? SAM1_TYPES : SAM2_TYPES.filter((t) => t.startsWith(`${family}_`));
+  return (
+    `${checkpoint} is a ${familyLabel(family, null)} checkpoint, not ${familyLabel(converter.family, null)}: ` +
+    `convert it with --type ${types.join('|')} (or a ${familyLabel(family, null)} --config)`
+  );
 }

@@ -5,6 +5,7 @@
 import { UserError } from '../../common/errors.ts';
 import { CATALOG, findCatalogEntry } from '../../models/catalog.ts';
 import { displayUrl } from '../../models/download.ts';
+import { abilitiesLabel, converterForType, familyLabel } from '../../models/families.ts';
 import { installModel, planFromCatalog, planFromUrls } from '../../models/install.ts';
 import { openRegistry } from '../../models/defaultModel.ts';
 import type { ModelEntry } from '../../models/registry.ts';
@@ -19,7 +20,7 @@ export const MANAGER_HELP = `Manage installed models (in $SAM_ANNOTATE_DATA, els
       every model: the built-in demo, installed ones, added folders; family, layout, size, default.
       --load also loads each into onnxruntime and shows the execution provider.
   sam-annotate models download NAME [--name N] [--sha256 HEX] [--default]
-  sam-annotate models download URL… --name N [--sha256 HEX]… [--type vit_b|vit_l|vit_h] [--default]
+  sam-annotate models download URL… --name N [--sha256 HEX]… [--type vit_b|…|sam2.1_hiera_t|…] [--default]
       download a model from the catalog (sam-annotate models download, without a name, lists it) or from
       URLs: two .onnx files (an encoder and a decoder, any layout "models DIR" accepts) or one .pth checkpoint,
       which is converted here (needs Python with torch and onnx). Interrupted downloads resume when the same
@@ -44,8 +45,10 @@ function entryJson(e: ModelEntry, provider?: string | null) {
     dir: e.dir,
     source: e.source,
     family: e.family,
+    family_label: familyLabel(e.family, e.layout),
     variant: e.variant,
     layout: e.layout,
+    capabilities: e.capabilities,
     input_size: e.inputSize,
     bytes: e.bytes,
     demo: e.demo,
@@ -100,7 +103,7 @@ async function list(argv: string[]): Promise<number> {
     console.log(JSON.stringify(rows, null, 2));
     return 0;
   }
-  const header = ['', 'NAME', 'SOURCE', 'FAMILY', 'LAYOUT', 'INPUT', 'SIZE'];
+  const header = ['', 'NAME', 'SOURCE', 'FAMILY', 'LAYOUT', 'SUPPORTS', 'INPUT', 'SIZE'];
   if (values.load) header.push('PROVIDER');
   header.push('NOTES');
   const rows = [header];
@@ -112,8 +115,9 @@ async function list(argv: string[]): Promise<number> {
       e.isDefault ? '*' : '',
       e.name,
       e.source,
-      [e.family ?? '?', e.variant].filter(Boolean).join(' '),
+      [familyLabel(e.family, e.layout), e.variant].filter(Boolean).join(' '),
       e.layout ?? '-',
+      abilitiesLabel(e.capabilities),
       e.inputSize ? String(e.inputSize) : '-',
       formatBytes(e.bytes),
     ];
@@ -152,7 +156,7 @@ async function add(argv: string[]): Promise<number> {
 }
 
 function catalogListing(): string {
-  const rows = [['NAME', 'KIND', 'LAYOUT', 'SIZE', 'CHECKSUM', 'TITLE']];
+  const rows = [['NAME', 'FAMILY', 'KIND', 'LAYOUT', 'SIZE', 'CHECKSUM', 'TITLE']];
   for (const e of CATALOG) {
     const bytes = e.files.reduce((a, f) => a + f.approxBytes, 0);
     const checksum = e.files.every((f) => f.sha256)
@@ -160,7 +164,15 @@ function catalogListing(): string {
       : e.files.every((f) => f.md5)
         ? 'md5'
         : 'unverified';
-    rows.push([e.name, e.kind, e.layout, `~${formatBytes(bytes)}`, checksum, e.title]);
+    rows.push([
+      e.name,
+      familyLabel(e.family, e.layout),
+      e.kind,
+      e.layout,
+      `~${formatBytes(bytes)}`,
+      checksum,
+      e.title,
+    ]);
   }
   return `${table(rows)}\n\nmd5: Meta's published checkpoints, checked against the MD5 their names start with. "unverified": the catalog has no\nchecksum for these files (it was written offline); the folder is still checked, and --sha256 HEX checks the bytes.`;
 }
@@ -185,8 +197,13 @@ async function download(argv: string[]): Promise<number> {
     if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new UsageError(`--sha256 ${h}: expected 64 hex digits`);
     return h.toLowerCase();
   });
-  if (values.type && !['vit_b', 'vit_l', 'vit_h'].includes(values.type))
-    throw new UsageError(`--type ${values.type}: expected vit_b, vit_l or vit_h`);
+  if (values.type) {
+    try {
+      converterForType(values.type);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   const isUrl = (s: string) => /^https?:\/\//i.test(s);
   let plan;
   if (positionals.every(isUrl)) {

@@ -1,0 +1,125 @@
+/**
+ * SAM families as the model manager sees them (issue 14): which converter turns a checkpoint of each into a model
+ * folder, how a family is named to the user, and what a model can do. Plain Node: the CLI, the app's model manager
+ * and the installer share it.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { UserError, describeError } from '../common/errors.ts';
+import { NATIVE_MODELS_DIR, pythonExecutable } from '../node/python.ts';
+
+/** Meta's SAM 1 architectures (native-models/export.py --type). */
+export const SAM1_TYPES = ['vit_b', 'vit_l', 'vit_h'] as const;
+/** Meta's SAM 2 / 2.1 architectures, named as Meta's config files (native-models/export_sam2.py --type). */
+export const SAM2_TYPES = [
+  'sam2.1_hiera_t',
+  'sam2.1_hiera_s',
+  'sam2.1_hiera_b+',
+  'sam2.1_hiera_l',
+  'sam2_hiera_t',
+  'sam2_hiera_s',
+  'sam2_hiera_b+',
+  'sam2_hiera_l',
+] as const;
+export type ModelType = (typeof SAM1_TYPES)[number] | (typeof SAM2_TYPES)[number];
+
+/** 'sam' = SAM 1 (the manifests' name for it); 'sam2' covers SAM 2 and 2.1 (same graphs, other weights). */
+export type ConverterFamily = 'sam' | 'sam2';
+
+export interface Converter {
+  readonly family: ConverterFamily;
+  /** The export script, absolute. */
+  readonly script: string;
+  /** Layouts the script writes (its --layout choices); the first is the default. */
+  readonly layouts: readonly string[];
+}
+
+const CONVERTERS: Record<ConverterFamily, Converter> = {
+  sam: {
+    family: 'sam',
+    script: path.join(NATIVE_MODELS_DIR, 'export.py'),
+    layouts: ['sam-annotate', 'transformers.js'],
+  },
+  sam2: {
+    family: 'sam2',
+    script: path.join(NATIVE_MODELS_DIR, 'export_sam2.py'),
+    layouts: ['sam-annotate', 'samexporter', 'rectlabel', 'transformers.js'],
+  },
+};
+
+export function isModelType(value: string): value is ModelType {
+  return (
+    (SAM1_TYPES as readonly string[]).includes(value) || (SAM2_TYPES as readonly string[]).includes(value)
+  );
+}
+
+/** `--type NAME` → the converter for its family; a UsageError-worthy message for an unknown name. */
+export function converterForType(type: string): Converter {
+  if ((SAM1_TYPES as readonly string[]).includes(type)) return CONVERTERS.sam;
+  if ((SAM2_TYPES as readonly string[]).includes(type)) return CONVERTERS.sam2;
+  throw new UserError(
+    `--type ${type}: expected one of ${SAM1_TYPES.join(', ')} (SAM 1) or ${SAM2_TYPES.join(', ')} (SAM 2 / 2.1)`,
+  );
+}
+
+/**
+ * `--config FILE.json` → the converter for its family: SAM 1 configs hold a `config` object (export.py's format),
+ * SAM 2 configs Meta's resolved `model` (export_sam2.py's, like the conformance data's sam2.1_test.json).
+ */
+export async function converterForConfig(file: string): Promise<Converter> {
+  let root: unknown;
+  try {
+    root = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`cannot read config ${file}: ${describeError(error)}`, { cause: error });
+  }
+  const has = (key: string) =>
+    typeof root === 'object' && root !== null && typeof (root as Record<string, unknown>)[key] === 'object';
+  if (has('model')) return CONVERTERS.sam2;
+  if (has('config')) return CONVERTERS.sam;
+  throw new UserError(
+    `config ${file}: neither a SAM 1 config (a "config" object) nor a SAM 2 one (Meta's resolved "model")`,
+  );
+}
+
+/** Which family a checkpoint's tensors are (native-models/tools/checkpoint_family.py); null when unreadable. */
+export async function checkpointFamily(checkpoint: string): Promise<string | null> {
+  try {
+    const { stdout } = await promisify(execFile)(pythonExecutable(), [
+      path.join(NATIVE_MODELS_DIR, 'tools', 'checkpoint_family.py'),
+      path.resolve(checkpoint),
+    ]);
+    const family = (JSON.parse(stdout) as { family?: unknown }).family;
+    return typeof family === 'string' && family !== 'unknown' ? family : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The family a manifest names ('sam', 'sam2', 'sam2.1'), or, without one, what the layout implies. */
+export function familyLabel(family: string | null, layout: string | null): string {
+  if (family === 'sam') return 'SAM 1';
+  if (family === 'sam2') return 'SAM 2';
+  if (family === 'sam2.1') return 'SAM 2.1';
+  if (family) return family;
+  // Published samexporter / RectLabel pairs carry no manifest; only SAM 2 is exported in those layouts here.
+  if (layout === 'samexporter' || layout === 'rectlabel') return 'SAM 2.x';
+  return layout ? 'SAM' : '?';
+}
+
+/** What the decoder takes and gives (the layout adapter's capabilities), in the shape every listing shows. */
+export interface ModelAbilities {
+  readonly box: boolean;
+  /** Earlier low-res logits as `mask_input`: each click refines the previous mask. */
+  readonly maskInput: boolean;
+  readonly singleMaskToken: boolean;
+}
+
+/** "box, refinement, single-mask token" minus what the model lacks; "points only" when it has none of them. */
+export function abilitiesLabel(c: ModelAbilities | null): string {
+  if (!c) return '-';
+  const parts = [c.box ? 'box' : '', c.maskInput ? 'refinement' : '', c.singleMaskToken ? 'single-mask' : ''];
+  return parts.filter(Boolean).join(', ') || 'points only';
+}
