@@ -13,6 +13,7 @@ import type { DecodedMask, MaskPreview, PreviewMask } from '../common/candidate.
 import type { Distribution } from '../common/distribution.ts';
 import type { IpcEnvelope } from '../common/ipcEnvelope.ts';
 import { MENU_SHORTCUTS, type MenuCommand } from '../common/menuShortcuts.ts';
+import type { ModelAbilities, ModelType } from '../common/modelFamily.ts';
 import type { MaskPrompts } from '../common/prompts.ts';
 import type { Rle } from '../common/rle.ts';
 
@@ -441,6 +442,8 @@ export interface InstalledModel {
   readonly variant: string | null;
   /** Detected layout; null when the folder does not open. */
   readonly layout: string | null;
+  /** Box prompts, refinement (mask input), single-mask token; null when the folder does not open (issue 14). */
+  readonly capabilities: ModelAbilities | null;
   /** Model input side S (pixels of the S×S model frame). */
   readonly inputSize: number | null;
   readonly demo: boolean;
@@ -461,6 +464,8 @@ export interface CatalogModel {
   readonly title: string;
   /** 'checkpoint': Meta's PyTorch file, converted here; 'onnx': a published ONNX pair, used as is. */
   readonly kind: 'checkpoint' | 'onnx';
+  /** The manifest's family once installed: 'sam' (SAM 1) or 'sam2.1' (issue 14). */
+  readonly family: string;
   readonly layout: string;
   /** Approximate download size (bytes). */
   readonly approxBytes: number;
@@ -488,7 +493,8 @@ export type ModelInstallRequest =
       /** Expected sha256 of each file, in order (fewer = the rest unchecked). */
       readonly sha256?: readonly string[];
       readonly name: string;
-      readonly modelType?: 'vit_b' | 'vit_l' | 'vit_h';
+      /** The converter's --type: SAM 1 vit_*, SAM 2 / 2.1 sam2*_hiera_* (issue 14). */
+      readonly modelType?: ModelType;
     };
 
 /**

@@ -1,29 +1,17 @@
 /**
  * SAM families as the model manager sees them (issue 14): which converter turns a checkpoint of each into a model
- * folder, how a family is named to the user, and what a model can do. Plain Node: the CLI, the app's model manager
- * and the installer share it.
+ * folder, and which family a checkpoint or config is. Plain Node: the CLI, the app's model manager and the
+ * installer share it; how a family is named to the user is electron/common/modelFamily.ts (the renderer's too).
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { UserError, describeError } from '../common/errors.ts';
+import { type ModelType, SAM1_TYPES, SAM2_TYPES } from '../common/modelFamily.ts';
 import { NATIVE_MODELS_DIR, pythonExecutable } from '../node/python.ts';
 
-/** Meta's SAM 1 architectures (native-models/export.py --type). */
-export const SAM1_TYPES = ['vit_b', 'vit_l', 'vit_h'] as const;
-/** Meta's SAM 2 / 2.1 architectures, named as Meta's config files (native-models/export_sam2.py --type). */
-export const SAM2_TYPES = [
-  'sam2.1_hiera_t',
-  'sam2.1_hiera_s',
-  'sam2.1_hiera_b+',
-  'sam2.1_hiera_l',
-  'sam2_hiera_t',
-  'sam2_hiera_s',
-  'sam2_hiera_b+',
-  'sam2_hiera_l',
-] as const;
-export type ModelType = (typeof SAM1_TYPES)[number] | (typeof SAM2_TYPES)[number];
+export { type ModelType, SAM1_TYPES, SAM2_TYPES };
 
 /** 'sam' = SAM 1 (the manifests' name for it); 'sam2' covers SAM 2 and 2.1 (same graphs, other weights). */
 export type ConverterFamily = 'sam' | 'sam2';
@@ -96,30 +84,4 @@ export async function checkpointFamily(checkpoint: string): Promise<string | nul
   } catch {
     return null;
   }
-}
-
-/** The family a manifest names ('sam', 'sam2', 'sam2.1'), or, without one, what the layout implies. */
-export function familyLabel(family: string | null, layout: string | null): string {
-  if (family === 'sam') return 'SAM 1';
-  if (family === 'sam2') return 'SAM 2';
-  if (family === 'sam2.1') return 'SAM 2.1';
-  if (family) return family;
-  // Published samexporter / RectLabel pairs carry no manifest; only SAM 2 is exported in those layouts here.
-  if (layout === 'samexporter' || layout === 'rectlabel') return 'SAM 2.x';
-  return layout ? 'SAM' : '?';
-}
-
-/** What the decoder takes and gives (the layout adapter's capabilities), in the shape every listing shows. */
-export interface ModelAbilities {
-  readonly box: boolean;
-  /** Earlier low-res logits as `mask_input`: each click refines the previous mask. */
-  readonly maskInput: boolean;
-  readonly singleMaskToken: boolean;
-}
-
-/** "box, refinement, single-mask token" minus what the model lacks; "points only" when it has none of them. */
-export function abilitiesLabel(c: ModelAbilities | null): string {
-  if (!c) return '-';
-  const parts = [c.box ? 'box' : '', c.maskInput ? 'refinement' : '', c.singleMaskToken ? 'single-mask' : ''];
-  return parts.filter(Boolean).join(', ') || 'points only';
 }

@@ -14,7 +14,7 @@ import { JsonReader } from '../common/jsonReader.ts';
 import type { FileHashCache } from '../inference/fileHash.ts';
 import { type ModelFolder, openModelFolder } from '../inference/modelFolder.ts';
 import { writeFileAtomic } from '../node/atomicWrite.ts';
-import type { ModelAbilities } from './families.ts';
+import type { ModelAbilities } from '../common/modelFamily.ts';
 import { REPO_ROOT } from '../node/rendererBuild.ts';
 
 /**
@@ -86,6 +86,23 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
+/**
+ * family / variant of a folder's manifest.json read as plain JSON, for a folder that does not open (issue 14: the
+ * listing still says "SAM 2.1" beside why it cannot be used); nothing when there is no readable manifest.
+ */
+async function peekManifest(dir: string): Promise<{ family?: string; variant?: string } | undefined> {
+  try {
+    const root = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return { family: text(root.family), variant: text(root.variant) };
+  } catch {
+    return undefined;
+  }
+}
+
 export class ModelRegistry {
   readonly modelsDir: string;
   private readonly file: string;
@@ -152,12 +169,13 @@ export class ModelRegistry {
     } catch (error) {
       problem = describeError(error);
     }
+    const unopened = folder ? undefined : await peekManifest(c.dir);
     return {
       name: c.name,
       dir: c.dir,
       source: c.source,
-      family: folder?.manifest?.family ?? null,
-      variant: folder?.manifest?.variant ?? null,
+      family: folder?.manifest?.family ?? unopened?.family ?? null,
+      variant: folder?.manifest?.variant ?? unopened?.variant ?? null,
       layout: folder?.layout.kind ?? null,
       capabilities: folder ? { ...folder.layout.capabilities } : null,
       inputSize: folder?.layout.geometry.inputSize ?? null,

@@ -14,8 +14,8 @@ import {
   checkpointFamily,
   converterForConfig,
   converterForType,
-  familyLabel,
 } from '../../models/families.ts';
+import { familyLabel } from '../../common/modelFamily.ts';
 import { checkModelName } from '../../models/registry.ts';
 import { UsageError, parseFlags, required } from '../args.ts';
 import { openRegistry } from '../../models/defaultModel.ts';

@@ -5,7 +5,8 @@
 import { UserError } from '../../common/errors.ts';
 import { CATALOG, findCatalogEntry } from '../../models/catalog.ts';
 import { displayUrl } from '../../models/download.ts';
-import { abilitiesLabel, converterForType, familyLabel } from '../../models/families.ts';
+import { abilitiesLabel, familyLabel } from '../../common/modelFamily.ts';
+import { converterForType } from '../../models/families.ts';
 import { installModel, planFromCatalog, planFromUrls } from '../../models/install.ts';
 import { openRegistry } from '../../models/defaultModel.ts';
 import type { ModelEntry } from '../../models/registry.ts';

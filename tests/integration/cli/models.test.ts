@@ -46,6 +46,63 @@ function listJson(env: NodeJS.ProcessEnv) {
   return JSON.parse(r.stdout) as Array<Record<string, unknown>>;
 }
 
+/** The `models list` row of `name`, split on the table's two-space column gaps. */
+function listRow(env: NodeJS.ProcessEnv, name: string): string[] {
+  const r = cli(['models', 'list'], env);
+  expect(r.code, r.stderr).toBe(0);
+  const line = r.stdout.split('\n').find((l) => l.includes(` ${name} `))!;
+  return line.trim().split(/\s{2,}/);
+}
+
+describe('models list: family, layout and what each model supports (issue 14)', () => {
+  it('a SAM 1 transformers.js folder: SAM 1, points only (no box, no refinement, no single-mask token)', () => {
+    const env = freshEnv();
+    expect(cli(['models', 'add', path.join(fixturesDir, 'models', 'tiny-random-hf')], env).code).toBe(0);
+    const row = listJson(env).find((m) => m.name === 'tiny-random-hf');
+    expect(row).toMatchObject({
+      family: 'sam',
+      family_label: 'SAM 1',
+      layout: 'transformers.js',
+      capabilities: { box: false, maskInput: false, singleMaskToken: false },
+    });
+    expect(listRow(env, 'tiny-random-hf')).toEqual([
+      '*',
+      'tiny-random-hf',
+      'added',
+      'SAM 1 tiny_test',
+      'transformers.js',
+      'points only',
+      '256',
+      '742 kB',
+    ]);
+    const demo = listRow(env, 'sam-annotate-demo');
+    expect(demo.slice(2, 5)).toEqual(['SAM 1 demo', 'sam-annotate', 'box, refinement, single-mask']);
+  });
+
+  // Passes once the SAM 2 layout adapters (electron/inference/layouts, issue 14) open layout A.
+  it('a SAM 2.1 samexporter folder: SAM 2.1, box and refinement, no single-mask token', () => {
+    const env = freshEnv();
+    const added = cli(
+      ['models', 'add', path.join(fixturesDir, 'models', 'sam2-tiny-random-samexporter')],
+      env,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const row = listJson(env).find((m) => m.name === 'sam2-tiny-random-samexporter');
+    expect(row).toMatchObject({
+      family: 'sam2.1',
+      family_label: 'SAM 2.1',
+      layout: 'samexporter',
+      capabilities: { box: true, maskInput: true, singleMaskToken: false },
+      problem: null,
+    });
+    expect(listRow(env, 'sam2-tiny-random-samexporter').slice(3, 6)).toEqual([
+      'SAM 2.1 custom',
+      'samexporter',
+      'box, refinement',
+    ]);
+  });
+});
+
 describe('sam-annotate models (manager)', () => {
   it('lists the built-in demo model on a fresh install, as the default, and says how to get a real one', () => {
     const env = freshEnv();
@@ -162,8 +219,10 @@ describe('sam-annotate models (manager)', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     const catalog = cli(['models', 'download'], freshEnv());
-    expect(catalog.stdout).toMatch(/sam-vit-b\s+checkpoint\s+sam-annotate/);
-    expect(catalog.stdout).toMatch(/slimsam-77\s+onnx\s+transformers\.js/);
+    expect(catalog.stdout).toMatch(/sam-vit-b\s+SAM 1\s+checkpoint\s+sam-annotate/);
+    expect(catalog.stdout).toMatch(/slimsam-77\s+SAM 1\s+onnx\s+transformers\.js/);
+    expect(catalog.stdout).toMatch(/sam2\.1-hiera-tiny\s+SAM 2\.1\s+checkpoint\s+sam-annotate/);
+    expect(catalog.stdout).toMatch(/sam2\.1-hiera-tiny-onnx\s+SAM 2\.1\s+onnx\s+samexporter/);
   });
 
   it('installs a conversion in one step with convert --install', () => {

@@ -99,6 +99,21 @@ describe('the model manager in the app', () => {
       }),
     ]);
     expect(list.installed[0]!.bytes).toBeGreaterThan(0);
+    expect(list.installed[0]!.capabilities).toEqual({ maskInput: true, box: true, singleMaskToken: true });
+    // SAM 2.1 (issue 14): Meta's checkpoint (needs Python) and a published ONNX pair (does not).
+    expect(list.catalog.find((c) => c.name === 'sam2.1-hiera-tiny')).toMatchObject({
+      family: 'sam2.1',
+      kind: 'checkpoint',
+      needsPython: true,
+      license: 'Apache-2.0',
+    });
+    expect(list.catalog.find((c) => c.name === 'sam2.1-hiera-tiny-onnx')).toMatchObject({
+      family: 'sam2.1',
+      kind: 'onnx',
+      layout: 'samexporter',
+      needsPython: false,
+      checksum: 'unverified',
+    });
     expect(list.catalog.map((c) => c.name)).toEqual(CATALOG.map((c) => c.name));
     expect(list.catalog.find((c) => c.name === 'sam-vit-b')).toMatchObject({
       kind: 'checkpoint',

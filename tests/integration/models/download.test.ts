@@ -1,8 +1,10 @@
 /**
  * The model manager's downloads against a local HTTP server on 127.0.0.1: a complete transfer, a resume after an
- * interrupted one, a truncated body, corrupted bytes (checksum mismatch, nothing installed), HTTP errors, and a
- * whole ONNX model installed from two URLs into the registry.
+ * interrupted one, a truncated body, corrupted bytes (checksum mismatch, nothing installed), HTTP errors, a
+ * whole ONNX model installed from two URLs into the registry, and a SAM 2.1 catalog entry (issue 14) whose
+ * "published" files are the committed layout-A fixture served under X-AnyLabeling's file names.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
@@ -12,9 +14,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileHashCache } from '../../../electron/inference/fileHash.ts';
 import { downloadFile } from '../../../electron/models/download.ts';
-import { installModel, planFromUrls } from '../../../electron/models/install.ts';
+import { type CatalogEntry, findCatalogEntry } from '../../../electron/models/catalog.ts';
+import { installModel, planFromCatalog, planFromUrls } from '../../../electron/models/install.ts';
 import { ModelRegistry } from '../../../electron/models/registry.ts';
-import { fixturesDir } from '../../helpers/paths.ts';
+import { fixturesDir, repoRoot } from '../../helpers/paths.ts';
 
 const tinyModel = path.join(fixturesDir, 'models', 'tiny-random');
 const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251));
@@ -211,4 +214,88 @@ describe('installModel from URLs', () => {
     await expect(installModel(reg, plan)).rejects.toThrow(/do not form a usable model folder/);
     expect(await reg.find('junk')).toBeUndefined();
   });
+});
+
+describe('installModel from a SAM 2.1 catalog entry (a published samexporter pair)', () => {
+  const fixture = path.join(path.dirname(tinyModel), 'sam2-tiny-random-samexporter');
+  const encoder = readFileSync(path.join(fixture, 'encoder.onnx'));
+  const decoder = readFileSync(path.join(fixture, 'decoder.onnx'));
+  const published = findCatalogEntry('sam2.1-hiera-tiny-onnx')!;
+
+  /** The catalog entry with its URLs moved to the local server, under the published file names. */
+  function servedAt(prefix: string, bodies: { encoder: Buffer; decoder: Buffer }): CatalogEntry {
+    return {
+      ...published,
+      files: published.files.map((f) => {
+        const route = `/${prefix}/${path.posix.basename(new URL(f.url).pathname)}`;
+        routes.set(route, { body: f.path === 'encoder.onnx' ? bodies.encoder : bodies.decoder });
+        return { ...f, url: `${base}${route}` };
+      }),
+    };
+  }
+
+  function registry() {
+    const data = tmp();
+    return new ModelRegistry(data, new FileHashCache(), path.join(data, 'no-builtin'));
+  }
+
+  it("downloads X-AnyLabeling's names into encoder.onnx / decoder.onnx, verified, no manifest needed", async () => {
+    const reg = registry();
+    const entry = servedAt('xany', { encoder, decoder });
+    expect(entry.files.map((f) => path.posix.basename(f.url))).toEqual([
+      'sam2.1_hiera_tiny.encoder.onnx',
+      'sam2.1_hiera_tiny.decoder.onnx',
+    ]);
+    // Needs the SAM 2 layout adapters (electron/inference/layouts, issue 14): the folder must open as layout A.
+    const installed = await installModel(
+      reg,
+      planFromCatalog(entry, 'sam2-tiny', [sha(encoder), sha(decoder)]),
+    );
+    expect(installed).toMatchObject({
+      name: 'sam2-tiny',
+      source: 'installed',
+      layout: 'samexporter',
+      problem: null,
+      capabilities: { box: true, maskInput: true, singleMaskToken: false },
+    });
+    expect(readFileSync(path.join(installed.dir, 'decoder.onnx')).equals(decoder)).toBe(true);
+    expect(existsSync(path.join(installed.dir, 'manifest.json'))).toBe(false);
+  });
+
+  it('installs nothing when a SAM 2 file does not match the checksum given', async () => {
+    const reg = registry();
+    const entry = servedAt('xany-bad', { encoder, decoder: Buffer.from(encoder) });
+    await expect(
+      installModel(reg, planFromCatalog(entry, 'sam2-bad', [sha(encoder), sha(decoder)])),
+    ).rejects.toThrow(/sam2\.1_hiera_tiny\.decoder\.onnx: checksum mismatch: expected sha256/);
+    expect(await reg.find('sam2-bad')).toBeUndefined();
+    expect(existsSync(path.join(reg.modelsDir, 'sam2-bad'))).toBe(false);
+  });
+
+  it("a SAM 2.1 checkpoint entry is converted by export_sam2.py (a SAM 1 file there fails in SAM 2's words)", async () => {
+    const sam1 = path.join(tmp(), 'tiny.pth');
+    const made = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        "import sys, torch; sys.path.insert(0, 'native-models'); from sam_tools.config import PRESETS; " +
+          'from sam_tools.sam import build_sam, randomize_; ' +
+          "torch.save(randomize_(build_sam(PRESETS['tiny_test']), 7).state_dict(), sys.argv[1])",
+        sam1,
+      ],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    expect(made.stderr).toBe('');
+    routes.set('/meta/sam2.1_hiera_tiny.pt', { body: readFileSync(sam1) });
+    const entry = findCatalogEntry('sam2.1-hiera-tiny')!;
+    const local: CatalogEntry = {
+      ...entry,
+      files: [{ ...entry.files[0]!, url: `${base}/meta/sam2.1_hiera_tiny.pt` }],
+    };
+    const reg = registry();
+    await expect(installModel(reg, planFromCatalog(local, 'sam2-ckpt', []))).rejects.toThrow(
+      /^converting sam2\.1_hiera_tiny\.pt failed: error: .*: weights do not fit this SAM 2 architecture/,
+    );
+    expect(await reg.find('sam2-ckpt')).toBeUndefined();
+  }, 120_000);
 });
