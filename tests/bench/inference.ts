@@ -26,7 +26,7 @@ export interface InferenceBenchRow {
   peakRssMb: number;
 }
 
-const cache = path.join(repoRoot, '.cache', 'bench');
+export const cache = path.join(repoRoot, '.cache', 'bench');
 
 export function ensureVitB(): string {
   const dir = path.join(cache, 'vit_b-random');
@@ -51,7 +51,7 @@ export function ensureVitB(): string {
   return dir;
 }
 
-async function syntheticPhoto(file: string, width: number, height: number): Promise<void> {
+export async function syntheticPhoto(file: string, width: number, height: number): Promise<void> {
   if (existsSync(file)) return;
   // Smooth gradients plus shapes: compresses like a photo, decodes at realistic cost.
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
@@ -62,7 +62,7 @@ async function syntheticPhoto(file: string, width: number, height: number): Prom
   await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(file);
 }
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }

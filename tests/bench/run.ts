@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: speed and memory numbers with ratios against the targets (never pass/fail). Each part runs
  * in its own process so peak RSS is that part's. Absolute timings are noisy on shared machines; compare ratios
- * within one run. `npm run bench -- inference` (or store, amg, browser) runs one part.
+ * within one run. `npm run bench -- inference` (or store, amg, browser, sam2) runs one part; other arguments go to
+ * the parts (`npm run bench -- sam2 --sam2-sizes t,s` or `--all`: see sam2.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,13 +14,18 @@ const PARTS: Record<string, string> = {
   store: 'tests/bench/store.ts',
   amg: 'tests/bench/amg.ts',
   browser: 'tests/bench/browser.ts',
+  sam2: 'tests/bench/sam2.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => a in PARTS);
+const forwarded = process.argv.slice(2).filter((a) => !(a in PARTS));
 for (const [name, file] of Object.entries(PARTS)) {
   if (wanted.length && !wanted.includes(name)) continue;
   if (!existsSync(path.join(repoRoot, file))) continue;
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: repoRoot, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...forwarded], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) console.log(`(${name} benchmark failed with exit code ${r.status})`);
 }

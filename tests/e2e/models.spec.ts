@@ -4,6 +4,7 @@
  * the added folder is then removed from the list (its files stay). Adding folders and installing by URL need
  * `serve --allow-model-install` (issue 18): without it the panel says so and the bridge refuses them.
  */
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +17,8 @@ import {
   closeSession,
   openSession,
 } from './harness.ts';
+
+const FIXTURE_MODEL_HF = path.join(path.dirname(FIXTURE_MODEL), 'tiny-random-hf');
 
 let session: Session;
 let served: Served;
@@ -59,7 +62,9 @@ describe('Models panel', () => {
     await expect.poll(() => row(page, 'tiny-random').getByTestId('model-default').textContent()).toBe('✓');
     await expect
       .poll(() => row(page, 'tiny-random').textContent())
-      .toMatch(/sam tiny_test.*sam-annotate.*256 px/);
+      .toMatch(/SAM 1 tiny_test.*sam-annotate.*box, refinement, single-mask.*256 px/);
+    // The catalog names each entry's family (issue 14).
+    await dialog.getByTestId('catalog-family-sam2.1-hiera-tiny-onnx').getByText('SAM 2.1').waitFor();
 
     await dialog.getByTestId('model-use-tiny-random').click();
     await row(page, 'tiny-random').getByTestId('model-in-use-badge').waitFor({ timeout: 60_000 });
@@ -75,12 +80,29 @@ describe('Models panel', () => {
     // The image is encoded again by the new model.
     await page.getByTestId('embedding-state').filter({ hasText: 'ready' }).waitFor({ timeout: 60_000 });
 
-    // Back to the demo model, then forget the added folder.
+    expect(await status(page).getByTestId('refinement-off').count()).toBe(0);
+
+    // A model whose decoder takes no mask input: the panel says what it supports, the status bar that
+    // refinement is off (issue 14).
     await page.getByTestId('models-button').click();
+    await dialog.getByTestId('model-folder').fill(FIXTURE_MODEL_HF);
+    await dialog.getByTestId('model-folder-add').click();
+    await expect
+      .poll(() => row(page, 'tiny-random-hf').getByTestId('model-supports').textContent())
+      .toBe('points only');
+    await dialog.getByTestId('model-use-tiny-random-hf').click();
+    await status(page)
+      .getByText(/Model: tiny-random-hf/)
+      .waitFor({ timeout: 60_000 });
+    await status(page).getByTestId('refinement-off').waitFor();
+    await shot(page, '61b-models-refinement-off');
+
+    // Back to the demo model, then forget the added folder.
     await dialog.getByTestId('model-use-sam-annotate-demo').click();
     await status(page)
       .getByText(/Model: sam-annotate-demo/)
       .waitFor({ timeout: 60_000 });
+    expect(await status(page).getByTestId('refinement-off').count()).toBe(0);
     await page.getByTestId('demo-badge').waitFor();
     await row(page, 'sam-annotate-demo').getByTestId('model-in-use-badge').waitFor();
     await dialog.getByTestId('model-remove-tiny-random').click();
