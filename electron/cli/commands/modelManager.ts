@@ -18,13 +18,14 @@ export const SUBCOMMANDS = ['list', 'add', 'download', 'remove', 'default'] as c
 
 export const MANAGER_HELP = `Manage installed models (in $SAM_ANNOTATE_DATA, else ~/.local/share/sam-annotate):
   sam-annotate models list [--json] [--load]
-      every model: the built-in demo, installed ones, added folders; family, layout, size, default.
+      every model: the built-in demo, installed ones, added folders; family (SAM 1, SAM 2.1), layout, what it
+      supports (box prompts, refinement from the previous mask, Meta's single-mask token), size, default.
       --load also loads each into onnxruntime and shows the execution provider.
   sam-annotate models download NAME [--name N] [--sha256 HEX] [--default]
   sam-annotate models download URL… --name N [--sha256 HEX]… [--type vit_b|…|sam2.1_hiera_t|…] [--default]
       download a model from the catalog (sam-annotate models download, without a name, lists it) or from
-      URLs: two .onnx files (an encoder and a decoder, any layout "models DIR" accepts) or one .pth checkpoint,
-      which is converted here (needs Python with torch and onnx). Interrupted downloads resume when the same
+      URLs: two .onnx files (an encoder and a decoder, any layout "models DIR" accepts) or one .pth / .pt
+      checkpoint with its --type (SAM 1 vit_*, SAM 2 / 2.1 sam2*_hiera_*), which is converted here (needs Python with torch and onnx). Interrupted downloads resume when the same
       command runs again; --sha256 (one per file, in order) checks each file.
   sam-annotate models add DIR [--name N] [--copy] [--default]
       register an existing model folder (checked first); --copy copies it into the data folder.
