@@ -111,11 +111,10 @@ function measureApart(name: string, dir: () => string): Sam2BenchRow | { model: 
   );
   const row = child.stdout.trim().split('\n').at(-1);
   if (child.status === 0 && row) return JSON.parse(row) as Sam2BenchRow;
-  const reason =
-    child.stderr
-      .trim()
-      .split('\n')
-      .find((l) => /error/i.test(l)) ?? child.stderr.trim().split('\n').at(-1);
+  // The thrown error's own line (`UserError: model folder …: unknown model layout …`), else stderr's last line.
+  const lines = child.stderr.trim().split('\n');
+  const thrown = lines.find((l) => /^\w*Error: /.test(l));
+  const reason = thrown ? thrown.replace(/^\w*Error: /, '') : lines.at(-1);
   return { model: name, skipped: reason || `exit code ${child.status}` };
 }
 

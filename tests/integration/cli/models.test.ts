@@ -121,7 +121,9 @@ describe('sam-annotate models (manager)', () => {
     });
     expect(only!.bytes as number).toBeLessThan(20e6);
     const text = cli(['models', 'list'], env);
-    expect(text.stdout).toMatch(/\*\s+sam-annotate-demo\s+builtin\s+sam demo\s+sam-annotate\s+256/);
+    expect(text.stdout).toMatch(
+      /\*\s+sam-annotate-demo\s+builtin\s+SAM 1 demo\s+sam-annotate\s+box, refinement, single-mask\s+256/,
+    );
     expect(text.stdout).toMatch(/sam-annotate models download sam-vit-b/);
   });
 
