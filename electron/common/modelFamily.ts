@@ -18,17 +18,26 @@ export const SAM2_TYPES = [
 ] as const;
 export type ModelType = (typeof SAM1_TYPES)[number] | (typeof SAM2_TYPES)[number];
 
+/**
+ * Published pairs carry no manifest: the family their layout implies. Only SAM 2 is exported as samexporter /
+ * RectLabel here; Meta's own SAM 1 export opens as sam-annotate; the fast variants' layouts are their own family.
+ */
+const LAYOUT_FAMILY: Readonly<Record<string, string>> = {
+  samexporter: 'SAM 2.x',
+  rectlabel: 'SAM 2.x',
+  'sam-annotate': 'SAM 1',
+  'sam-hq': 'SAM-HQ',
+  edgesam: 'EdgeSAM',
+  'efficientvit-sam': 'EfficientViT-SAM',
+};
+
 /** The family a manifest names ('sam', 'sam2', 'sam2.1'), or, without one, what the layout implies. */
 export function familyLabel(family: string | null, layout: string | null): string {
   if (family === 'sam') return 'SAM 1';
   if (family === 'sam2') return 'SAM 2';
   if (family === 'sam2.1') return 'SAM 2.1';
   if (family) return family;
-  // Published samexporter / RectLabel pairs carry no manifest; only SAM 2 is exported in those layouts here.
-  if (layout === 'samexporter' || layout === 'rectlabel') return 'SAM 2.x';
-  // Meta's own SAM 1 export (no manifest) opens as the sam-annotate layout.
-  if (layout === 'sam-annotate') return 'SAM 1';
-  return layout ? 'SAM' : '?';
+  return (layout && LAYOUT_FAMILY[layout]) ?? (layout ? 'SAM' : '?');
 }
 
 /** What the decoder takes and gives (the layout adapter's capabilities), in the shape every listing shows. */

@@ -14,6 +14,7 @@ describe('familyLabel', () => {
     expect(familyLabel(null, 'samexporter')).toBe('SAM 2.x');
     expect(familyLabel(null, 'rectlabel')).toBe('SAM 2.x');
     expect(familyLabel(null, 'sam-annotate')).toBe('SAM 1');
+    expect(familyLabel(null, 'edgesam')).toBe('EdgeSAM');
     expect(familyLabel(null, 'transformers.js')).toBe('SAM');
     expect(familyLabel(null, null)).toBe('?');
   });
