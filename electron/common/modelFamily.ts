@@ -23,9 +23,12 @@ export type ModelType = (typeof SAM1_TYPES)[number] | (typeof SAM2_TYPES)[number
  * RectLabel here; Meta's own SAM 1 export opens as sam-annotate; the fast variants' layouts are their own family.
  */
 const LAYOUT_FAMILY: Readonly<Record<string, string>> = {
-  samexporter: 'SAM 2.x',
-  rectlabel: 'SAM 2.x',
+  sam2: 'SAM 2.x',
+  'sam2-samexporter': 'SAM 2.x',
+  'sam2-rectlabel': 'SAM 2.x',
+  'sam2-transformers.js': 'SAM 2.x',
   'sam-annotate': 'SAM 1',
+  'preprocess-in-graph': 'SAM 1 (MobileSAM, EfficientViT-SAM)',
   'sam-hq': 'SAM-HQ',
   edgesam: 'EdgeSAM',
   'efficientvit-sam': 'EfficientViT-SAM',

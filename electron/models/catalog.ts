@@ -21,11 +21,8 @@
 import type { LayoutKind } from '../inference/layouts/registry.ts';
 import type { ModelType } from './families.ts';
 
-/**
- * Layouts of the catalog's files. 'samexporter' (layout A) joins LayoutKind when the SAM 2 layout adapters land
- * (issue 14, electron/inference/layouts); the union is then redundant and can go.
- */
-export type CatalogLayout = LayoutKind | 'samexporter';
+/** Layouts of the catalog's files: the registry's kinds (electron/inference/layouts/registry.ts). */
+export type CatalogLayout = LayoutKind;
 
 export interface CatalogFile {
   /** Path inside the model folder (or the checkpoint's file name). */
@@ -148,7 +145,7 @@ function sam21(
       name: `${name}-onnx`,
       title: `SAM 2.1 Hiera-${label} (ONNX by X-AnyLabeling, samexporter layout; no Python needed)`,
       kind: 'onnx',
-      layout: 'samexporter',
+      layout: 'sam2-samexporter',
       files: [onnx('encoder', params * 4 - SAM2_DECODER_BYTES), onnx('decoder', SAM2_DECODER_BYTES)],
       source: 'https://github.com/CVHub520/X-AnyLabeling/releases/tag/v2.5.0',
     },

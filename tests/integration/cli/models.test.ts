@@ -91,13 +91,13 @@ describe('models list: family, layout and what each model supports (issue 14)', 
     expect(row).toMatchObject({
       family: 'sam2.1',
       family_label: 'SAM 2.1',
-      layout: 'samexporter',
+      layout: 'sam2-samexporter',
       capabilities: { box: true, maskInput: true, singleMaskToken: false },
       problem: null,
     });
     expect(listRow(env, 'sam2-tiny-random-samexporter').slice(3, 6)).toEqual([
       'SAM 2.1 custom',
-      'samexporter',
+      'sam2-samexporter',
       'box, refinement',
     ]);
   });
@@ -224,7 +224,7 @@ describe('sam-annotate models (manager)', () => {
     expect(catalog.stdout).toMatch(/sam-vit-b\s+SAM 1\s+checkpoint\s+sam-annotate/);
     expect(catalog.stdout).toMatch(/slimsam-77\s+SAM 1\s+onnx\s+transformers\.js/);
     expect(catalog.stdout).toMatch(/sam2\.1-hiera-tiny\s+SAM 2\.1\s+checkpoint\s+sam-annotate/);
-    expect(catalog.stdout).toMatch(/sam2\.1-hiera-tiny-onnx\s+SAM 2\.1\s+onnx\s+samexporter/);
+    expect(catalog.stdout).toMatch(/sam2\.1-hiera-tiny-onnx\s+SAM 2\.1\s+onnx\s+sam2-samexporter/);
   });
 
   it('installs a conversion in one step with convert --install', () => {

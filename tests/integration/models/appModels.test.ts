@@ -99,7 +99,12 @@ describe('the model manager in the app', () => {
       }),
     ]);
     expect(list.installed[0]!.bytes).toBeGreaterThan(0);
-    expect(list.installed[0]!.capabilities).toEqual({ maskInput: true, box: true, singleMaskToken: true });
+    expect(list.installed[0]!.capabilities).toEqual({
+      maskInput: true,
+      box: true,
+      singleMaskToken: true,
+      singleMask: 'token0',
+    });
     // SAM 2.1 (issue 14): Meta's checkpoint (needs Python) and a published ONNX pair (does not).
     expect(list.catalog.find((c) => c.name === 'sam2.1-hiera-tiny')).toMatchObject({
       family: 'sam2.1',
@@ -110,7 +115,7 @@ describe('the model manager in the app', () => {
     expect(list.catalog.find((c) => c.name === 'sam2.1-hiera-tiny-onnx')).toMatchObject({
       family: 'sam2.1',
       kind: 'onnx',
-      layout: 'samexporter',
+      layout: 'sam2-samexporter',
       needsPython: false,
       checksum: 'unverified',
     });

@@ -254,7 +254,7 @@ describe('installModel from a SAM 2.1 catalog entry (a published samexporter pai
     expect(installed).toMatchObject({
       name: 'sam2-tiny',
       source: 'installed',
-      layout: 'samexporter',
+      layout: 'sam2-samexporter',
       problem: null,
       capabilities: { box: true, maskInput: true, singleMaskToken: false },
     });

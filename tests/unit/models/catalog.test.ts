@@ -54,7 +54,7 @@ describe('the model catalog', () => {
         kind: 'onnx',
         family: 'sam2.1',
         license: 'Apache-2.0',
-        layout: 'samexporter',
+        layout: 'sam2-samexporter',
       });
       expect(e.files.map((f) => [f.path, f.url, f.sha256])).toEqual([
         [

@@ -6,13 +6,13 @@ describe('familyLabel', () => {
   it('names the manifest families', () => {
     expect(familyLabel('sam', 'transformers.js')).toBe('SAM 1');
     expect(familyLabel('sam2', 'sam-annotate')).toBe('SAM 2');
-    expect(familyLabel('sam2.1', 'samexporter')).toBe('SAM 2.1');
+    expect(familyLabel('sam2.1', 'sam2-samexporter')).toBe('SAM 2.1');
     expect(familyLabel('efficientsam', 'sam-annotate')).toBe('efficientsam');
   });
 
   it('without a manifest, says what the layout implies', () => {
-    expect(familyLabel(null, 'samexporter')).toBe('SAM 2.x');
-    expect(familyLabel(null, 'rectlabel')).toBe('SAM 2.x');
+    expect(familyLabel(null, 'sam2-samexporter')).toBe('SAM 2.x');
+    expect(familyLabel(null, 'sam2-rectlabel')).toBe('SAM 2.x');
     expect(familyLabel(null, 'sam-annotate')).toBe('SAM 1');
     expect(familyLabel(null, 'edgesam')).toBe('EdgeSAM');
     expect(familyLabel(null, 'transformers.js')).toBe('SAM');
