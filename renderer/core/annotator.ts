@@ -35,12 +35,16 @@ import { EditorInput } from './editorInput.ts';
 import { editorToolHost } from './editorToolHost.ts';
 import { History } from './history.ts';
 import type { HoverPreview, HoverPreviews } from './hover/hoverPreviews.ts';
+import type { OutlineEditing } from './outline/outlineEditing.ts';
+import type { PolygonSketch } from './outline/polygonSketch.ts';
 import type { Viewport } from './screenFrame.ts';
 import type { Clock } from './timing.ts';
 import { boxTool } from './tools/box/index.ts';
 import { brushTool, eraserTool } from './tools/brush/index.ts';
 import { ToolMachine } from './tools/machine.ts';
+import { outlineTool } from './tools/outline/index.ts';
 import { pointsTool } from './tools/points/index.ts';
+import { polygonTool } from './tools/polygon/index.ts';
 import { selectTool } from './tools/select/index.ts';
 import type { UnlabeledRaster } from './unlabeled.ts';
 import { UnlabeledOverlay } from './view/unlabeledOverlay.ts';
@@ -88,6 +92,9 @@ export class Annotator implements EditorHost, EditorCore {
   readonly brush: BrushStrokes;
   /** Automatic masks on this image: run, accept, reject (the semi-automatic stage). */
   readonly auto: AutoMasks;
+  /** The selected mask's outline being edited, and the polygon being drawn (issue 17). */
+  readonly outline: OutlineEditing;
+  readonly sketch: PolygonSketch;
   readonly commands: CommandManager<EditorHost>;
   /** Pointer and key events from the canvas binding (or a test). */
   readonly input: EditorInput;
@@ -106,6 +113,7 @@ export class Annotator implements EditorHost, EditorCore {
     const parts = (this.parts = createEditorParts(this, options.backend));
     ({ view: this.view, stored: this.stored, hover: this.hoverPreviews, brush: this.brush } = parts);
     ({ draftEditor: this.draftEditor, drafts: this.drafts, auto: this.auto } = parts);
+    ({ outline: this.outline, sketch: this.sketch } = parts);
     this.commands = new CommandManager<EditorHost>(COMMANDS, {
       host: this,
       history: this.history,
@@ -118,6 +126,8 @@ export class Annotator implements EditorHost, EditorCore {
       brushTool(toolHost),
       eraserTool(toolHost),
       selectTool(toolHost),
+      polygonTool(toolHost),
+      outlineTool(toolHost),
     ]);
     this.input = new EditorInput({
       tools: this.tools,
@@ -246,6 +256,7 @@ export class Annotator implements EditorHost, EditorCore {
   }
 
   setTool(id: ToolId): void {
+    if (this.tools.tool.id === 'outline' && id !== 'outline') this.outline.reset();
     this.tools.setTool(id);
     this.hoverPreviews.hover(null, 1);
     this.emit('overlay');

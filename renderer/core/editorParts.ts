@@ -24,6 +24,8 @@ import type { History } from './history.ts';
 import { HoverPreviews } from './hover/hoverPreviews.ts';
 import type { Clock } from './timing.ts';
 import { POINT_HIT_PX } from './tools/types.ts';
+import { OutlineEditing } from './outline/outlineEditing.ts';
+import { PolygonSketch } from './outline/polygonSketch.ts';
 import { ViewState } from './view/viewState.ts';
 
 /** Why an eraser stroke that would leave an accepted mask without pixels was undone. */
@@ -62,6 +64,9 @@ export interface EditorParts {
   readonly drafts: DraftCommands;
   readonly brush: BrushStrokes;
   readonly auto: AutoMasks;
+  /** The selected mask's outline being edited, and the polygon being drawn (issue 17). */
+  readonly outline: OutlineEditing;
+  readonly sketch: PolygonSketch;
   /** Index of the draft point under `point` (within a few screen pixels), or -1. */
   pointAt(point: { x: number; y: number }): number;
   /** Another image: no draft marks, refs, stroke, selection, hidden masks, preview or auto message. */
@@ -200,6 +205,7 @@ export function createEditorParts(core: EditorCore, backend: AnnotatorBackend): 
     },
     selectCandidate: (index) => draftEditor.selectCandidate(index),
     commitStroke,
+    drawPolygon: (rle, vertices) => draftEditor.drawn(rle, vertices),
   };
   const auto = new AutoMasks(
     {
@@ -217,7 +223,20 @@ export function createEditorParts(core: EditorCore, backend: AnnotatorBackend): 
     },
     backend,
   );
+  const outline = new OutlineEditing({
+    get image() {
+      return core.image;
+    },
+    get selected() {
+      return core.selected;
+    },
+    patch: (id, patch, undoPatch) => stored.patch(id, patch, undoPatch),
+    emit,
+  });
+  const sketch = new PolygonSketch(emit);
   const reset = () => {
+    outline.reset();
+    sketch.show(null);
     draftEditor.reset();
     stored.reset();
     brush.reset();
@@ -225,5 +244,5 @@ export function createEditorParts(core: EditorCore, backend: AnnotatorBackend): 
     hover.reset();
     auto.message = null;
   };
-  return { view, stored, hover, draftEditor, drafts, brush, auto, pointAt, reset };
+  return { view, stored, hover, draftEditor, drafts, brush, auto, outline, sketch, pointAt, reset };
 }

@@ -16,6 +16,8 @@ export interface ToolHostCore {
   readonly draft: Draft | null;
   readonly visibleAnnotations: readonly AnnotationItem[];
   run(id: string, arg?: unknown): boolean;
+  setTool(id: 'select'): void;
+  fail(error: unknown): void;
   /** Any sign of life (per-mask timing). */
   activity(): void;
 }
@@ -57,5 +59,15 @@ export function editorToolHost(core: ToolHostCore, parts: EditorParts): ToolHost
     },
     panBy: (dx, dy) => view.panBy(dx, dy),
     activity: () => core.activity(),
+    showPolygonSketch: (sketch) => parts.sketch.show(sketch),
+    closePolygon: (vertices) => void core.run('polygon.close', vertices),
+    get outline() {
+      return parts.outline.current;
+    },
+    selectVertex: (vertex) => parts.outline.selectVertex(vertex),
+    previewOutline: (outline) => parts.outline.preview(outline),
+    writeOutline: (id, outline) => void core.run('outline.edit', { id, outline }),
+    finishOutline: () => core.setTool('select'),
+    refuse: (message) => core.fail(new Error(message)),
   };
 }

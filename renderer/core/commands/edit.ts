@@ -44,6 +44,9 @@ const tools: EditorCommand[] = [
   toolCommand('brush', 'Brush', 'B', 'Paints the current mask; right button or Alt erases'),
   toolCommand('eraser', 'Eraser', 'E', 'Erases from the current mask'),
   toolCommand('select', 'Select', 'V', 'Click a mask to select it; drag to pan'),
+  // Issue 17. L: polygon (labelme's "polygon"/"line"); J: labelme's Edit Polygons is Ctrl+J.
+  toolCommand('polygon', 'Polygon', 'L', 'Click vertices; click the first one or press Enter to close'),
+  toolCommand('outline', 'Edit outline', 'J', "Drag the selected mask's vertices; click an edge to add one"),
 ];
 
 const brushBigger = editorCommand({

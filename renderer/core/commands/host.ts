@@ -12,10 +12,11 @@ import type { AutoMasks } from '../auto/autoMasks.ts';
 import type { Stroke } from '../brush/brushStrokes.ts';
 import type { AnnotatorDocument, Draft, DraftDecode } from '../document.ts';
 import type { History } from '../history.ts';
+import type { OutlineEditing } from '../outline/outlineEditing.ts';
 import type { ViewOption, ViewOptions } from '../view/viewState.ts';
 import type { UndoCapture } from './types.ts';
 
-export type ToolId = 'points' | 'box' | 'brush' | 'eraser' | 'select';
+export type ToolId = 'points' | 'box' | 'brush' | 'eraser' | 'select' | 'polygon' | 'outline';
 
 /** The draft's verbs (drafts/draftEditor.ts, drafts/acceptDraft.ts, hover/hoverPreviews.ts). */
 export interface DraftCommands {
@@ -33,7 +34,12 @@ export interface DraftCommands {
   selectCandidate(index: number): void;
   /** Record a finished brush stroke. */
   commitStroke(stroke: Stroke, rle: Rle): UndoCapture | Promise<UndoCapture>;
+  /** A polygon drawn by hand becomes the draft, `rle` its mask (one step; issue 17). */
+  drawPolygon(rle: Rle, vertices: number): UndoCapture;
 }
+
+/** Outline editing of a stored mask (outline/outlineEditing.ts; issue 17). */
+export type OutlineCommands = Pick<OutlineEditing, 'write'>;
 
 /** Edits of stored masks (annotations/storedAnnotations.ts). */
 export interface StoredCommands {
@@ -76,6 +82,7 @@ export interface EditorHost {
   readonly stored: StoredCommands;
   readonly view: ViewCommands;
   readonly auto: AutoCommands;
+  readonly outline: OutlineCommands;
   /** Change an option, with its effects (hover off hides the preview, a new multimask mode decodes again). */
   setOption<K extends ViewOption>(key: K, value: ViewOptions[K]): void;
   setTool(id: ToolId): void;

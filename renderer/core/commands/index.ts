@@ -8,6 +8,7 @@ import { AUTO_COMMANDS } from './auto.ts';
 import { EDIT_COMMANDS } from './edit.ts';
 import type { EditorCommand } from './editorCommand.ts';
 import { MASK_COMMANDS } from './masks.ts';
+import { OUTLINE_COMMANDS } from './outline.ts';
 import { SAM_COMMANDS } from './sam.ts';
 import { VIEW_COMMANDS } from './view.ts';
 
@@ -15,6 +16,7 @@ export const COMMANDS: readonly EditorCommand[] = [
   ...SAM_COMMANDS,
   ...AUTO_COMMANDS,
   ...MASK_COMMANDS,
+  ...OUTLINE_COMMANDS,
   ...EDIT_COMMANDS,
   ...VIEW_COMMANDS,
   ...APP_COMMANDS,

@@ -99,6 +99,21 @@ export class DraftEditor {
     return { undo: () => this.show(before), redo: () => this.show(next) };
   }
 
+  /**
+   * A polygon drawn by hand (the polygon tool, issue 17) becomes a new draft with no prompts, its mask the
+   * polygon's rasterisation; it replaces any draft (undo brings that back). One step, clicks = its vertices.
+   */
+  drawn(edited: Rle, vertices: number): UndoCapture {
+    const next: Draft = { ...this.newDraft(), edited };
+    const clock = this.begin(next);
+    for (let i = 0; i < vertices; i++) clock.click();
+    const before = this.current;
+    this.host.forgetHover();
+    this.show(next);
+    this.host.emit('overlay');
+    return { undo: () => this.show(before), redo: () => this.show(next) };
+  }
+
   /** Put a draft (as it is now known: with its decode if that arrived) in the document; decode it if needed. */
   show(draft: Draft | null): void {
     const d = draft ? this.lineage.latest(draft) : null;

@@ -60,7 +60,11 @@ function withRing(outline: readonly PolygonWithHoles[], ref: RingRef, ring: Ring
   );
 }
 
-export function moveVertex(outline: readonly PolygonWithHoles[], v: VertexRef, to: Point): PolygonWithHoles[] {
+export function moveVertex(
+  outline: readonly PolygonWithHoles[],
+  v: VertexRef,
+  to: Point,
+): PolygonWithHoles[] {
   const ring = ringAt(outline, v).slice();
   ring[2 * v.index] = to.x;
   ring[2 * v.index + 1] = to.y;
@@ -115,7 +119,8 @@ export function edgeNear(
       const bx = ring[(2 * i + 2) % ring.length]!;
       const by = ring[(2 * i + 3) % ring.length]!;
       const len2 = (bx - ax) ** 2 + (by - ay) ** 2;
-      const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - ax) * (bx - ax) + (p.y - ay) * (by - ay)) / len2));
+      const t =
+        len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - ax) * (bx - ax) + (p.y - ay) * (by - ay)) / len2));
       const at = { x: ax + t * (bx - ax), y: ay + t * (by - ay) };
       const d = (at.x - p.x) ** 2 + (at.y - p.y) ** 2;
       if (d <= best) [found, best] = [{ edge: { ...ref, index: i }, at }, d];

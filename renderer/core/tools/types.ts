@@ -8,6 +8,9 @@
 import type { ImagePoint, Size } from '../../../electron/common/frames.ts';
 import type { PointLabel, PromptBox } from '../../../electron/common/prompts.ts';
 import type { Draft } from '../document.ts';
+import type { EditedOutline } from '../outline/outlineEditing.ts';
+import type { PolygonWithHoles, VertexRef } from '../outline/outlineGeometry.ts';
+import type { PolygonSketchState } from '../outline/polygonSketch.ts';
 import type { ScreenPoint } from '../screenFrame.ts';
 
 export interface ToolPointerEvent {
@@ -64,6 +67,23 @@ export interface ToolHost {
   panBy(dx: number, dy: number): void;
   /** Any sign of life (per-mask timing). */
   activity(): void;
+
+  // Polygon tool and outline editing (issue 17).
+  /** The polygon being drawn, for display (not a document change). */
+  showPolygonSketch(sketch: PolygonSketchState | null): void;
+  /** A closed polygon becomes the draft (one step). */
+  closePolygon(vertices: readonly ImagePoint[]): void;
+  /** The selected mask's outline, if it can be edited. */
+  readonly outline: EditedOutline | null;
+  selectVertex(vertex: VertexRef | null): void;
+  /** A live outline while a vertex is dragged (null: the stored one). */
+  previewOutline(outline: PolygonWithHoles[] | null): void;
+  /** Store an edited outline as the mask of `id` (one step). */
+  writeOutline(id: number, outline: PolygonWithHoles[]): void;
+  /** Leave outline editing (Enter / Esc). */
+  finishOutline(): void;
+  /** Say why an action was refused. */
+  refuse(message: string): void;
 }
 
 export abstract class ToolState {

@@ -59,7 +59,7 @@ describe('outline geometry', () => {
     const outer = decodeRle(polygonsToRle([p.outer], H, W)).data;
     const hole = decodeRle(polygonsToRle([p.holes[0]!], H, W)).data;
     const other = decodeRle(polygonsToRle([moved[1 - big]!.outer], H, W)).data;
-    const expected = outer.map((v, i) => (v && !hole[i]) || other[i] ? 1 : 0).join('');
+    const expected = outer.map((v, i) => ((v && !hole[i]) || other[i] ? 1 : 0)).join('');
     expect(pixels(edited)).toBe(expected);
     expect(pixels(edited)).not.toBe(pixels(rle));
   });
