@@ -23,6 +23,7 @@ import { type Draft, sameRle } from '../core/document.ts';
 import { type MaskRaster, rasterFromPreview, rasterScale, rasterizeRle } from '../core/maskRaster.ts';
 import { screenPoint, screenToImage } from '../core/screenFrame.ts';
 import type { ToolPointerEvent } from '../core/tools/types.ts';
+import { outlineShape } from './outlineShape.ts';
 import { type Rgb, colorForId, hexToRgb, newCanvas, rasterToCanvas, rgbToHex } from './paint.ts';
 
 export interface CanvasViewOptions {
@@ -118,6 +119,7 @@ export class CanvasView {
     this.unlabeledLayer.add(this.unlabeledNode);
     this.draftLayer.add(this.draftNode, this.strokeNode, this.hoverNode);
     this.promptsLayer.add(this.boxNode, this.dragBoxNode, this.pointsGroup, this.brushShadow, this.brushNode);
+    this.promptsLayer.add(outlineShape(this.a)); // the polygon tool's sketch, the edited outline (issue 17)
     this.stage.add(this.imageLayer, this.unlabeledLayer, this.masksLayer, this.draftLayer, this.promptsLayer);
 
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -248,8 +250,9 @@ export class CanvasView {
     if (this.panning || path.endsWith('panning')) cursor = 'grabbing';
     else if (this.spaceHeld) cursor = 'grab';
     else if (path.startsWith('brush') || path.startsWith('eraser')) cursor = 'none';
-    else if (path.startsWith('select')) cursor = 'default';
+    else if (path.startsWith('select') || path.startsWith('outline')) cursor = 'default';
     this.options.container.style.cursor = cursor;
+    this.promptsLayer.batchDraw(); // the outline's vertices show with its tool
   }
 
   private resize(): void {
