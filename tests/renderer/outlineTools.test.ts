@@ -1,7 +1,7 @@
 /** The polygon tool and outline editing (issue 17), driven like a user through the real tool state machines. */
 import { describe, expect, it } from 'vitest';
 import { polygonsToRle } from '../../electron/common/polygonRaster.ts';
-import { rleArea } from '../../electron/common/rle.ts';
+import { encodeMask, rleArea } from '../../electron/common/rle.ts';
 import { outlineOf, ringAt } from '../../renderer/core/outline/outlineGeometry.ts';
 import { TestAnnotator } from './TestAnnotator.ts';
 
@@ -188,5 +188,36 @@ describe('outline editing', () => {
     t.key('Enter');
     expect(t.annotator.toolId).toBe('select');
     expect(t.annotator.selectedId).toBe(t.doc.annotations[0]!.id);
+  });
+
+  it('keeps a hole: dragging a hole vertex reshapes the hole only, as the rings rasterise', async () => {
+    const t = new TestAnnotator();
+    const data = new Uint8Array(64 * 48);
+    for (let y = 10; y < 30; y++)
+      for (let x = 10; x < 30; x++) data[y * 64 + x] = x < 15 || x >= 25 || y < 15 || y >= 25 ? 1 : 0;
+    const donut = encodeMask({ width: 64, height: 48, data });
+    const item = await t.backend.addAnnotation({
+      imageId: 7,
+      categoryId: 11,
+      rle: donut,
+      source: 'manual',
+      status: 'accepted',
+      prompts: null,
+      predictedIou: null,
+      stabilityScore: null,
+      timing: { activeMs: 0, clicks: 0, promptCount: 0, brushStrokes: 0, modelWaitMs: 0 },
+    });
+    t.annotator.openImage({ id: 7, width: 64, height: 48 }, [item]);
+    t.tool('outline').click(12, 12);
+    expect(t.annotator.outline.current!.outline[0]!.holes).toHaveLength(1);
+    t.drag([25, 25], [28, 28]); // the hole's corner
+    await t.settle();
+    const { outer, holes } = t.annotator.outline.current!.outline[0]!;
+    expect(holes).toHaveLength(1);
+    const outerPixels = polygonsToRle([outer], 48, 64);
+    expect(rleArea(mask(t))).toBe(rleArea(outerPixels) - rleArea(polygonsToRle([holes[0]!], 48, 64)));
+    expect(rleArea(mask(t))).toBeLessThan(rleArea(donut));
+    await t.undo();
+    expect(mask(t).counts).toBe(donut.counts);
   });
 });
