@@ -64,8 +64,11 @@ export function outlineShape(a: Annotator): Konva.Shape {
         };
         stroke(path, SHADOW, 3);
         stroke(path, LINE, 1.5, [6, 3]);
-        for (const { ring } of rings)
-          for (let i = 0; i < ring.length; i += 2) handle(ring[i]!, ring[i + 1]!, HANDLE);
+        for (const { ring } of rings) {
+          // Pixel-corner outlines of curved masks have a vertex at every stair step: smaller handles when dense.
+          const size = Math.min(HANDLE_PX, Math.max(1.5, (meanEdge(ring) * s) / 3));
+          for (let i = 0; i < ring.length; i += 2) handle(ring[i]!, ring[i + 1]!, HANDLE, size);
+        }
         const v = edited.vertex;
         if (v) {
           const ring = rings.find((r) => r.ref.island === v.island && r.ref.hole === v.hole)?.ring;
@@ -76,4 +79,14 @@ export function outlineShape(a: Annotator): Konva.Shape {
       ctx.restore();
     },
   });
+}
+
+/** Mean edge length of a closed ring, image pixels. */
+function meanEdge(ring: readonly number[]): number {
+  let length = 0;
+  for (let i = 0; i < ring.length; i += 2) {
+    const j = (i + 2) % ring.length;
+    length += Math.hypot(ring[j]! - ring[i]!, ring[j + 1]! - ring[i + 1]!);
+  }
+  return length / (ring.length / 2);
 }

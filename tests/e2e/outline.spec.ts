@@ -156,6 +156,18 @@ describe('polygon tool and outline editing (serve mode)', () => {
 
     await page.keyboard.press('Enter'); // finish editing
     expect(await toolPath(page)).toBe('select.idle');
+
+    // A SAM mask's outline: a vertex at every stair step of its pixel-corner contour (handles drawn smaller).
+    await page.keyboard.press('p');
+    await page.mouse.click(...(await canvasAt(page, 0.55, 0.45)));
+    await page.getByTestId('candidate-0').waitFor();
+    await page.locator('.candidate.selected[data-full="true"]').waitFor();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => maskRows(page).count()).toBe(2);
+    await maskRows(page).nth(1).locator('.mask-pick').click();
+    await page.keyboard.press('j');
+    expect(await toolPath(page)).toBe('outline.idle');
+    await shots(page, '07-outline-sam-mask');
     expect(errors).toEqual([]);
   });
 });

@@ -76,6 +76,9 @@ describe('polygon tool', () => {
     t.click(40, 40);
     t.key('Backspace');
     expect(t.annotator.sketch.state!.vertices).toHaveLength(2);
+    t.click(40, 40);
+    t.key('z', { mod: true });
+    expect(t.annotator.sketch.state!.vertices).toHaveLength(2);
     t.click(30, 30);
     t.key('Enter');
     expect(t.path).toBe('polygon.idle');
@@ -126,6 +129,8 @@ describe('outline editing', () => {
     const t = await acceptedSquare();
     const before = mask(t);
     t.down(30, 30).move(36, 36);
+    expect(t.key('z', { mod: true })).toBe(true); // no undo under a held vertex
+    expect(t.doc.annotations).toHaveLength(1);
     expect(t.key('Escape')).toBe(true);
     t.up(36, 36);
     await t.settle();

@@ -6,7 +6,7 @@ import type { ImagePoint } from '../../../../electron/common/frames.ts';
 import { type PolygonWithHoles, type VertexRef, moveVertex } from '../../outline/outlineGeometry.ts';
 import { clampToImage } from '../shared/clampToImage.ts';
 import { movedFar } from '../shared/labels.ts';
-import { DRAG_THRESHOLD_PX, type ToolPointerEvent, ToolState } from '../types.ts';
+import { DRAG_THRESHOLD_PX, type ToolKeyEvent, type ToolPointerEvent, ToolState } from '../types.ts';
 
 export interface DraggingVertexInfo {
   readonly down: ToolPointerEvent;
@@ -42,6 +42,11 @@ export class OutlineDraggingVertex extends ToolState {
     this.transition('idle');
     if (outline) this.host.writeOutline(this.info.id, outline);
     else this.host.previewOutline(null);
+  }
+
+  /** No command while a vertex is held (an undo now would be undone by the release). */
+  override onKeyDown(_e: ToolKeyEvent): boolean {
+    return true;
   }
 
   private drop(): void {

@@ -76,7 +76,8 @@ export class PolygonPlacing extends ToolState {
       if (this.vertices.length >= MIN_POLYGON_VERTICES) this.close();
       return true; // never accepts another draft while a polygon is being drawn
     }
-    if (e.key === 'Backspace' || e.key === 'Delete') {
+    // Ctrl+Z while drawing takes back a vertex too (labelme), not the step before the polygon.
+    if (e.key === 'Backspace' || e.key === 'Delete' || (e.mod && !e.shift && e.key.toLowerCase() === 'z')) {
       this.vertices = this.vertices.slice(0, -1);
       if (this.vertices.length === 0) this.transition('idle');
       else this.show();
