@@ -118,8 +118,10 @@ describe('outline editing', () => {
     const edited = polygonsToRle([[10, 10, 30, 10, 38, 38, 10, 30]], 48, 64);
     expect(mask(t).counts).toBe(edited.counts);
     expect(t.backend.annotations.get(t.doc.annotations[0]!.id)!.rle!.counts).toBe(edited.counts);
+    expect(t.annotator.outline.current!.vertex).not.toBeNull(); // the dragged vertex stays picked
     await t.undo();
     expect(mask(t).counts).toBe(before.counts);
+    expect(t.annotator.outline.current!.vertex).toBeNull(); // another outline: no stale pick
     await t.redo();
     expect(mask(t).counts).toBe(edited.counts);
     expect(t.annotator.outline.current!.outline[0]!.outer).toContain(38); // as drawn, not re-traced
@@ -157,6 +159,14 @@ describe('outline editing', () => {
     expect(mask(t).counts).toBe(before.counts);
     expect(t.doc.annotations).toHaveLength(1); // Delete took the vertex, not the mask
     expect(t.undoLength).toBe(ACCEPTED_STEPS + 2);
+  });
+
+  it('Delete without a picked vertex keeps the mask and says how to pick one', async () => {
+    const t = await acceptedSquare();
+    expect(t.key('Delete')).toBe(true);
+    await t.settle();
+    expect(t.doc.annotations).toHaveLength(1);
+    expect(t.annotator.lastError).toMatch(/Click a vertex to pick it/);
   });
 
   it('a ring keeps three vertices', async () => {

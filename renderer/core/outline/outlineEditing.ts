@@ -16,6 +16,8 @@ import { type PolygonWithHoles, type VertexRef, outlineOf, rasterizeOutline } fr
 export const EMPTY_OUTLINE =
   'That edit would leave the mask without pixels, so it was not made. To remove a mask, press Delete.';
 export const RING_TOO_SMALL = 'An outline keeps at least 3 vertices per ring.';
+export const NO_VERTEX_PICKED =
+  'Click a vertex to pick it; Delete then removes it. (To delete the whole mask, use the Select tool.)';
 
 export interface OutlineHost {
   readonly image: Size | null;
@@ -45,6 +47,8 @@ export class OutlineEditing {
   private previewOutline: { id: number; outline: PolygonWithHoles[] } | null = null;
   private vertex: VertexRef | null = null;
   private vertexOf = -1;
+  /** The mask the picked vertex belongs to: after an undo or redo it may be another vertex, so none is picked. */
+  private vertexMask = '';
 
   constructor(private readonly host: OutlineHost) {}
 
@@ -66,13 +70,15 @@ export class OutlineEditing {
     if (!editable(a)) return null;
     const outline =
       this.previewOutline?.id === a.id ? this.previewOutline.outline : this.outlineOfMask(a.rle);
-    return { id: a.id, outline, vertex: this.vertexOf === a.id ? this.vertex : null };
+    const picked = this.vertexOf === a.id && this.vertexMask === a.rle.counts;
+    return { id: a.id, outline, vertex: picked ? this.vertex : null };
   }
 
   selectVertex(vertex: VertexRef | null): void {
-    const id = this.host.selected?.id ?? -1;
+    const selected = this.host.selected;
     this.vertex = vertex;
-    this.vertexOf = id;
+    this.vertexOf = selected?.id ?? -1;
+    this.vertexMask = selected?.rle?.counts ?? '';
     this.host.emit('overlay');
   }
 
@@ -99,6 +105,7 @@ export class OutlineEditing {
       throw new Error(EMPTY_OUTLINE);
     }
     this.remember(rle, outline);
+    if (this.vertexOf === id) this.vertexMask = rle.counts; // the moved or inserted vertex stays picked
     if (sameRle(rle, before)) {
       this.host.emit('overlay');
       return undefined;

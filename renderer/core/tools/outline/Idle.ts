@@ -4,7 +4,7 @@
  * Delete / Backspace removes the picked vertex; Enter or Esc finishes (Esc first drops the picked vertex).
  */
 import { deleteVertex, edgeNear, insertVertex, vertexNear } from '../../outline/outlineGeometry.ts';
-import { RING_TOO_SMALL } from '../../outline/outlineEditing.ts';
+import { NO_VERTEX_PICKED, RING_TOO_SMALL } from '../../outline/outlineEditing.ts';
 import { POINT_HIT_PX, type ToolKeyEvent, type ToolPointerEvent, ToolState } from '../types.ts';
 
 export class OutlineIdle extends ToolState {
@@ -47,6 +47,10 @@ export class OutlineIdle extends ToolState {
         this.host.selectVertex(null);
         this.host.writeOutline(current.id, next);
       }
+      return true;
+    }
+    if ((e.key === 'Delete' || e.key === 'Backspace') && current) {
+      this.host.refuse(NO_VERTEX_PICKED); // while editing an outline, Delete never takes the whole mask
       return true;
     }
     if (e.key === 'Enter') {
