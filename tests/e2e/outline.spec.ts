@@ -124,6 +124,9 @@ describe('polygon tool and outline editing (serve mode)', () => {
 
     await page.keyboard.press('Control+z');
     await expect.poll(() => area(page)).toBe(before);
+    // The undo is on screen at once but done only when the store answered; a redo before that finds nothing
+    // to redo (history.ts), so wait for the Redo button as a user would.
+    await expect.poll(() => page.getByRole('button', { name: /Redo/ }).isEnabled()).toBe(true);
     await page.keyboard.press('Control+Shift+Z');
     await expect.poll(() => area(page)).toBe(edited);
     await expect.poll(async () => (await stored())[0]!.area).toBe(edited);
