@@ -104,7 +104,7 @@ export function selectExport(project: Project, options: ExportOptions, needsCate
       filter.categorizedOnly = true;
     }
   }
-  categories.sort((a, b) => a.id - b.id);
+  // `known` is in the project's order (issue 17): YOLO classes and PNG values follow it; COCO ids stay the ids.
   const selection: Selection = {
     filter,
     categories,

@@ -1,7 +1,7 @@
 /**
  * YOLO segmentation export: `labels/<images-relative path>.txt` per image (empty for images with no objects),
  * `classes.txt` (one name per line, line number = class index) and `data.yaml`. Class indices follow the
- * exported categories in id order. Crowd regions are left out (YOLO has no "ignore" regions; Ultralytics' own
+ * exported categories in the project's order (issue 17: the order set in the app). Crowd regions are left out (YOLO has no "ignore" regions; Ultralytics' own
  * COCO converter skips them too). Line format: electron/common/formatYolo.ts.
  */
 import { yoloDataYaml, yoloLine } from '../common/formatYolo.ts';

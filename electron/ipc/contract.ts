@@ -672,6 +672,21 @@ export interface AppApi {
   installModel(request: ModelInstallRequest): ModelInstallStatus;
   /** Stop the running install (a partial download is kept and resumes on the next install of that model). */
   cancelModelInstall(): ModelInstallStatus | null;
+
+  // — managing categories (issue 17): order, delete, import a label list; each one transaction —
+
+  /** Put the categories in this order (every id once); returns the list in its new order. */
+  reorderCategories(ids: readonly number[]): readonly CategoryItem[];
+  /**
+   * Delete a category. Its masks move to `reassignTo`; with none (null), a category that masks use is refused
+   * (the error says how many). The report says how many masks moved.
+   */
+  deleteCategory(id: number, reassignTo: number | null): TaskReport;
+  /**
+   * Add the names of a label list (`text`: one name per line, or JSON with a COCO `categories` block; `fileName`
+   * only names it in messages). Names already there, or repeated in the list, are skipped and reported.
+   */
+  importCategories(text: string, fileName: string): TaskReport;
 }
 
 export type AppMethod = keyof AppApi;
@@ -744,6 +759,9 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   removeModel: true,
   installModel: true,
   cancelModelInstall: true,
+  reorderCategories: true,
+  deleteCategory: true,
+  importCategories: true,
 };
 export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
 

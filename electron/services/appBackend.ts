@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveAmgParams } from '../common/amg/params.ts';
-import { UserError } from '../common/errors.ts';
+import { UserError, shortenForMessage } from '../common/errors.ts';
 import { statsCsv } from '../common/formatStatsCsv.ts';
 import { promptOf } from '../common/prompts.ts';
 import { addImagesFromFolder } from '../dataset/addImages.ts';
@@ -72,7 +72,15 @@ import {
   setAnnotationCategory,
   updateAnnotationMask,
 } from '../store/annotations.ts';
-import { addCategory, listCategories, updateCategory } from '../store/categories.ts';
+import {
+  addCategory,
+  deleteCategory,
+  importCategoryNames,
+  listCategories,
+  reorderCategories,
+  updateCategory,
+} from '../store/categories.ts';
+import { parseLabelList } from '../common/labelList.ts';
 import { getImage, queryImages, setImageStatus } from '../store/images.ts';
 import { locateImage } from '../store/imagePaths.ts';
 import { type Project, appVersion, createProject, openProject, userName } from '../store/projectDb.ts';
@@ -888,5 +896,36 @@ export class AppBackend implements BackendApi {
   /** Resolves when the model install running now (if any) has ended (tests). */
   modelInstallSettled(): Promise<void> {
     return this.models.settled();
+  }
+
+  // — managing categories (issue 17) —
+
+  reorderCategories(ids: readonly number[]): CategoryItem[] {
+    reorderCategories(this.project().db, ids);
+    return this.listCategories();
+  }
+
+  deleteCategory(id: number, reassignTo: number | null): TaskReport {
+    const moved = deleteCategory(this.project().db, id, reassignTo ?? null, this.author);
+    return {
+      message: moved
+        ? `deleted the category; ${moved} mask${moved === 1 ? '' : 's'} moved`
+        : 'deleted the category',
+    };
+  }
+
+  importCategories(text: string, fileName: string): TaskReport {
+    if (typeof text !== 'string' || typeof fileName !== 'string')
+      throw new UserError('import labels: expected the text of a label list and its file name');
+    const list = parseLabelList(text, fileName);
+    const { added, skipped } = importCategoryNames(this.project().db, list.names);
+    const already = [...new Set([...list.repeated, ...skipped])];
+    return {
+      message:
+        `${shortenForMessage(fileName)}: added ${added.length} categor${added.length === 1 ? 'y' : 'ies'}` +
+        (already.length
+          ? `; skipped ${already.length} already there or repeated: ${shortenForMessage(already.join(', '))}`
+          : ''),
+    };
   }
 }

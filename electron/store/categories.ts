@@ -1,7 +1,10 @@
-/** Categories (labels) of a project. Names are unique; colours are `#rrggbb`. */
-import { UserError } from '../common/errors.ts';
+/**
+ * Categories (labels) of a project. Names are unique; colours are `#rrggbb`; `position` orders them (migration
+ * 0080) while ids stay stable (COCO category ids).
+ */
+import { UserError, quoteForMessage } from '../common/errors.ts';
 import { sql } from './statements.ts';
-import type { ReadableDB, WritableDB } from './types.ts';
+import { inTransaction, type ReadableDB, type WritableDB } from './types.ts';
 
 export interface CategoryRow {
   id: number;
@@ -20,7 +23,7 @@ export interface NewCategory {
 const COLUMNS = 'id, name, supercategory, color, created_at AS createdAt';
 
 export function listCategories(db: ReadableDB): CategoryRow[] {
-  return sql(db, `SELECT ${COLUMNS} FROM categories ORDER BY id`).all() as CategoryRow[];
+  return sql(db, `SELECT ${COLUMNS} FROM categories ORDER BY position, id`).all() as CategoryRow[];
 }
 
 export function findCategoryByName(db: ReadableDB, name: string): CategoryRow | undefined {
@@ -36,7 +39,8 @@ export function addCategory(db: WritableDB, category: NewCategory, now = Date.no
     throw new UserError(`category "${name}": colour ${color} is not #rrggbb`);
   const result = sql(
     db,
-    'INSERT INTO categories (name, supercategory, color, created_at) VALUES (?, ?, ?, ?)',
+    `INSERT INTO categories (name, supercategory, color, created_at, position)
+     VALUES (?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM categories))`,
   ).run(name, category.supercategory ?? '', color, now);
   return {
     id: Number(result.lastInsertRowid),
@@ -111,4 +115,70 @@ export function updateCategory(
     id,
   );
   return { ...current, name, color, supercategory };
+}
+
+/** Put the categories in this order: `ids` must list every category once. One transaction. */
+export function reorderCategories(db: WritableDB, ids: readonly number[]): void {
+  const known = listCategories(db).map((c) => c.id);
+  const given = new Set(ids);
+  if (given.size !== ids.length || ids.length !== known.length || known.some((id) => !given.has(id)))
+    throw new UserError(
+      `reorder categories: expected each of the ${known.length} category ids once, got [${ids.join(', ')}]`,
+    );
+  const set = sql(db, 'UPDATE categories SET position = ? WHERE id = ?');
+  inTransaction(db, () => ids.forEach((id, i) => set.run(i + 1, id)));
+}
+
+/**
+ * Delete a category in one transaction. Its masks move to `reassignTo` (recorded as an edit by `author`); without
+ * a target a category that masks use is refused, naming how many use it. Returns the number of masks moved.
+ */
+export function deleteCategory(
+  db: WritableDB,
+  id: number,
+  reassignTo: number | null,
+  author: string,
+  now = Date.now(),
+): number {
+  return inTransaction(db, () => {
+    const row = sql(db, `SELECT ${COLUMNS} FROM categories WHERE id = ?`).get(id) as CategoryRow | undefined;
+    if (!row) throw new UserError(`no category with id ${id}`);
+    const used = (
+      sql(db, 'SELECT count(*) AS n FROM annotations WHERE category_id = ?').get(id) as { n: number }
+    ).n;
+    if (reassignTo === id)
+      throw new UserError(`category ${quoteForMessage(row.name)}: cannot move its masks to itself`);
+    if (reassignTo !== null && !sql(db, 'SELECT 1 FROM categories WHERE id = ?').get(reassignTo))
+      throw new UserError(
+        `no category with id ${reassignTo} to move the masks of ${quoteForMessage(row.name)} to`,
+      );
+    if (used && reassignTo === null)
+      throw new UserError(
+        `category ${quoteForMessage(row.name)} is used by ${used} mask${used === 1 ? '' : 's'}: choose a category to move them to`,
+      );
+    if (used)
+      sql(
+        db,
+        'UPDATE annotations SET category_id = ?, updated_by = ?, updated_at = ? WHERE category_id = ?',
+      ).run(reassignTo, author, now, id);
+    sql(db, 'DELETE FROM categories WHERE id = ?').run(id);
+    return used;
+  });
+}
+
+/** Add the names not there yet, in order, in one transaction; the others are reported as skipped. */
+export function importCategoryNames(
+  db: WritableDB,
+  names: readonly string[],
+): { added: CategoryRow[]; skipped: string[] } {
+  return inTransaction(db, () => {
+    const added: CategoryRow[] = [];
+    const skipped: string[] = [];
+    for (const raw of names) {
+      const name = raw.trim();
+      if (findCategoryByName(db, name)) skipped.push(name);
+      else added.push(addCategory(db, { name }));
+    }
+    return { added, skipped };
+  });
 }

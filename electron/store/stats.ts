@@ -102,7 +102,7 @@ export function projectStats(db: ReadableDB): ProjectStats {
     },
     categories: all(
       `SELECT c.id, c.name, (SELECT count(*) FROM annotations a WHERE a.category_id = c.id) AS annotations
-       FROM categories c ORDER BY c.id`,
+       FROM categories c ORDER BY c.position, c.id`,
     ),
     annotations: {
       total: annotations.total,
