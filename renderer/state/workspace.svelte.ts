@@ -119,6 +119,16 @@ export class Workspace {
     }
   }
 
+  /**
+   * Categories were edited (issue 17: rename, recolour, reorder, delete, import): reload them; when masks moved
+   * to another category, reload the open image's masks too.
+   */
+  async categoriesChanged(masksMoved = false): Promise<void> {
+    await this.loadCategories();
+    const current = this.images.current;
+    if (masksMoved && current) await this.autoImageDone(current.id);
+  }
+
   async addCategory(name: string, color: string): Promise<void> {
     try {
       const created = await this.app.api.addCategory({ name, color });
