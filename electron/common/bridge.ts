@@ -8,6 +8,8 @@ export const API_PATH = '/api/call';
 export const EVENTS_PATH = '/api/events';
 export const IMAGE_PATH = '/files/image';
 export const THUMB_PATH = '/files/thumb';
+/** An export the server just wrote, by the id `exportProject` returned (issue 17); the token as for images. */
+export const DOWNLOAD_PATH = '/files/export';
 export const TOKEN_HEADER = 'x-sam-token';
 /** Per port: cookies are not, and two servers on one host must not overwrite each other's (issue 18). */
 export const tokenCookie = (port: number): string => `sam_token_${port}`;

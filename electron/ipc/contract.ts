@@ -228,6 +228,15 @@ export interface TaskReport {
   readonly message: string;
 }
 
+/** What an export wrote (issue 17). */
+export interface ExportReport extends TaskReport {
+  /**
+   * Serve mode only: the export can be downloaded at `DOWNLOAD_PATH/<downloadId>?token=…` (electron/common/
+   * bridge.ts) — a file as is, a folder as a ZIP. The server sets it; the Electron app has the file already.
+   */
+  readonly downloadId?: string;
+}
+
 // — review mode and statistics (issue 5) —
 
 export type ReviewDecision = 'accepted' | 'rejected' | 'needs-fix';
@@ -611,7 +620,7 @@ export interface AppApi {
   decodedMask(decodeId: string, candidate: number): DecodedMask;
 
   importCoco(file: string, imagesRoot?: string, status?: AnnotationStatus): TaskReport;
-  exportProject(request: ExportRequest): TaskReport;
+  exportProject(request: ExportRequest): ExportReport;
 
   /** Review mode: a page of the masks that pass the filters, sorted. Needs no model. */
   reviewQueue(query: ReviewQuery): ReviewPage;

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   API_PATH,
+  DOWNLOAD_PATH,
   EVENTS_PATH,
   IMAGE_PATH,
   THUMB_PATH,
@@ -24,8 +25,9 @@ import {
 } from '../common/bridge.ts';
 import { describeError, isUserError } from '../common/errors.ts';
 import { decodeWire, encodeWire, type WireError } from '../common/wire.ts';
-import { APP_METHODS, type AppMethod } from '../ipc/contract.ts';
+import { APP_METHODS, type AppMethod, type ExportRequest } from '../ipc/contract.ts';
 import type { AppBackend } from '../services/appBackend.ts';
+import { ExportDownloads } from './downloads.ts';
 import { ThumbnailCache, displayImage } from './images.ts';
 import {
   BodySlots,
@@ -116,6 +118,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // every other server on this host receives it (issue 18).
   const pageKey = randomBytes(24).toString('base64url');
   const thumbs = new ThumbnailCache();
+  const downloads = new ExportDownloads();
   const largeBodies = new BodySlots(LARGE_BODIES_AT_ONCE);
   const listeners = new Set<http.ServerResponse>();
   const unsubscribe = options.backend.onEvent((event) => {
@@ -192,7 +195,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     try {
       const fn = options.backend[method] as (...a: unknown[]) => unknown;
-      const result = await fn.apply(options.backend, args);
+      let result = await fn.apply(options.backend, args);
+      // The browser cannot read the server's disk: offer what this export wrote, by a random id (issue 17).
+      if (method === 'exportProject')
+        result = { ...(result as object), downloadId: downloads.register((args[0] as ExportRequest).out) };
       send(response, 200, 'application/octet-stream', encodeWire(result));
     } catch (error) {
       if (isUserError(error))
@@ -219,6 +225,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const { type, body } = kind === 'image' ? await displayImage(file) : await thumbs.get(file);
       send(response, 200, type, body, { 'cache-control': 'private, max-age=60' });
     } catch (error) {
+      send(response, 404, 'text/plain; charset=utf-8', describeError(error));
+    }
+  }
+
+  async function serveDownload(id: string, response: http.ServerResponse) {
+    try {
+      const headers = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+      if (!(await downloads.send(id, response, headers)))
+        send(response, 404, 'text/plain; charset=utf-8', 'no such export (export again to download it)');
+    } catch (error) {
+      if (response.headersSent) return response.destroy();
       send(response, 404, 'text/plain; charset=utf-8', describeError(error));
     }
   }
@@ -281,6 +298,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         if (!byHeader && !byQuery) return refuse(response, 403, TOKEN_MISSING);
         return serveFile(kind, Number(pathname.slice(prefix.length + 1)), response);
       }
+    }
+    if (pathname.startsWith(`${DOWNLOAD_PATH}/`)) {
+      if (!byHeader && !byQuery) return refuse(response, 403, TOKEN_MISSING);
+      return serveDownload(pathname.slice(DOWNLOAD_PATH.length + 1), response);
     }
     if (!byHeader && !byQuery && !byCookie) return refuse(response, 403, TOKEN_MISSING);
     const setCookie = byQuery

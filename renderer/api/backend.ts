@@ -4,6 +4,7 @@
  */
 import {
   API_PATH,
+  DOWNLOAD_PATH,
   EVENTS_PATH,
   IMAGE_PATH,
   THUMB_PATH,
@@ -62,6 +63,7 @@ function httpBackend(token: string): Backend {
     },
     imageUrl: (id) => `${IMAGE_PATH}/${id}?${query}`,
     thumbUrl: (id) => `${THUMB_PATH}/${id}?${query}`,
+    downloadUrl: (id) => `${DOWNLOAD_PATH}/${encodeURIComponent(id)}?${query}`,
     onMenuCommand: () => () => undefined,
   };
 }

@@ -20,6 +20,8 @@ export interface Backend {
   /** URL of the image file as the browser can display it (EXIF orientation is applied by the browser). */
   imageUrl(imageId: number): string;
   thumbUrl(imageId: number): string;
+  /** Serve mode: where the browser downloads an export the server wrote (`ExportReport.downloadId`, issue 17). */
+  downloadUrl?(downloadId: string): string;
   /** Native dialogs (desktop app only). */
   readonly shell?: ClientShellApi;
   /** Native menu commands (desktop app only); returns the unsubscribe function. */
