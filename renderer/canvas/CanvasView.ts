@@ -315,6 +315,13 @@ export class CanvasView {
       });
   }
 
+  /** Brightness / contrast of the photo only (issue 17): a CSS filter on the image layer's canvas, not the masks'. */
+  setImageFilter(filter: string): void {
+    const canvas = this.imageLayer.getCanvas()._canvas;
+    canvas.style.filter = filter === 'none' ? '' : filter;
+    canvas.dataset.imageFilter = filter;
+  }
+
   private applyImageLod(): void {
     if (!this.full) return;
     const { scale } = this.a.viewport;
