@@ -17,12 +17,12 @@ afterAll(() => closeSession(session));
 /** The CSS filter of each Konva layer canvas, bottom (the image) to top (masks, draft, prompts). */
 const layerFilters = (page: Page) =>
   page.$$eval('[data-testid="canvas"] canvas', (canvases) =>
-    canvases.map((c) => (c as HTMLCanvasElement).style.filter || 'none'),
+    canvases.map((c) => (c as unknown as { style: { filter: string } }).style.filter || 'none'),
   );
 
 async function setRange(page: Page, testId: string, value: number) {
   await page.getByTestId(testId).evaluate((input, v) => {
-    (input as HTMLInputElement).value = String(v);
+    (input as unknown as { value: string }).value = String(v);
     input.dispatchEvent(new Event('input', { bubbles: true }));
   }, value);
 }

@@ -25,10 +25,20 @@ export function cssFilter(adjust: ImageAdjust): string {
   return `brightness(${brightness / 100}) contrast(${contrast / 100})`;
 }
 
+/** The part of `localStorage` used (a plain object in tests). */
+export interface AdjustStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 const keyOf = (projectFile: string) => `sam-annotate.image-adjust:${projectFile}`;
 
 /** What this browser remembers for the project (unchanged if nothing, or something unreadable). */
-export function loadAdjust(storage: Pick<Storage, 'getItem'> | undefined, projectFile: string): ImageAdjust {
+export function loadAdjust(
+  storage: Pick<AdjustStorage, 'getItem'> | undefined,
+  projectFile: string,
+): ImageAdjust {
   try {
     const saved = JSON.parse(storage?.getItem(keyOf(projectFile)) ?? 'null') as Partial<ImageAdjust> | null;
     return saved ? { brightness: clamp(saved.brightness), contrast: clamp(saved.contrast) } : NO_ADJUST;
@@ -38,7 +48,7 @@ export function loadAdjust(storage: Pick<Storage, 'getItem'> | undefined, projec
 }
 
 export function saveAdjust(
-  storage: Pick<Storage, 'setItem' | 'removeItem'> | undefined,
+  storage: Pick<AdjustStorage, 'setItem' | 'removeItem'> | undefined,
   projectFile: string,
   adjust: ImageAdjust,
 ): void {
