@@ -696,6 +696,16 @@ export interface AppApi {
    * only names it in messages). Names already there, or repeated in the list, are skipped and reported.
    */
   importCategories(text: string, fileName: string): TaskReport;
+
+  // — images of the open project (issue 17): reading image files only —
+
+  /** Add the images of a folder on the backend's machine (recursively; duplicates skipped and reported). */
+  addImages(folder: string): TaskReport;
+  /**
+   * Check every image file (missing / changed are flagged) and add the new images of the project's image
+   * folder (the folder its images share).
+   */
+  rescanImages(): TaskReport;
 }
 
 export type AppMethod = keyof AppApi;
@@ -771,6 +781,8 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   reorderCategories: true,
   deleteCategory: true,
   importCategories: true,
+  addImages: true,
+  rescanImages: true,
 };
 export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
 

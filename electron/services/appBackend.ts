@@ -81,6 +81,7 @@ import {
   updateCategory,
 } from '../store/categories.ts';
 import { parseLabelList } from '../common/labelList.ts';
+import { addImagesMessage, rescanImages, rescanMessage } from '../dataset/projectImages.ts';
 import { getImage, queryImages, setImageStatus } from '../store/images.ts';
 import { locateImage } from '../store/imagePaths.ts';
 import { type Project, appVersion, createProject, openProject, userName } from '../store/projectDb.ts';
@@ -912,6 +913,24 @@ export class AppBackend implements BackendApi {
         ? `deleted the category; ${moved} mask${moved === 1 ? '' : 's'} moved`
         : 'deleted the category',
     };
+  }
+
+  // — images of the open project (issue 17) —
+
+  async addImages(folder: string): Promise<TaskReport> {
+    if (typeof folder !== 'string' || !folder.trim()) throw new UserError('add images: name a folder');
+    const dir = path.resolve(folder.trim());
+    const report = await addImagesFromFolder(this.project(), dir, (done, total) =>
+      this.emit({ type: 'progress', task: 'adding images', done, total }),
+    );
+    return { message: addImagesMessage(dir, report) };
+  }
+
+  async rescanImages(): Promise<TaskReport> {
+    const report = await rescanImages(this.project(), (done, total) =>
+      this.emit({ type: 'progress', task: 'rescanning images', done, total }),
+    );
+    return { message: rescanMessage(report) };
   }
 
   importCategories(text: string, fileName: string): TaskReport {
