@@ -52,6 +52,8 @@ export interface ProjectSummary {
   readonly readOnly: boolean;
   /** What Find objects and automatic passes last used in this project (issue 17). */
   readonly auto?: AutoSettings;
+  /** Overlap control (issue 17): a mask accepted in the annotator leaves out the image's accepted masks. */
+  readonly subtractAccepted?: boolean;
 }
 
 /** Settings of the automatic stages a project remembers (issue 17). */
@@ -706,6 +708,14 @@ export interface AppApi {
    * folder (the folder its images share).
    */
   rescanImages(): TaskReport;
+
+  // — overlap control (issue 17) —
+
+  /**
+   * Turn overlap control on or off for the project: when on, `addAnnotation` of an accepted mask stores it minus
+   * the image's accepted masks (as CVAT and X-AnyLabeling do), and refuses one that would be left empty.
+   */
+  setSubtractAccepted(on: boolean): void;
 }
 
 export type AppMethod = keyof AppApi;
@@ -783,6 +793,7 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   importCategories: true,
   addImages: true,
   rescanImages: true,
+  setSubtractAccepted: true,
 };
 export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
 

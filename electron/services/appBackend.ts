@@ -94,7 +94,15 @@ import { RecentProjects } from './recentProjects.ts';
 import { SAMPLE_IMAGE_COUNT, sampleImage } from './sampleImages.ts';
 import { AutoBatches } from './autoBatch.ts';
 import { type ImageResult, computeAmg, computeBoxes, storeImageResult } from './autoMasks.ts';
-import { autoSettings, checkDuplicateIou, saveAutoSettings } from '../store/projectSettings.ts';
+import {
+  autoSettings,
+  checkDuplicateIou,
+  saveAutoSettings,
+  saveSubtractAccepted,
+  subtractAccepted,
+} from '../store/projectSettings.ts';
+import { subtractMasks } from '../common/maskOverlap.ts';
+import { rleArea } from '../common/rle.ts';
 import { ModelManager } from './modelManager.ts';
 import { checkWritable } from './writeGuard.ts';
 import { annotationItem, categoryItem, imageItem, reviewItem } from './toContract.ts';
@@ -351,6 +359,7 @@ export class AppBackend implements BackendApi {
       annotationCount: countAnnotations(project.reader),
       readOnly: false,
       auto: autoSettings(project.reader),
+      subtractAccepted: subtractAccepted(project.reader),
     };
   }
 
@@ -415,7 +424,7 @@ export class AppBackend implements BackendApi {
     const id = addAnnotation(project.db, {
       imageId: a.imageId,
       categoryId: a.categoryId,
-      mask: a.rle,
+      mask: this.withoutAccepted(a),
       source: a.source,
       modelId: this.sam.modelInfo?.name ?? null,
       prompts: a.prompts ? { points: [...a.prompts.points], box: a.prompts.box } : null,
@@ -429,6 +438,19 @@ export class AppBackend implements BackendApi {
     const image = getImage(project.reader, a.imageId);
     if (image?.status === 'todo') setImageStatus(project.db, a.imageId, 'in-progress');
     return annotationItem(getAnnotation(project.reader, id)!);
+  }
+
+  /** Overlap control (issue 17): an accepted mask minus the image's accepted masks, when the project says so. */
+  private withoutAccepted(a: NewAnnotation): NewAnnotation['rle'] {
+    const reader = this.project().reader;
+    if (!a.rle || a.status !== 'accepted' || !subtractAccepted(reader)) return a.rle;
+    const accepted = annotationsOfImage(reader, a.imageId)
+      .filter((m) => m.status === 'accepted' && m.rle)
+      .map((m) => m.rle!);
+    const rle = subtractMasks(a.rle, accepted);
+    if (rleArea(rle) === 0)
+      throw new UserError('the new mask lies entirely under accepted masks (overlap control is on)');
+    return rle;
   }
 
   updateAnnotation(id: number, patch: AnnotationPatch): AnnotationItem {
@@ -913,6 +935,12 @@ export class AppBackend implements BackendApi {
         ? `deleted the category; ${moved} mask${moved === 1 ? '' : 's'} moved`
         : 'deleted the category',
     };
+  }
+
+  // — overlap control (issue 17) —
+
+  setSubtractAccepted(on: boolean): void {
+    saveSubtractAccepted(this.project().db, on === true);
   }
 
   // — images of the open project (issue 17) —

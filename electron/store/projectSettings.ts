@@ -56,3 +56,19 @@ function parseOr<T>(text: string | undefined, fallback: T): T {
     return fallback;
   }
 }
+
+const SUBTRACT_KEY = 'masks.subtract_accepted';
+
+/** Overlap control (issue 17): masks accepted in the annotator leave out the pixels of accepted masks. */
+export function subtractAccepted(db: ReadableDB): boolean {
+  const row = sql(db, 'SELECT value FROM project_meta WHERE key = ?').get(SUBTRACT_KEY) as
+    { value: string } | undefined;
+  return row?.value === 'true';
+}
+
+export function saveSubtractAccepted(db: WritableDB, on: boolean): void {
+  sql(db, 'INSERT OR REPLACE INTO project_meta (key, value) VALUES (?, ?)').run(
+    SUBTRACT_KEY,
+    String(on === true),
+  );
+}
