@@ -43,6 +43,7 @@ async function setup() {
       prompts: null,
       predictedIou: null,
       stabilityScore: null,
+      timing: { activeMs: 0, clicks: 0, promptCount: 0, brushStrokes: 0, modelWaitMs: 0 },
     });
   return { backend, add };
 }

@@ -33,7 +33,8 @@ function leftHalf(): AnnotationItem {
     modelId: null,
     createdBy: 'test',
     createdAt: 0,
-  } as AnnotationItem;
+    timing: { activeMs: 0, clicks: 0, promptCount: 0, brushStrokes: 0, modelWaitMs: 0 },
+  };
 }
 
 /** The fake backend trims as AppBackend does with the option on. */
