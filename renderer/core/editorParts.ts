@@ -216,6 +216,9 @@ export function createEditorParts(core: EditorCore, backend: AnnotatorBackend): 
       get selectedId() {
         return view.selectedId;
       },
+      get categoryId() {
+        return view.categoryId;
+      },
       setSelected,
       annotationRef: (id) => stored.ref(id),
       rebindRef: (ref, id) => stored.rebind(ref, id),

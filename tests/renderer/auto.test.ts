@@ -70,6 +70,30 @@ describe('automatic masks on the image', () => {
     expect(t.backend.annotations.get(b!)?.status).toBe('rejected');
   });
 
+  it('accepting gives the current category to masks without one; undo takes it back, redo gives it again', async () => {
+    const t = await withAutoMasks();
+    const [a, b] = t.doc.annotations.map((m) => m.id);
+    t.annotator.categoryId = 12;
+    t.key('Enter');
+    await t.settle();
+    expect(t.backend.annotations.get(a!)?.categoryId).toBe(12);
+    expect(t.doc.annotations.find((m) => m.id === a)?.categoryId).toBe(12);
+    await t.undo();
+    expect(t.backend.annotations.get(a!)?.categoryId).toBe(null);
+    expect(t.backend.annotations.get(a!)?.status).toBe('draft');
+    await t.redo();
+    expect(t.backend.annotations.get(a!)?.categoryId).toBe(12);
+    // A category given by hand stays through accept and its undo.
+    t.annotator.run('mask.setCategory', { id: b!, categoryId: 11 });
+    await t.settle();
+    t.annotator.setSelected(b!);
+    t.key('Enter');
+    await t.settle();
+    expect(t.backend.annotations.get(b!)?.categoryId).toBe(11);
+    await t.undo();
+    expect(t.backend.annotations.get(b!)?.categoryId).toBe(11);
+  });
+
   it('N and Shift+N walk the undecided masks; Delete on one rejects it, on an accepted one deletes it', async () => {
     const t = await withAutoMasks();
     const [a, b, c] = t.doc.annotations.map((m) => m.id);

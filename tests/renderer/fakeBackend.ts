@@ -10,6 +10,7 @@ import type {
   AnnotationStatus,
   AutoImageRequest,
   AutoImageResult,
+  CategoryChange,
   DecodeReply,
   DecodeRequest,
   DecodedMask,
@@ -275,11 +276,15 @@ export class FakeBackend implements AnnotatorBackend {
     ids: readonly number[],
     status: AnnotationStatus,
     comment?: string,
+    category?: CategoryChange | null,
   ): Promise<AnnotationItem[]> {
     this.calls.push(`setAnnotationStatuses:${status}${comment ? `:${comment}` : ''}:${ids.length}`);
     for (const id of ids) if (!this.annotations.has(id)) throw new Error(`no annotation with id ${id}`);
     return ids.map((id) => {
-      const item = { ...this.annotations.get(id)!, status };
+      const old = this.annotations.get(id)!;
+      const categoryId =
+        category && 'give' in category ? (old.categoryId ?? category.give) : category ? null : old.categoryId;
+      const item = { ...old, status, categoryId };
       this.annotations.set(id, item);
       return item;
     });

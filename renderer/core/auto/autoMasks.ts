@@ -13,6 +13,7 @@ import { AMG_DEFAULTS, type AmgParams, PAPER_COVERAGE_FILTER } from '../../../el
 import type {
   AnnotationItem,
   AnnotationStatus,
+  CategoryChange,
   AutoImageRequest,
   AutoImageResult,
   AutoKind,
@@ -27,6 +28,7 @@ export interface AutoBackend {
     ids: readonly number[],
     status: AnnotationStatus,
     comment?: string,
+    category?: CategoryChange | null,
   ): Promise<readonly AnnotationItem[]>;
   swapAnnotations(
     removeIds: readonly number[],
@@ -44,6 +46,8 @@ export interface AutoHost {
   readonly doc: AnnotatorDocument;
   readonly store: DocumentStore;
   readonly selectedId: number | null;
+  /** The current category: accepted masks without one get it (issue 17). */
+  readonly categoryId: number | null;
   setSelected(id: number | null): void;
   /** The ref of an annotation (the same object for the same annotation, across new ids). */
   annotationRef(id: number): AnnotationRef;
@@ -161,17 +165,23 @@ export class AutoMasks {
     const imageId = this.a.doc.image.id;
     const refs = ids.map((id) => this.a.annotationRef(id));
     const single = ids.length === 1 ? refs[0]! : null;
-    const set = async (to: AnnotationStatus, comment?: string) => {
+    const set = async (
+      these: readonly AnnotationRef[],
+      to: AnnotationStatus,
+      comment?: string,
+      category?: CategoryChange,
+    ) => {
       const before = new Map(
-        this.a.doc.annotations.filter((m) => refs.some((r) => r.id === m.id)).map((m) => [m.id, m.status]),
+        this.a.doc.annotations.filter((m) => these.some((r) => r.id === m.id)).map((m) => [m.id, m.status]),
       );
       // Optimistic: the canvas changes at once; put back if the backend refuses.
       this.patch(imageId, (m) => (before.has(m.id) ? { ...m, status: to } : m));
       try {
         const items = await this.backend.setAnnotationStatuses(
-          refs.map((r) => r.id),
+          these.map((r) => r.id),
           to,
           comment,
+          category,
         );
         const byId = new Map(items.map((m) => [m.id, m]));
         this.patch(imageId, (m) => byId.get(m.id) ?? m);
@@ -180,10 +190,23 @@ export class AutoMasks {
         throw error;
       }
     };
+    // Accepting gives the current category to the masks without one; the undo takes it back from those only
+    // (issue 17).
+    const categoryId = status === 'accepted' ? this.a.categoryId : null;
+    const give = categoryId === null ? undefined : { give: categoryId };
+    const uncategorized = new Set(
+      this.a.doc.annotations.filter((m) => ids.includes(m.id) && m.categoryId === null).map((m) => m.id),
+    );
+    const given = give ? refs.filter((r) => uncategorized.has(r.id)) : [];
+    const kept = refs.filter((r) => !given.includes(r));
+    const undo = async () => {
+      if (given.length > 0) await set(given, 'draft', 'undo', { takeBack: true });
+      if (kept.length > 0) await set(kept, 'draft', 'undo');
+    };
     // The next mask is selected at once (the optimistic change is made synchronously), so a quick X after Enter
     // already applies to it.
     const next = single ? this.nextAfter(single.id) : null;
-    const stored = set(status);
+    const stored = set(refs, status, undefined, give);
     this.a.setSelected(next);
     try {
       await stored;
@@ -193,11 +216,11 @@ export class AutoMasks {
     }
     return {
       undo: async () => {
-        await set('draft', 'undo');
+        await undo();
         if (single && this.a.doc.image.id === imageId) this.a.setSelected(single.id);
       },
       redo: async () => {
-        await set(status);
+        await set(refs, status, undefined, give);
         if (single && this.a.doc.image.id === imageId) this.a.setSelected(this.nextAfter(single.id));
       },
     };
