@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRle, encodeMask } from '../../electron/common/rle.ts';
 import { MENU_COMMANDS } from '../../electron/ipc/contract.ts';
+import { MENU_SHORTCUTS, type MenuCommand } from '../../electron/common/menuShortcuts.ts';
+import { REVIEW_COMMANDS } from '../../renderer/core/review/commands.ts';
 import { COMMANDS, commandById } from '../../renderer/core/commands/index.ts';
 import { chordOf } from '../../renderer/core/commands/shortcuts.ts';
 import { bestCandidate } from '../../renderer/core/document.ts';
@@ -154,6 +156,13 @@ describe('brush working mask', () => {
 describe('command registry', () => {
   it('has every command the native menu sends', () => {
     for (const id of MENU_COMMANDS) expect(commandById(id), id).toBeDefined();
+  });
+
+  it('takes the menu commands’ shortcuts from the menu’s table (issue 17: Mod+N was missing)', () => {
+    for (const id of MENU_COMMANDS) expect(commandById(id)?.shortcuts, id).toEqual(MENU_SHORTCUTS[id]);
+    for (const c of REVIEW_COMMANDS)
+      if ((MENU_COMMANDS as readonly string[]).includes(c.id))
+        expect(c.shortcuts, c.id).toEqual(MENU_SHORTCUTS[c.id as MenuCommand]);
   });
 
   it('gives no two commands the same shortcut', () => {

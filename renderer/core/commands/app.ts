@@ -1,4 +1,5 @@
 /** Commands that leave the editor: images, project dialogs, help (through `AppHooks`). */
+import { MENU_SHORTCUTS } from '../../../electron/common/menuShortcuts.ts';
 import { type EditorCommand, editorCommand, hasImage } from './editorCommand.ts';
 
 // ── Images ─────────────────────────────────────────────
@@ -7,7 +8,7 @@ const nextImage = editorCommand({
   id: 'image.next',
   label: 'Next image',
   group: 'Images',
-  shortcuts: ['D', 'ArrowRight'],
+  shortcuts: MENU_SHORTCUTS['image.next'],
   capture: 'never',
   available: () => true,
   perform: (a) => a.hooks.nextImage(),
@@ -17,7 +18,7 @@ const previousImage = editorCommand({
   id: 'image.previous',
   label: 'Previous image',
   group: 'Images',
-  shortcuts: ['A', 'ArrowLeft'],
+  shortcuts: MENU_SHORTCUTS['image.previous'],
   capture: 'never',
   available: () => true,
   perform: (a) => a.hooks.previousImage(),
@@ -37,26 +38,27 @@ const exportDialog = editorCommand({
   id: 'project.export',
   label: 'Export…',
   group: 'Images',
-  shortcuts: ['Mod+E'],
+  shortcuts: MENU_SHORTCUTS['project.export'],
   capture: 'never',
   available: () => true,
   perform: (a) => a.hooks.openExport(),
 });
 
-const startCommand = (id: 'open' | 'new' | 'importCoco', label: string, shortcuts: string[]): EditorCommand =>
+const startCommand = (id: 'open' | 'new' | 'importCoco', label: string): EditorCommand =>
   editorCommand({
     id: `project.${id}`,
     label,
     group: 'Images',
-    shortcuts,
+    // The native menu's keys (one table, issue 17).
+    shortcuts: MENU_SHORTCUTS[`project.${id}`],
     capture: 'never',
     available: () => true,
     perform: (a) => a.hooks.openStart(id),
   });
 
-const openProject = startCommand('open', 'Open project…', ['Mod+O']);
-const newProject = startCommand('new', 'New project from a folder…', []);
-const importCoco = startCommand('importCoco', 'Import COCO…', []);
+const openProject = startCommand('open', 'Open project…');
+const newProject = startCommand('new', 'New project from a folder…');
+const importCoco = startCommand('importCoco', 'Import COCO…');
 
 // ── Help ─────────────────────────────────────────────
 
@@ -64,7 +66,7 @@ const shortcuts = editorCommand({
   id: 'help.shortcuts',
   label: 'Keyboard shortcuts',
   group: 'Help',
-  shortcuts: ['?'],
+  shortcuts: MENU_SHORTCUTS['help.shortcuts'],
   capture: 'never',
   available: () => true,
   perform: (a) => a.hooks.toggleShortcuts(),
@@ -74,7 +76,7 @@ const models = editorCommand({
   id: 'help.models',
   label: 'Models…',
   group: 'Help',
-  shortcuts: [],
+  shortcuts: MENU_SHORTCUTS['help.models'],
   capture: 'never',
   available: () => true,
   perform: (a) => a.hooks.openModels(),

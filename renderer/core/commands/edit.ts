@@ -1,4 +1,5 @@
 /** Undo / redo, the tools and the brush size. */
+import { MENU_SHORTCUTS } from '../../../electron/common/menuShortcuts.ts';
 import { type EditorCommand, editorCommand } from './editorCommand.ts';
 import type { ToolId } from './host.ts';
 
@@ -8,7 +9,7 @@ const undo = editorCommand({
   id: 'edit.undo',
   label: 'Undo',
   group: 'Edit',
-  shortcuts: ['Mod+Z'],
+  shortcuts: MENU_SHORTCUTS['edit.undo'],
   capture: 'never',
   available: (a) => a.history.canUndo,
   perform: (a) => a.history.undo().then(() => undefined),
@@ -18,7 +19,7 @@ const redo = editorCommand({
   id: 'edit.redo',
   label: 'Redo',
   group: 'Edit',
-  shortcuts: ['Mod+Shift+Z', 'Mod+Y'],
+  shortcuts: MENU_SHORTCUTS['edit.redo'],
   capture: 'never',
   available: (a) => a.history.canRedo,
   perform: (a) => a.history.redo().then(() => undefined),

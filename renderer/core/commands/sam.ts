@@ -1,4 +1,5 @@
 /** The SAM commands: prompts (one step each), accept, cancel, candidates, multimask and hover options. */
+import { MENU_SHORTCUTS } from '../../../electron/common/menuShortcuts.ts';
 import type { PromptBox, PromptPoint } from '../../../electron/common/prompts.ts';
 import { type Draft, activeDraft, bestCandidate, hasPrompts, normalizeBox } from '../document.ts';
 import { type EditorCommand, editorCommand, hasImage } from './editorCommand.ts';
@@ -74,7 +75,7 @@ const accept = editorCommand({
   id: 'mask.accept',
   label: 'Accept mask',
   group: 'SAM',
-  shortcuts: ['Enter'],
+  shortcuts: MENU_SHORTCUTS['mask.accept'],
   capture: 'record',
   hint: 'Stores the mask with the current category; with an automatic mask selected, accepts that one',
   available: (a) => a.drafting || a.auto.selectedPending() !== null,
@@ -88,7 +89,7 @@ const cancel = editorCommand({
   id: 'mask.cancel',
   label: 'Cancel mask / deselect',
   group: 'SAM',
-  shortcuts: ['Escape'],
+  shortcuts: MENU_SHORTCUTS['mask.cancel'],
   capture: 'never',
   available: (a) => !!a.draft || a.view.selectedId !== null,
   perform(a) {

@@ -1,4 +1,5 @@
 /** View commands: fit, 1:1, zoom, the polygon view and its detail. */
+import { MENU_SHORTCUTS } from '../../../electron/common/menuShortcuts.ts';
 import { type EditorCommand, editorCommand, hasImage } from './editorCommand.ts';
 
 // ── View ─────────────────────────────────────────────
@@ -7,7 +8,7 @@ const fit = editorCommand({
   id: 'view.fit',
   label: 'Fit image',
   group: 'View',
-  shortcuts: ['F'],
+  shortcuts: MENU_SHORTCUTS['view.fit'],
   capture: 'never',
   available: hasImage,
   perform: (a) => a.view.fit(),
@@ -17,7 +18,7 @@ const actual = editorCommand({
   id: 'view.actualSize',
   label: 'Zoom 1:1',
   group: 'View',
-  shortcuts: ['O'],
+  shortcuts: MENU_SHORTCUTS['view.actualSize'],
   capture: 'never',
   hint: 'One image pixel per screen pixel',
   available: hasImage,

@@ -3,6 +3,7 @@
  * annotator's, so the native Edit menu drives whichever mode is shown). A decision is a 'record' command: one
  * backend write, one undo step that records the reverse change.
  */
+import { MENU_SHORTCUTS } from '../../../electron/common/menuShortcuts.ts';
 import type { ReviewDecision, ReviewItem } from '../../../electron/ipc/contract.ts';
 import type { UndoCapture } from '../commands/types.ts';
 import { type AnyCommand, defineCommand } from '../commands/types.ts';
@@ -101,7 +102,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     id: 'edit.undo',
     label: 'Undo decision',
     group: 'Edit',
-    shortcuts: ['Mod+Z'],
+    shortcuts: MENU_SHORTCUTS['edit.undo'],
     capture: 'never',
     hint: 'records the reverse change; the review log keeps both',
     available: (s) => s.history.canUndo,
@@ -111,7 +112,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     id: 'edit.redo',
     label: 'Redo decision',
     group: 'Edit',
-    shortcuts: ['Mod+Shift+Z', 'Mod+Y'],
+    shortcuts: MENU_SHORTCUTS['edit.redo'],
     capture: 'never',
     available: (s) => s.history.canRedo,
     perform: (s) => s.history.redo().then(() => undefined),
@@ -120,7 +121,7 @@ export const REVIEW_COMMANDS: readonly ReviewCommand[] = [
     id: 'help.shortcuts',
     label: 'Keyboard shortcuts',
     group: 'Help',
-    shortcuts: ['?'],
+    shortcuts: MENU_SHORTCUTS['help.shortcuts'],
     capture: 'never',
     available: () => true,
     perform: (s) => s.hooks.toggleShortcuts(),
