@@ -54,6 +54,15 @@ export interface ProjectSummary {
   readonly auto?: AutoSettings;
   /** Overlap control (issue 17): a mask accepted in the annotator leaves out the image's accepted masks. */
   readonly subtractAccepted?: boolean;
+  /** createProject only: files of the folder that could not be added, and why (issue 17). */
+  readonly skippedFiles?: readonly SkippedFile[];
+}
+
+/** A file a folder had but the project could not add (issue 17). */
+export interface SkippedFile {
+  /** The path as found in the folder. */
+  readonly file: string;
+  readonly reason: string;
 }
 
 /** Settings of the automatic stages a project remembers (issue 17). */

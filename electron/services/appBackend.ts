@@ -56,6 +56,7 @@ import type {
   NewCategory,
   PreviewReply,
   ProjectSummary,
+  SkippedFile,
   ReviewFacets,
   ReviewItem,
   ReviewPage,
@@ -276,6 +277,7 @@ export class AppBackend implements BackendApi {
   async createProject(file: string, imagesDir?: string): Promise<ProjectSummary> {
     this.checkWrite(file);
     const project = createProject(file);
+    let skippedFiles: SkippedFile[] = [];
     try {
       if (imagesDir) {
         const report = await addImagesFromFolder(project, imagesDir, (done, total) =>
@@ -284,12 +286,17 @@ export class AppBackend implements BackendApi {
         if (report.added.length === 0 && report.alreadyInProject === 0) {
           throw new UserError(`${imagesDir}: no readable images found`);
         }
+        skippedFiles = report.unreadable.map(({ file, reason }) => ({
+          file: path.relative(imagesDir, file),
+          reason,
+        }));
       }
     } catch (error) {
       project.close();
       throw error;
     }
-    return this.adopt(project);
+    const summary = await this.adopt(project);
+    return skippedFiles.length > 0 ? { ...summary, skippedFiles } : summary;
   }
 
   async createSampleProject(): Promise<ProjectSummary> {

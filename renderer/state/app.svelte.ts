@@ -9,6 +9,7 @@ import type {
   EmbeddingState,
   ModelStatus,
   ProjectSummary,
+  SkippedFile,
 } from '../../electron/ipc/contract.ts';
 import { SvelteMap } from 'svelte/reactivity';
 import type { Backend } from '../api/backend.ts';
@@ -63,6 +64,11 @@ export class AppState implements AppHost {
   readonly models: ModelsState = new ModelsState(this);
 
   private nextMessage = 1;
+  /**
+   * Changes with each project opened in this tab: image URLs carry it, so an image id of the new project never
+   * hits the picture cached for the same id of the last one (issue 17).
+   */
+  private imageGeneration = $state(Date.now().toString(36));
   private readonly unsubscribe: () => void;
 
   constructor(readonly backend: Backend) {
@@ -71,6 +77,15 @@ export class AppState implements AppHost {
 
   get api() {
     return this.backend.api;
+  }
+
+  /** The open project's image `id` (full size); see `imageGeneration`. */
+  imageUrl(id: number): string {
+    return withGeneration(this.backend.imageUrl(id), this.imageGeneration);
+  }
+
+  thumbUrl(id: number): string {
+    return withGeneration(this.backend.thumbUrl(id), this.imageGeneration);
   }
 
   async init(): Promise<void> {
@@ -164,6 +179,9 @@ export class AppState implements AppHost {
 
   private adopt(project: ProjectSummary | undefined, mode: AppMode = 'annotate'): boolean {
     if (!project) return false;
+    this.imageGeneration = `${Date.now().toString(36)}-${this.nextMessage++}`;
+    // The last project's errors are about it, not the new one (issue 17).
+    this.messages = this.messages.filter((m) => m.kind !== 'error');
     this.project = project;
     this.mode = mode;
     this.reviewState = null;
@@ -183,10 +201,15 @@ export class AppState implements AppHost {
     return this.task('Opening the project…', () => this.api.openProject(file)).then((p) => this.adopt(p));
   }
 
-  createProject(file: string, imagesDir: string): Promise<boolean> {
-    return this.task('Adding the images…', () => this.api.createProject(file, imagesDir || undefined)).then(
-      (p) => this.adopt(p),
+  async createProject(file: string, imagesDir: string): Promise<boolean> {
+    const project = await this.task('Adding the images…', () =>
+      this.api.createProject(file, imagesDir || undefined),
     );
+    if (!this.adopt(project)) return false;
+    // Files the folder had but the project could not add are named, with the reason (issue 17).
+    const skipped = project!.skippedFiles ?? [];
+    if (skipped.length > 0) this.say('error', skippedMessage(skipped));
+    return true;
   }
 
   createSample(): Promise<boolean> {
@@ -222,4 +245,14 @@ export class AppState implements AppHost {
   destroy(): void {
     this.unsubscribe();
   }
+}
+
+function withGeneration(url: string, generation: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}v=${generation}`;
+}
+
+/** "2 files were not added: a.jpg (not an image); b.png (truncated)". */
+function skippedMessage(skipped: readonly SkippedFile[]): string {
+  const list = skipped.map((f) => `${f.file} (${f.reason})`).join('; ');
+  return `${skipped.length} ${skipped.length === 1 ? 'file was' : 'files were'} not added: ${list}`;
 }
