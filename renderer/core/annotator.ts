@@ -101,6 +101,8 @@ export class Annotator implements EditorHost, EditorCore {
   private readonly parts: EditorParts;
   private readonly events = new EditorEvents();
   private readonly unlabeledOverlay = new UnlabeledOverlay();
+  /** See `setImageProblem`. */
+  private imageProblem: string | null = null;
 
   constructor(options: AnnotatorOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -134,6 +136,8 @@ export class Annotator implements EditorHost, EditorCore {
       run: (id) => this.run(id),
       runShortcut: (e) => this.commands.runShortcut(e),
       activity: () => this.activity(),
+      refusal: () => this.imageProblem && `This image cannot be segmented: ${this.imageProblem}`,
+      fail: (message) => this.status.fail(new Error(message)),
     });
     this.tools.subscribe(() => this.emit('tool'));
     this.store.subscribe(() => this.emit('document'));
@@ -228,6 +232,20 @@ export class Annotator implements EditorHost, EditorCore {
     this.store.set({ image, annotations, draft: null });
     this.view.fit();
     this.emit('overlay');
+    this.emit('status');
+  }
+
+  /**
+   * The open image could not be read (its embedding failed: a truncated JPEG, say): clicks on it only say so,
+   * instead of starting a draft that waits for ever (issue 17). null when it is fine.
+   */
+  setImageProblem(reason: string | null): void {
+    if (reason === this.imageProblem) return;
+    this.imageProblem = reason;
+    if (reason) {
+      this.tools.interrupt();
+      this.run('mask.cancel');
+    }
     this.emit('status');
   }
 

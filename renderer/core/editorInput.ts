@@ -15,12 +15,18 @@ export interface InputHost {
   runShortcut(e: ToolKeyEvent): boolean;
   /** Any sign of life (per-mask timing). */
   activity(): void;
+  /** Why the canvas takes no input now (the image could not be read, issue 17), or null. */
+  refusal(): string | null;
+  /** Tell the user (the status line's error). */
+  fail(message: string): void;
 }
 
 export class EditorInput {
   constructor(private readonly host: InputHost) {}
 
   pointerDown(e: ToolPointerEvent): void {
+    const refusal = this.host.refusal();
+    if (refusal) return this.host.fail(refusal);
     this.host.activity();
     this.host.tools.pointerDown(e);
   }

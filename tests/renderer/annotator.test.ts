@@ -537,3 +537,30 @@ describe('per-mask timing', () => {
     });
   });
 });
+
+describe('an image the model cannot read (issue 17: "Segmenting…" stayed)', () => {
+  it('a failed decode ends the wait and says why; Enter then waits for nothing', async () => {
+    const t = new TestAnnotator();
+    t.backend.previewDecode = () => Promise.reject(new Error('scene-1.jpg: premature end of JPEG data'));
+    t.click(20, 20);
+    await t.settle();
+    expect(t.annotator.status.decodePending).toBe(false);
+    expect(t.annotator.lastError).toMatch(/premature end/);
+    t.key('Enter');
+    await t.settle();
+    expect(t.doc.annotations).toEqual([]);
+    expect(t.annotator.status.decodePending).toBe(false);
+  });
+
+  it('a broken image takes no prompts and says so', async () => {
+    const t = new TestAnnotator();
+    t.annotator.setImageProblem('cannot decode: premature end of JPEG data');
+    t.click(20, 20);
+    await t.settle();
+    expect(t.draft).toBeNull();
+    expect(t.backend.requests).toEqual([]);
+    expect(t.annotator.lastError).toBe(
+      'This image cannot be segmented: cannot decode: premature end of JPEG data',
+    );
+  });
+});

@@ -41,6 +41,8 @@ export class DraftEditor {
   private bailing = false;
   /** Enter was pressed while this draft's decode was still running: accept when it arrives. */
   acceptWhenReady: number | null = null;
+  /** The draft whose decode failed (nothing is pending for it). */
+  private failed: Draft | null = null;
   /** Performance marks for the bench: pointer event → mask drawn. */
   onDecodeApplied: ((draft: Draft) => void) | null = null;
 
@@ -181,7 +183,7 @@ export class DraftEditor {
 
   updatePending(): void {
     const d = this.current;
-    this.host.status.setPending(!!d && hasPrompts(d) && !d.decode && !d.edited);
+    this.host.status.setPending(!!d && hasPrompts(d) && !d.decode && !d.edited && d !== this.failed);
   }
 
   private decode(draft: Draft): Promise<DecodeOutcome> {
@@ -205,7 +207,12 @@ export class DraftEditor {
         // The backend keeps the logits of recent decodes only; without them, decode from the prompts alone.
         this.lineage.dropRefinement(draft);
         if (this.current === draft) void this.decode(draft);
-      } else if (outcome.status === 'error' && this.current === draft) h.status.fail(outcome.error);
+      } else if (outcome.status === 'error' && this.current === draft) {
+        // Nothing is coming for this draft: no "Segmenting…", and Enter no longer waits for it (issue 17).
+        this.failed = draft;
+        if (this.acceptWhenReady === draft.key) this.acceptWhenReady = null;
+        h.status.fail(outcome.error);
+      }
       this.updatePending();
       h.emit('status');
     });
