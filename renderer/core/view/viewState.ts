@@ -56,6 +56,8 @@ export class ViewState implements ViewOptions {
   polygonView = false;
   polygonTolerance = 1;
   showUnlabeled = false;
+  /** The viewport is the fit of the image (no zoom or pan since): a resize fits again. */
+  private fitted = false;
 
   constructor(private readonly host: ViewHost) {}
 
@@ -66,18 +68,22 @@ export class ViewState implements ViewOptions {
   setViewSize(size: Size): void {
     const first = this.viewSize.width <= 1;
     this.viewSize = size;
-    if (first) this.fit();
+    // A fitted image stays fitted when the window is resized (issue 17: it slid under the side panel).
+    if (first || this.fitted) this.fit();
     this.host.emit('view');
   }
 
   setViewport(v: Viewport): void {
     this.viewport = v;
+    this.fitted = false;
     this.host.emit('view');
   }
 
   fit(): void {
     const image = this.host.image;
-    if (image) this.setViewport(fitViewport(image, this.viewSize));
+    if (!image) return;
+    this.setViewport(fitViewport(image, this.viewSize));
+    this.fitted = true;
   }
 
   actualSize(): void {
