@@ -47,7 +47,7 @@ describe('annotating in the browser (serve mode)', () => {
     await page.getByTestId('candidate-0').waitFor();
     await expect.poll(() => selectedCandidate(page).count()).toBe(1);
     const firstMask = await selectedCandidate(page).textContent();
-    expect(await page.getByTestId('tool-path').textContent()).toBe('points.idle');
+    expect(await page.getByTestId('tool-path').getAttribute('data-path')).toBe('points.idle');
     await shot(page, '02-first-click');
 
     const [nx, ny] = await canvasAt(page, 0.58, 0.5);
@@ -120,7 +120,7 @@ describe('annotating in the browser (serve mode)', () => {
     await maskRows(page).first().locator('.mask-pick').click();
     await expect.poll(() => page.locator('.mask-row.selected').count()).toBe(1);
     await page.keyboard.press('e');
-    expect(await page.getByTestId('tool-path').textContent()).toBe('eraser.idle');
+    expect(await page.getByTestId('tool-path').getAttribute('data-path')).toBe('eraser.idle');
 
     const drag = async (points: [number, number][]) => {
       const [first, ...rest] = await Promise.all(points.map(([fx, fy]) => canvasAt(page, fx, fy)));

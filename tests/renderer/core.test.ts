@@ -4,6 +4,7 @@ import { decodeRle, encodeMask } from '../../electron/common/rle.ts';
 import { MENU_COMMANDS } from '../../electron/ipc/contract.ts';
 import { MENU_SHORTCUTS, type MenuCommand } from '../../electron/common/menuShortcuts.ts';
 import { REVIEW_COMMANDS } from '../../renderer/core/review/commands.ts';
+import { toolPathWords } from '../../renderer/core/tools/pathWords.ts';
 import { COMMANDS, commandById } from '../../renderer/core/commands/index.ts';
 import { chordOf } from '../../renderer/core/commands/shortcuts.ts';
 import { bestCandidate } from '../../renderer/core/document.ts';
@@ -182,5 +183,16 @@ describe('command registry', () => {
     expect(key('?', { shift: true })).toBe('?');
     expect(key('Tab', { shift: true })).toBe('Shift+Tab');
     expect(key('Shift', { shift: true })).toBeUndefined();
+  });
+});
+
+describe('tool state in the status bar (issue 17: it showed "points.idle")', () => {
+  it('is said in words', () => {
+    expect(toolPathWords('points.idle')).toBe('Points');
+    expect(toolPathWords('box.dragging')).toBe('Box: drawing a box');
+    expect(toolPathWords('eraser.painting')).toBe('Eraser: erasing');
+    expect(toolPathWords('brush.painting')).toBe('Brush: painting');
+    expect(toolPathWords('select.panning')).toBe('Select: panning');
+    expect(toolPathWords('polygon.someNewState')).toBe('Polygon: some new state');
   });
 });
