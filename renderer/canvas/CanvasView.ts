@@ -25,6 +25,7 @@ import { screenPoint, screenToImage } from '../core/screenFrame.ts';
 import type { ToolPointerEvent } from '../core/tools/types.ts';
 import { outlineShape } from './outlineShape.ts';
 import { type Rgb, colorForId, hexToRgb, newCanvas, rasterToCanvas, rgbToHex } from './paint.ts';
+import { wheelZoomFactor } from '../core/view/wheelZoom.ts';
 
 export interface CanvasViewOptions {
   readonly container: HTMLDivElement;
@@ -203,9 +204,7 @@ export class CanvasView {
         e.preventDefault();
         const rect = el.getBoundingClientRect();
         const anchor = screenPoint(e.clientX - rect.left, e.clientY - rect.top);
-        // Pixel-precise trackpads send small deltas; mouse wheels ~100 per notch.
-        const delta = e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY;
-        this.a.view.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), anchor);
+        this.a.view.zoomBy(wheelZoomFactor(e), anchor);
       },
       { passive: false },
     );

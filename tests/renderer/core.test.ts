@@ -5,6 +5,7 @@ import { MENU_COMMANDS } from '../../electron/ipc/contract.ts';
 import { MENU_SHORTCUTS, type MenuCommand } from '../../electron/common/menuShortcuts.ts';
 import { REVIEW_COMMANDS } from '../../renderer/core/review/commands.ts';
 import { toolPathWords } from '../../renderer/core/tools/pathWords.ts';
+import { wheelZoomFactor } from '../../renderer/core/view/wheelZoom.ts';
 import { COMMANDS, commandById } from '../../renderer/core/commands/index.ts';
 import { chordOf } from '../../renderer/core/commands/shortcuts.ts';
 import { bestCandidate } from '../../renderer/core/document.ts';
@@ -194,5 +195,20 @@ describe('tool state in the status bar (issue 17: it showed "points.idle")', () 
     expect(toolPathWords('brush.painting')).toBe('Brush: painting');
     expect(toolPathWords('select.panning')).toBe('Select: panning');
     expect(toolPathWords('polygon.someNewState')).toBe('Polygon: some new state');
+  });
+});
+
+describe('wheel zoom (issue 17: too coarse)', () => {
+  it('zooms about 8 % a mouse notch, smoothly by the delta for trackpads', () => {
+    const notch = wheelZoomFactor({ deltaY: -100, deltaMode: 0, ctrlKey: false });
+    expect(notch).toBeGreaterThan(1.05);
+    expect(notch).toBeLessThan(1.1);
+    expect(wheelZoomFactor({ deltaY: 100, deltaMode: 0, ctrlKey: false })).toBeCloseTo(1 / notch);
+    expect(wheelZoomFactor({ deltaY: -3, deltaMode: 1, ctrlKey: false })).toBeCloseTo(notch, 1);
+    const touch = wheelZoomFactor({ deltaY: -4, deltaMode: 0, ctrlKey: false });
+    expect(touch).toBeGreaterThan(1);
+    expect(touch).toBeLessThan(1.005);
+    expect(wheelZoomFactor({ deltaY: -100, deltaMode: 0, ctrlKey: true })).toBeCloseTo(1.1);
+    expect(wheelZoomFactor({ deltaY: -2, deltaMode: 0, ctrlKey: true })).toBeCloseTo(Math.exp(0.02));
   });
 });
