@@ -105,7 +105,10 @@ export class Workspace {
       );
       return;
     }
+    // The image this project showed last (a reload, issue 17), else the first not done.
+    const lastId = lastImageOf(this.app.project?.file);
     const first =
+      this.images.items.find((i) => i.id === lastId) ??
       this.images.items.find((i) => i.status === 'todo' || i.status === 'in-progress') ??
       this.images.items[0];
     if (first) await this.open(first);
@@ -145,6 +148,7 @@ export class Workspace {
     const serial = ++this.openSerial;
     const a = this.annotator.core;
     this.images.select(item);
+    rememberLastImage(this.app.project?.file, item.id);
     this.imageLoading = true;
     this.imageError = null;
     this.annotationsLoadedFor = null;
@@ -228,5 +232,27 @@ export class Workspace {
     this.app.autoPass.selection = null;
     clearTimeout(this.listReload);
     this.annotator.destroy();
+  }
+}
+
+/** The last image shown per project, in this browser profile (localStorage; keyed by the project file). */
+const LAST_IMAGE_KEY = 'sam-annotate.lastImage:';
+
+function lastImageOf(projectFile: string | undefined): number | null {
+  if (!projectFile) return null;
+  try {
+    const stored = Number(localStorage.getItem(LAST_IMAGE_KEY + projectFile));
+    return Number.isInteger(stored) && stored > 0 ? stored : null;
+  } catch {
+    return null; // storage disabled: start at the first image
+  }
+}
+
+function rememberLastImage(projectFile: string | undefined, imageId: number): void {
+  if (!projectFile) return;
+  try {
+    localStorage.setItem(LAST_IMAGE_KEY + projectFile, String(imageId));
+  } catch {
+    // storage full or disabled: a reload starts at the first image
   }
 }

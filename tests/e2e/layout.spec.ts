@@ -64,4 +64,16 @@ describe('layout', () => {
     await expect.poll(zoom).not.toBe(before);
     expect(Number(await zoom())).toBeLessThan(Number(before));
   });
+
+  it('returns to the last image after a reload', async () => {
+    const { page } = await newPage(session.browser);
+    await page.goto(session.served.url);
+    const current = () => page.locator('.image-row.current .image-name').textContent();
+    await expect.poll(current, { timeout: 60_000 }).toBe('scene-1.png');
+    await page.getByTestId('canvas').focus();
+    await page.keyboard.press('d');
+    await expect.poll(current).toBe('scene-2.png');
+    await page.reload();
+    await expect.poll(current, { timeout: 60_000 }).toBe('scene-2.png');
+  });
 });
