@@ -108,6 +108,16 @@ import { ModelManager } from './modelManager.ts';
 import { checkWritable } from './writeGuard.ts';
 import { annotationItem, categoryItem, imageItem, reviewItem } from './toContract.ts';
 
+/** Open a project; a missing one is explained in the app's words, not the CLI's command (issue 17). */
+function openInApp(file: string): Project {
+  try {
+    return openProject(file);
+  } catch (error) {
+    if (!(error instanceof UserError) || !/no such project/.test(error.message)) throw error;
+    throw new UserError(`${file}: no such project (create one with New project on the start screen)`);
+  }
+}
+
 /** "0 objects found …": what each filter dropped, for the user to loosen the right one (issue 17). */
 function findNothingMessage(s: FindObjectsStats): string {
   const t = s.thresholds;
@@ -271,7 +281,7 @@ export class AppBackend implements BackendApi {
   async openProject(file: string): Promise<ProjectSummary> {
     // Opening writes too: the lock note beside the file, the journal, a backup before a migration.
     this.checkWrite(file);
-    return this.adopt(openProject(file));
+    return this.adopt(openInApp(file));
   }
 
   async createProject(file: string, imagesDir?: string): Promise<ProjectSummary> {

@@ -274,6 +274,9 @@ describe('serve mode', () => {
     const error = (await response.json()) as { message: string; userError: boolean };
     expect(error.userError).toBe(true);
     expect(error.message).toMatch(/missing\.samproj: no such project/);
+    // The app's words, not a command line (issue 17).
+    expect(error.message).not.toMatch(/sam-annotate project create/);
+    expect(error.message).toMatch(/New project/);
     expect(
       (
         await fetch(`${base}${API_PATH}/dropTables`, {
