@@ -24,7 +24,7 @@ import { type MaskRaster, rasterFromPreview, rasterScale, rasterizeRle } from '.
 import { screenPoint, screenToImage } from '../core/screenFrame.ts';
 import type { ToolPointerEvent } from '../core/tools/types.ts';
 import { outlineShape } from './outlineShape.ts';
-import { type Rgb, colorForId, hexToRgb, newCanvas, rasterToCanvas, rgbToHex } from './paint.ts';
+import { type Rgb, colorForId, draftStyle, hexToRgb, newCanvas, rasterToCanvas, rgbToHex } from './paint.ts';
 import { wheelZoomFactor } from '../core/view/wheelZoom.ts';
 
 export interface CanvasViewOptions {
@@ -497,14 +497,14 @@ export class CanvasView {
   // ───────────────────────────── draft ─────────────────────────────
 
   private draftColor(): Rgb {
-    return hexToRgb(this.a.view.category?.color ?? '#38bdf8');
+    return draftStyle().color;
   }
 
   private candidateCanvas(candidate: MaskCandidate): { canvas: HTMLCanvasElement; raster: MaskRaster } {
-    const color = this.a.view.category?.color ?? '#38bdf8';
+    const color = 'draft';
     const cached = this.candidateCanvases.get(candidate);
     if (cached && cached.key === color) return cached;
-    const style = { color: this.draftColor(), fill: 0.5, edge: { r: 255, g: 255, b: 255 } };
+    const style = draftStyle();
     // The preview first (already a bitmap: no work); the exact full-resolution mask when the browser is idle.
     const image = this.a.doc.image;
     const rle = candidate.rle;
@@ -535,11 +535,7 @@ export class CanvasView {
       const candidate = draft.decode?.candidates[draft.selected] ?? null;
       if (draft.edited) {
         const raster = rasterizeRle(draft.edited);
-        this.placeImage(
-          this.draftNode,
-          raster,
-          rasterToCanvas(raster, { color: this.draftColor(), fill: 0.5, edge: { r: 255, g: 255, b: 255 } }),
-        );
+        this.placeImage(this.draftNode, raster, rasterToCanvas(raster, draftStyle()));
         shown = raster.width > 0;
       } else if (candidate) {
         const { canvas, raster } = this.candidateCanvas(candidate);
