@@ -38,3 +38,9 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   return `${Math.max(0, Math.round(bytes / 1e3))} kB`;
 }
+
+/**
+ * A mask's name in every view (annotator list, Review, its messages): its annotation id, so "#42" is the same mask
+ * everywhere (issue 17: the annotator numbered them by list position). Placeholders (id < 0) are being stored.
+ */
+export const maskLabel = (a: { readonly id: number }): string => (a.id >= 0 ? `#${a.id}` : '#…');
