@@ -76,4 +76,32 @@ describe('layout', () => {
     await page.reload();
     await expect.poll(current, { timeout: 60_000 }).toBe('scene-2.png');
   });
+
+  it('keeps the toolbars of Review and Statistics, and the start screen, in the window', async () => {
+    const { page, errors } = await newPage(session.browser);
+    await page.goto(session.served.url);
+    await page.getByTestId('canvas').waitFor({ timeout: 60_000 });
+    for (const [width, height] of [
+      [1440, 900],
+      [1024, 700],
+      [800, 600],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      for (const mode of ['review', 'stats']) {
+        await page.getByTestId(`mode-${mode}`).click();
+        await page.locator('.toolbar').first().waitFor();
+        expect(await lostButtons(page), `${mode} at ${width}×${height}`).toEqual([]);
+        await page.screenshot({ path: `/tmp/shots-r1/${mode}-${width}x${height}.png` });
+      }
+      await page.getByTestId('mode-annotate').click();
+      await page.getByTestId('canvas').waitFor();
+    }
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.locator('.project-name').first().click();
+    await page.locator('#start-new').waitFor();
+    await page.screenshot({ path: '/tmp/shots-r1/start-1024x700.png' });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: '/tmp/shots-r1/start-1440x900.png' });
+    expect(errors).toEqual([]);
+  });
 });
