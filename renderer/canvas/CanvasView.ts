@@ -24,7 +24,8 @@ import { type MaskRaster, rasterFromPreview, rasterScale, rasterizeRle } from '.
 import { screenPoint, screenToImage } from '../core/screenFrame.ts';
 import type { ToolPointerEvent } from '../core/tools/types.ts';
 import { outlineShape } from './outlineShape.ts';
-import { type Rgb, colorForId, draftStyle, hexToRgb, newCanvas, rasterToCanvas, rgbToHex } from './paint.ts';
+import { type Rgb, colorForId, hexToRgb, newCanvas, rasterToCanvas, rgbToHex } from './paint.ts';
+import { draftStyle } from '../core/view/draftStyle.ts';
 import { wheelZoomFactor } from '../core/view/wheelZoom.ts';
 
 export interface CanvasViewOptions {

@@ -29,14 +29,6 @@ export interface PaintStyle {
   readonly edgeAtBorder?: boolean;
 }
 
-/**
- * The SAM draft (not stored yet): a neutral light grey, lighter fill and a dashed edge, never the category's colour,
- * which made it look accepted (issue 17). The category's colour appears when Enter stores it.
- */
-export function draftStyle(): PaintStyle {
-  return { color: { r: 0xe5, g: 0xe7, b: 0xeb }, fill: 0.4, edge: { r: 0x38, g: 0xbd, b: 0xf8 }, dash: 3 };
-}
-
 /** A distinct colour per id (golden-angle hues): uncategorized automatic masks stay apart from their neighbours. */
 export function colorForId(id: number): Rgb {
   const h = ((Math.abs(id) * 137.508) % 360) / 60;

@@ -570,13 +570,17 @@ describe('window resize (issue 17: the image slid under the panel)', () => {
   it('a fitted image is fitted again to the new size; a zoomed one keeps its zoom', () => {
     const t = new TestAnnotator({ width: 640, height: 480 });
     t.annotator.setViewSize({ width: 400, height: 300 });
-    expect(t.annotator.viewport).toEqual(fitViewport({ width: 640, height: 480 }, { width: 400, height: 300 }));
+    expect(t.annotator.viewport).toEqual(
+      fitViewport({ width: 640, height: 480 }, { width: 400, height: 300 }),
+    );
     t.annotator.run('view.zoomIn');
     const zoomed = t.annotator.viewport;
     t.annotator.setViewSize({ width: 500, height: 300 });
     expect(t.annotator.viewport).toEqual(zoomed);
     t.annotator.run('view.fit');
     t.annotator.setViewSize({ width: 800, height: 600 });
-    expect(t.annotator.viewport).toEqual(fitViewport({ width: 640, height: 480 }, { width: 800, height: 600 }));
+    expect(t.annotator.viewport).toEqual(
+      fitViewport({ width: 640, height: 480 }, { width: 800, height: 600 }),
+    );
   });
 });

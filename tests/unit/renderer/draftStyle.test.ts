@@ -1,6 +1,6 @@
 /** Issue 17: the SAM draft was drawn in the current category's colour and looked already accepted. */
 import { describe, expect, it } from 'vitest';
-import { draftStyle } from '../../../renderer/canvas/paint.ts';
+import { draftStyle } from '../../../renderer/core/view/draftStyle.ts';
 
 describe('the draft style', () => {
   it('is the same whatever the category, lighter than a stored mask, with a dashed edge', () => {
