@@ -49,7 +49,12 @@ def model_input(resized_png: Path, manifest: dict) -> torch.Tensor:
 def test_regenerating_gives_the_committed_bytes(tmp_path):
     gen.main(["--out", str(tmp_path)])
     assert files_of(tmp_path) == files_of(COMMITTED)
-    differing = {str(p): why for p in files_of(tmp_path) if (why := file_differences(tmp_path / p, COMMITTED / p))}
+    # A thresholded mask may flip a pixel whose logit is within float noise of 0 (fixture_diff.py).
+    differing = {
+        str(p): why
+        for p in files_of(tmp_path)
+        if (why := file_differences(tmp_path / p, COMMITTED / p, mask_tolerance=1e-3))
+    }
     assert not differing, f"fixtures are stale; rerun {gen.COMMAND}: {differing}"
 
 

@@ -36,7 +36,7 @@ let current: { page: Page; errors: string[] } | null = null;
 
 const SHOTS_R2 = '/tmp/shots-r2';
 const maskRows = (page: Page) => page.getByTestId('mask-list').locator('.mask-row');
-const toolPath = (page: Page) => page.getByTestId('tool-path').textContent();
+const toolPath = (page: Page) => page.getByTestId('tool-path').getAttribute('data-path');
 const area = async (page: Page) =>
   Number(/([\d,]+) px/.exec((await maskRows(page).first().textContent())!)![1]!.replace(/,/g, ''));
 
