@@ -8,6 +8,7 @@ import {
   countAnnotations,
   deleteAnnotation,
   getAnnotation,
+  moveAnnotation,
   setAnnotationCategory,
   updateAnnotationMask,
 } from '../../../electron/store/annotations.ts';
@@ -205,5 +206,27 @@ describe('annotations', () => {
     const next = add();
     expect(next).toBeGreaterThan(newest);
     expect(getAnnotation(project.reader, newest)).toBeUndefined();
+  });
+
+  it('stack in z order: a new mask goes on top, a move swaps with its neighbour and the inverse move undoes it (issue 17)', () => {
+    const { project, imageId } = setup();
+    const add = () => addAnnotation(project.db, { imageId, mask: ringMask(), source: 'manual', author: 'a' });
+    const [a, b, c] = [add(), add(), add()];
+    const order = () => annotationsOfImage(project.reader, imageId).map((r) => r.id);
+    expect(order()).toEqual([a, b, c]);
+
+    expect(moveAnnotation(project.db, a, 'up')).toBe(true);
+    expect(order()).toEqual([b, a, c]);
+    expect(moveAnnotation(project.db, c, 'up')).toBe(false); // already on top
+    expect(moveAnnotation(project.db, b, 'down')).toBe(false); // already at the bottom
+    expect(order()).toEqual([b, a, c]);
+    expect(moveAnnotation(project.db, a, 'down')).toBe(true); // the undo
+    expect(order()).toEqual([a, b, c]);
+
+    moveAnnotation(project.db, c, 'down');
+    deleteAnnotation(project.db, a);
+    const d = add(); // a new (or restored) mask goes on top
+    expect(order()).toEqual([c, b, d]);
+    expect(() => moveAnnotation(project.db, 999, 'up')).toThrow('no annotation with id 999');
   });
 });
