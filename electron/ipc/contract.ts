@@ -725,6 +725,15 @@ export interface AppApi {
    * the image's accepted masks (as CVAT and X-AnyLabeling do), and refuses one that would be left empty.
    */
   setSubtractAccepted(on: boolean): void;
+
+  // — z-order of masks (issue 17) —
+
+  /**
+   * Move a mask one step up (drawn over the mask above it; later in PNG exports) or down its image's stack, in one
+   * transaction; the opposite move undoes it. Returns the image's annotations bottom to top (as
+   * `listAnnotations`); unchanged when the mask is already at that end.
+   */
+  moveAnnotation(id: number, direction: 'up' | 'down'): readonly AnnotationItem[];
 }
 
 export type AppMethod = keyof AppApi;
@@ -803,6 +812,7 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   addImages: true,
   rescanImages: true,
   setSubtractAccepted: true,
+  moveAnnotation: true,
 };
 export const APP_METHODS = Object.keys(METHOD_TABLE) as AppMethod[];
 

@@ -68,6 +68,7 @@ import type {
 import {
   addAnnotation,
   annotationsOfImage,
+  moveAnnotation,
   deleteAnnotation,
   getAnnotation,
   setAnnotationCategory,
@@ -958,6 +959,18 @@ export class AppBackend implements BackendApi {
 
   setSubtractAccepted(on: boolean): void {
     saveSubtractAccepted(this.project().db, on === true);
+  }
+
+  // — z-order of masks (issue 17) —
+
+  moveAnnotation(id: number, direction: 'up' | 'down'): AnnotationItem[] {
+    if (direction !== 'up' && direction !== 'down')
+      throw new UserError(
+        `move annotation: direction must be 'up' or 'down', got ${JSON.stringify(direction)}`,
+      );
+    const project = this.project();
+    moveAnnotation(project.db, id, direction);
+    return this.listAnnotations(getAnnotation(project.reader, id)!.imageId);
   }
 
   // — images of the open project (issue 17) —

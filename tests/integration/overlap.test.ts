@@ -74,4 +74,21 @@ describe('overlap control (issue 17)', () => {
     backend.setSubtractAccepted(false);
     expect(columns(add(rect(2, 8)).rle!)).toEqual([2, 3, 4, 5, 6, 7]);
   });
+
+  it('moves a mask up or down the stack; the listing follows, the opposite move undoes it, a restore goes on top', async () => {
+    const { backend, add } = await setup();
+    const [a, b, c] = [add(rect(0, 5)), add(rect(5, 10)), add(rect(10, 15))];
+    const ids = (items: readonly { id: number }[]) => items.map((i) => i.id);
+
+    expect(ids(backend.moveAnnotation(c.id, 'down'))).toEqual([a.id, c.id, b.id]);
+    expect(ids(backend.listAnnotations(a.imageId))).toEqual([a.id, c.id, b.id]);
+    expect(ids(backend.moveAnnotation(c.id, 'up'))).toEqual([a.id, b.id, c.id]);
+    backend.deleteAnnotation(a.id);
+    const restored = backend.restoreAnnotation(a);
+    expect(ids(backend.listAnnotations(a.imageId))).toEqual([b.id, c.id, restored.id]);
+    expect(() => backend.moveAnnotation(b.id, 'sideways' as 'up')).toThrow(
+      /direction must be 'up' or 'down'/,
+    );
+    expect(() => backend.moveAnnotation(a.id, 'up')).toThrow(`no annotation with id ${a.id}`);
+  });
 });
