@@ -17,6 +17,7 @@ export interface AnnotatorBackend extends AutoBackend {
   updateAnnotation(id: number, patch: AnnotationPatch): Promise<AnnotationItem>;
   deleteAnnotation(id: number): Promise<void>;
   restoreAnnotation(annotation: AnnotationItem): Promise<AnnotationItem>;
+  moveAnnotation(id: number, direction: 'up' | 'down'): Promise<readonly AnnotationItem[]>;
 }
 
 /** Things outside the editor that commands can ask for (image navigation, dialogs). No-ops by default. */

@@ -303,6 +303,25 @@ export class FakeBackend implements AnnotatorBackend {
     });
   }
 
+  /** The map's order is the stack, bottom to top (as AppBackend's z). */
+  async moveAnnotation(id: number, direction: 'up' | 'down'): Promise<AnnotationItem[]> {
+    this.calls.push(`moveAnnotation:${direction}`);
+    const item = this.annotations.get(id);
+    if (!item) throw new Error(`no annotation with id ${id}`);
+    const ids = [...this.annotations.keys()];
+    const same = ids.filter((i) => this.annotations.get(i)!.imageId === item.imageId);
+    const at = same.indexOf(id);
+    const other = same[direction === 'up' ? at + 1 : at - 1];
+    if (other !== undefined) {
+      const [i, j] = [ids.indexOf(id), ids.indexOf(other)];
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+      const items = ids.map((k) => this.annotations.get(k)!);
+      this.annotations.clear();
+      for (const a of items) this.annotations.set(a.id, a);
+    }
+    return [...this.annotations.values()].filter((a) => a.imageId === item.imageId);
+  }
+
   async restoreAnnotation(a: AnnotationItem): Promise<AnnotationItem> {
     this.calls.push('restoreAnnotation');
     const item = { ...a, id: this.nextId++ };

@@ -13,6 +13,7 @@ export interface StoredAnnotationsBackend {
   updateAnnotation(id: number, patch: AnnotationPatch): Promise<AnnotationItem>;
   deleteAnnotation(id: number): Promise<void>;
   restoreAnnotation(annotation: AnnotationItem): Promise<AnnotationItem>;
+  moveAnnotation(id: number, direction: 'up' | 'down'): Promise<readonly AnnotationItem[]>;
 }
 
 /** What edits of stored masks need of the editor: the selection and visibility follow the annotations. */
@@ -116,6 +117,26 @@ export class StoredAnnotations {
       });
     };
     return remove().then(() => ({ undo: restore, redo: remove }));
+  }
+
+  /**
+   * Move an annotation one step up (drawn over its neighbour) or down the image's stack (one step; issue 17): the
+   * list takes the backend's order, which the canvas draws bottom to top. Undo is the opposite move.
+   */
+  move(id: number, direction: 'up' | 'down'): Promise<UndoCapture> {
+    const ref = this.ref(id);
+    const apply = async (d: 'up' | 'down') => {
+      const order = (await this.backend.moveAnnotation(ref.id, d)).map((a) => a.id);
+      // Masks the reply does not name (being stored right now) stay on top, in their order.
+      const rank = (a: AnnotationItem) => {
+        const i = order.indexOf(a.id);
+        return i < 0 ? order.length : i;
+      };
+      this.update((list) => [...list].sort((a, b) => rank(a) - rank(b)));
+      this.host.emit('view');
+    };
+    const opposite = direction === 'up' ? 'down' : 'up';
+    return apply(direction).then(() => ({ undo: () => apply(opposite), redo: () => apply(direction) }));
   }
 
   /** Change an annotation's fields (one step). If the store refuses, the optimistic change is taken back. */

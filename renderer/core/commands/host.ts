@@ -45,6 +45,7 @@ export type OutlineCommands = Pick<OutlineEditing, 'write'>;
 export interface StoredCommands {
   delete(id: number): Promise<UndoCapture>;
   patch(id: number, patch: AnnotationPatch, undoPatch: AnnotationPatch): Promise<UndoCapture>;
+  move(id: number, direction: 'up' | 'down'): Promise<UndoCapture>;
 }
 
 /** The view's verbs (view/viewState.ts) and options. */

@@ -2,6 +2,7 @@
 import type { Rle } from '../../../electron/common/rle.ts';
 import type { Stroke } from '../brush/brushStrokes.ts';
 import { type EditorCommand, editorCommand } from './editorCommand.ts';
+import type { EditorHost } from './host.ts';
 
 // ── Categories (1–9) ─────────────────────────────────────────────
 
@@ -67,6 +68,35 @@ const stroke = editorCommand<{ stroke: Stroke; rle: Rle }>({
   perform: (a, arg) => a.drafts.commitStroke(arg.stroke, arg.rle),
 });
 
+// ── Stacking order (issue 17) ─────────────────────────────────────────────
+
+/** The selected stored mask's place in the stack (the document lists masks bottom to top), or -1. */
+const stackIndex = (a: EditorHost): number => {
+  const id = a.selected?.id;
+  return id === undefined || id < 0 || a.drafting ? -1 : a.doc.annotations.findIndex((m) => m.id === id);
+};
+
+const moveUp = editorCommand({
+  id: 'mask.moveUp',
+  label: 'Bring selected mask forward',
+  group: 'Masks',
+  shortcuts: ['Mod+]'],
+  capture: 'record',
+  hint: 'Drawn over the mask above it; PNG exports paint it later. A new mask goes on top',
+  available: (a) => stackIndex(a) >= 0 && stackIndex(a) < a.doc.annotations.length - 1,
+  perform: (a) => a.stored.move(a.view.selectedId!, 'up'),
+});
+
+const moveDown = editorCommand({
+  id: 'mask.moveDown',
+  label: 'Send selected mask backward',
+  group: 'Masks',
+  shortcuts: ['Mod+['],
+  capture: 'record',
+  available: (a) => stackIndex(a) > 0,
+  perform: (a) => a.stored.move(a.view.selectedId!, 'down'),
+});
+
 const toggleSelectedVisibility = editorCommand({
   id: 'mask.toggleVisibility',
   label: 'Hide / show selected mask',
@@ -91,6 +121,8 @@ export const MASK_COMMANDS: readonly EditorCommand[] = [
   ...categoryCommands,
   setCategory,
   deleteMask,
+  moveUp,
+  moveDown,
   toggleSelectedVisibility,
   toggleAllVisibility,
   stroke,
