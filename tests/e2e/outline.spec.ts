@@ -167,7 +167,7 @@ describe('polygon tool and outline editing (serve mode)', () => {
     await page.locator('.candidate.selected[data-full="true"]').waitFor();
     await page.keyboard.press('Enter');
     await expect.poll(() => maskRows(page).count()).toBe(2);
-    await maskRows(page).nth(1).locator('.mask-pick').click();
+    await maskRows(page).first().locator('.mask-pick').click(); // the newest mask is on top of the list
     await page.keyboard.press('j');
     expect(await toolPath(page)).toBe('outline.idle');
     await shots(page, '07-outline-sam-mask');
