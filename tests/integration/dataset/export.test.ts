@@ -12,6 +12,7 @@ import { exportProject } from '../../../electron/dataset/exportProject.ts';
 import { importCoco } from '../../../electron/dataset/importCoco.ts';
 import { importSa1b } from '../../../electron/dataset/importSa1b.ts';
 import { readGreyPng } from '../../../electron/dataset/pngMasks.ts';
+import { annotationsOfImage, moveAnnotation } from '../../../electron/store/annotations.ts';
 import { setImageStatus } from '../../../electron/store/images.ts';
 import type { Project } from '../../../electron/store/projectDb.ts';
 import { newProject, tempDir } from '../../helpers/projects.ts';
@@ -264,6 +265,42 @@ describe('PNG exports', () => {
       `a.png,1,1,${f.categories.cat},cat,0`,
       `a.png,2,2,${f.categories.dog},dog,0`,
     ]);
+  });
+
+  it('paint masks in stacking order: a mask sent to the bottom is covered by the ones above (issue 17)', async () => {
+    const f = await annotatedProject();
+    const [donut, , crowd] = annotationsOfImage(f.project.reader, f.images.a).map((a) => a.id);
+    moveAnnotation(f.project.db, crowd!, 'down');
+    moveAnnotation(f.project.db, crowd!, 'down'); // now: crowd, donut, square (the crowd overlaps the donut)
+    const out = path.join(f.dir, 'png');
+    await exportPngMasks(f.project, out);
+    const semantic = await readGreyPng(path.join(out, 'semantic', 'a.png'));
+    const instances = await readGreyPng(path.join(out, 'instances', 'a.png'));
+    const valueOf = new Map(
+      readFileSync(path.join(out, 'instances.csv'), 'utf8')
+        .split('\n')
+        .slice(1)
+        .filter((line) => line.startsWith('a.png,'))
+        .map((line) => line.split(',').map(Number) as number[])
+        .map(([, value, id]) => [id!, value!]),
+    );
+    const expectedInstances = new Uint16Array(60 * 40);
+    const expectedSemantic = new Uint8Array(60 * 40);
+    const stack: [Rle, number, number][] = [
+      [f.masks.crowd!, crowd!, 2],
+      [f.masks.donut!, donut!, 1],
+      [f.masks.square!, 2, 2],
+    ];
+    let covered = 0;
+    for (const [m, id, cls] of stack)
+      decodeRle(m).data.forEach((v, p) => {
+        if (!v) return;
+        if (id === donut && expectedInstances[p]) covered++;
+        [expectedInstances[p], expectedSemantic[p]] = [valueOf.get(id)!, cls];
+      });
+    expect(covered).toBeGreaterThan(0); // the test means something: the donut covers crowd pixels
+    expect(instances.values).toEqual(expectedInstances);
+    expect(semantic.values).toEqual(expectedSemantic);
   });
 
   it('amg-png follows amg.py: <image>/<i>.png (mask × 255) and metadata.csv', async () => {
