@@ -86,4 +86,14 @@ describe('z-order of masks (issue 17)', () => {
     expect(t.backend.calls.filter((x) => x.startsWith('moveAnnotation'))).toEqual([]);
     expect(t.undoLength).toBe(0);
   });
+
+  it('undo of a delete shows the mask on top, where the store puts it again', async () => {
+    const { t, ids, order, stored } = await threeMasks();
+    t.annotator.setSelected(ids[0]!);
+    t.key('Delete');
+    await t.settle();
+    await t.undo();
+    expect(order()).toEqual(stored());
+    expect(order()[2]).not.toBe(ids[2]);
+  });
 });

@@ -94,11 +94,10 @@ export class StoredAnnotations {
     this.host.renamed(id, item.id);
   }
 
-  /** Delete an annotation (one step; undo stores it again under a new id). */
+  /** Delete an annotation (one step; undo stores it again under a new id, on top). */
   delete(id: number): Promise<UndoCapture> {
     const ref = this.ref(id);
     let item = this.annotations.find((a) => a.id === id)!;
-    const index = this.annotations.indexOf(item);
     const remove = async () => {
       await this.backend.deleteAnnotation(ref.id);
       this.update((list) => list.filter((a) => a.id !== ref.id));
@@ -110,11 +109,8 @@ export class StoredAnnotations {
       item = await this.backend.restoreAnnotation(item);
       ref.id = item.id;
       this.refs.set(item.id, ref);
-      this.update((list) => {
-        const annotations = [...list];
-        annotations.splice(Math.min(index, annotations.length), 0, item);
-        return annotations;
-      });
+      // The store puts a restored mask on top of its image's stack (issue 17): show it there too.
+      this.update((list) => [...list, item]);
     };
     return remove().then(() => ({ undo: restore, redo: remove }));
   }
