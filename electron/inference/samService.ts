@@ -41,6 +41,12 @@ import type {
 import { serializePrompt } from './worker/serializedPrompt.ts';
 import { WorkerHost, spawnInferenceWorker } from './workerHost.ts';
 
+/**
+ * Grid prompts per decoder request when an automatic pass decodes prompt by prompt: the most a click waits for
+ * (8 × ~10 ms on the demo model on 2 cores) against one message round trip per slice.
+ */
+export const GRID_SLICE_PROMPTS = 8;
+
 export interface SamServiceOptions {
   /** Execution providers in order of preference (default: per platform, then cpu). */
   readonly providers?: readonly string[];
@@ -333,11 +339,43 @@ export class SamService {
 
   /**
    * One batch of grid points of automatic mask generation on an embedding (see `DecodeGridArgs`); decoder work,
-   * one request at a time with the interactive decodes. An interactive decode that was called before this batch
-   * is queued goes first, even while it is still fetching its embedding: an automatic pass running in the
-   * background delays a click by at most the one batch already running.
+   * one request at a time with the interactive decodes. Decoded prompt by prompt (no batch graph), the batch is
+   * sent to the decoder in slices of `GRID_SLICE_PROMPTS`: an interactive decode called meanwhile goes before the
+   * next slice, even while it is still fetching its embedding, so an automatic pass running in the background
+   * delays a click by one slice, not by a whole batch (issue 17: 64 prompts took 0.6 s on the demo model). The
+   * candidates are those of one request: prompts are decoded independently, in the same order.
    */
   async decodeGrid(embedding: Embedding, args: Omit<DecodeGridArgs, 'key'>): Promise<DecodeGridResult> {
+    const count = args.points.length / 2;
+    // A batch graph decodes the batch in one run; slicing it would change its batch size, so it stays whole.
+    const oneRun = args.batched && this.model?.info.gridBatching;
+    if (oneRun || count <= GRID_SLICE_PROMPTS) return this.decodeGridSlice(embedding, args);
+    const candidates: DecodeGridResult['candidates'][number][] = [];
+    let decoded = 0;
+    let upsampled = 0;
+    let batched = false;
+    let decodeMs = 0;
+    let postprocessMs = 0;
+    for (let start = 0; start < count; start += GRID_SLICE_PROMPTS) {
+      const end = Math.min(count, start + GRID_SLICE_PROMPTS);
+      const part = await this.decodeGridSlice(embedding, {
+        ...args,
+        points: args.points.slice(2 * start, 2 * end),
+      });
+      for (const c of part.candidates) candidates.push({ ...c, pointIndex: start + c.pointIndex });
+      decoded += part.decoded;
+      upsampled += part.upsampled;
+      batched ||= part.batched;
+      decodeMs += part.timings.decodeMs;
+      postprocessMs += part.timings.postprocessMs;
+    }
+    return { candidates, decoded, upsampled, batched, timings: { decodeMs, postprocessMs } };
+  }
+
+  private async decodeGridSlice(
+    embedding: Embedding,
+    args: Omit<DecodeGridArgs, 'key'>,
+  ): Promise<DecodeGridResult> {
     while (this.arriving > 0) await new Promise<void>((resolve) => this.arrivalWaiters.push(resolve));
     return this.serially(async () => {
       await this.ensureOnDecoder(embedding);

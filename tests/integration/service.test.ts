@@ -184,6 +184,56 @@ describe('SamService', () => {
     expect(done).toBe(16);
   });
 
+  it('answers a click during a large grid batch after at most one small slice of it (issue 17)', async () => {
+    // The decoder's requests and answers in order, seen from the service's side of the worker.
+    const log: { kind: 'request' | 'answer'; id: number; method?: string; prompts?: number }[] = [];
+    let onFirstGrid: (() => void) | undefined;
+    const spawnWorker = (role: 'encoder' | 'decoder') => {
+      const worker = spawnInferenceWorker(role);
+      if (role !== 'decoder') return worker;
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (
+        message: { id: number; method: string; args: { points?: Float64Array } },
+        ...rest
+      ) => {
+        log.push({
+          kind: 'request',
+          id: message.id,
+          method: message.method,
+          prompts: (message.args.points?.length ?? 0) / 2,
+        });
+        if (message.method === 'decodeGrid') onFirstGrid?.();
+        return post(message, ...rest);
+      };
+      worker.on('message', (m: { id: number }) => log.push({ kind: 'answer', id: m.id }));
+      return worker;
+    };
+    const s = await service({ spawnWorker });
+    await s.embed(wide);
+    await s.predict(wide, click); // the embedding is on the decoder
+    // One batch of 64 prompts, decoded prompt by prompt (the demo model has no batch graph).
+    const params = resolveAmgParams({ points_per_side: 8, points_per_batch: 64, pred_iou_thresh: 0 });
+    let clicked: Promise<unknown> | undefined;
+    let clickStart = -1;
+    onFirstGrid = () => {
+      onFirstGrid = undefined;
+      clickStart = log.length; // the click comes while the pass's grid work runs
+      clicked = s.predict(wide, click);
+    };
+    await generateMasks(s, wide, params, { priority: 'background', batched: false });
+    await clicked;
+    const method = new Map(log.filter((e) => e.kind === 'request').map((e) => [e.id, e]));
+    const after = log.slice(clickStart);
+    const clickAnswer = after.findIndex((e) => e.kind === 'answer' && method.get(e.id)!.method === 'decode');
+    // Grid prompts the click waited for: grid requests answered between the click and its answer.
+    const waited = after
+      .slice(0, clickAnswer)
+      .filter((e) => e.kind === 'answer' && method.get(e.id)!.method === 'decodeGrid')
+      .reduce((n, e) => n + method.get(e.id)!.prompts!, 0);
+    expect(clickAnswer).toBeGreaterThan(0);
+    expect(waited).toBeLessThanOrEqual(8);
+  });
+
   it('keeps background encodes (automatic passes) when prefetches are cancelled', async () => {
     const files = await images(2);
     const s = await service();
