@@ -194,6 +194,8 @@ export class SamService {
   /** Interactive decodes called but not yet queued (fetching their embedding); grid batches let them go first. */
   private arriving = 0;
   private arrivalWaiters: (() => void)[] = [];
+  /** Interactive decodes called and not yet answered: no prefetch or background encode starts meanwhile. */
+  private clicksInFlight = 0;
 
   constructor(private readonly options: SamServiceOptions = {}) {
     const crash = (role: WorkerRole) => (error: Error) =>
@@ -404,10 +406,12 @@ export class SamService {
 
   async predict(file: string, prompt: Prompt, options: PredictOptions = {}): Promise<Prediction> {
     const queued = this.announce(); // before the first await: grid batches queued from now on wait for this
+    this.clicksInFlight++;
     try {
       return await this.predictAnnounced(file, prompt, options, queued);
     } finally {
       queued();
+      this.clickAnswered();
     }
   }
 
@@ -479,6 +483,14 @@ export class SamService {
     } finally {
       queued();
     }
+  }
+
+  /**
+   * A background encode started during a click shares the cores with the click's decode (issue 17: a click during
+   * prefetches took twice as long); the queue waits for the click's answer instead.
+   */
+  private clickAnswered(): void {
+    if (--this.clicksInFlight === 0) void this.pump();
   }
 
   /** Count an interactive decode as arriving; the returned function (idempotent) says it is queued or gone. */
@@ -614,6 +626,7 @@ export class SamService {
 
   private async pump(): Promise<void> {
     if (this.running) return;
+    if (this.clicksInFlight > 0 && this.queue[0]?.priority !== 'interactive') return;
     const job = this.queue.shift();
     if (!job) return;
     this.running = job;

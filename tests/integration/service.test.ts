@@ -189,12 +189,12 @@ describe('SamService', () => {
     const log: { kind: 'request' | 'answer'; id: number; method?: string; prompts?: number }[] = [];
     let onFirstGrid: (() => void) | undefined;
     const spawnWorker = (role: 'encoder' | 'decoder') => {
-      const worker = spawnInferenceWorker(role);
+      const worker = spawnInferenceWorker();
       if (role !== 'decoder') return worker;
       const post = worker.postMessage.bind(worker);
       worker.postMessage = (
         message: { id: number; method: string; args: { points?: Float64Array } },
-        ...rest
+        transfer?: Parameters<Worker['postMessage']>[1],
       ) => {
         log.push({
           kind: 'request',
@@ -203,7 +203,7 @@ describe('SamService', () => {
           prompts: (message.args.points?.length ?? 0) / 2,
         });
         if (message.method === 'decodeGrid') onFirstGrid?.();
-        return post(message, ...rest);
+        return post(message, transfer);
       };
       worker.on('message', (m: { id: number }) => log.push({ kind: 'answer', id: m.id }));
       return worker;

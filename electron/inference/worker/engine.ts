@@ -51,6 +51,12 @@ import { deserializePrompt } from './serializedPrompt.ts';
  */
 export const DECODER_EMBEDDING_BYTES = 32 * 1024 ** 2;
 
+/**
+ * The encoder and the decoder run at once in two workers, each with onnxruntime's threads on every core: threads
+ * that spin while they wait take the cores the other worker needs (issue 17: a click during a prefetch encode).
+ */
+const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+
 function toTensors(feeds: Feeds): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
   for (const [name, f] of Object.entries(feeds)) out[name] = new ort.Tensor(f.type, f.data, [...f.dims]);
@@ -128,6 +134,7 @@ export class Engine {
         ...(args.session.threads ? { intraOpNumThreads: args.session.threads } : {}),
         graphOptimizationLevel: 'all',
         logSeverityLevel: 4,
+        extra: NO_SPINNING,
       }),
     ).catch((error: unknown) => {
       throw new UserError(`cannot load model file ${file}: ${describeError(error)}`, { cause: error });
@@ -325,6 +332,7 @@ export class Engine {
           ...(args.session.threads ? { intraOpNumThreads: args.session.threads } : {}),
           graphOptimizationLevel: 'all',
           logSeverityLevel: 4,
+          extra: NO_SPINNING,
         }),
       ).catch((error: unknown) => {
         throw new UserError(`cannot load model file ${full}: ${describeError(error)}`, { cause: error });
