@@ -490,7 +490,8 @@ export class SamService {
    * prefetches took twice as long); the queue waits for the click's answer instead.
    */
   private clickAnswered(): void {
-    if (--this.clicksInFlight === 0) void this.pump();
+    // After the caller got the answer (its continuations run first), like the click's next steps would.
+    if (--this.clicksInFlight === 0) setImmediate(() => void this.pump());
   }
 
   /** Count an interactive decode as arriving; the returned function (idempotent) says it is queued or gone. */

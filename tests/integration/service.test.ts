@@ -234,6 +234,22 @@ describe('SamService', () => {
     expect(waited).toBeLessThanOrEqual(8);
   });
 
+  it('starts no prefetch encode while a click waits for its answer (issue 17)', async () => {
+    const [clicked, prefetched] = await images(2);
+    const order: string[] = [];
+    const s = await service({
+      onEvent: (e) => {
+        if (e.type === 'embedding' && e.state === 'encoding') order.push(`encoding ${path.basename(e.file)}`);
+      },
+    });
+    const answered = s.predict(clicked!, click).then(() => order.push('click answered'));
+    s.prefetch([prefetched!]);
+    await answered;
+    await s.embed(prefetched!, 'prefetch');
+    // The click's own encode first; the prefetch's encode shares no cores with the click's decode.
+    expect(order).toEqual(['encoding img0.png', 'click answered', 'encoding img1.png']);
+  });
+
   it('keeps background encodes (automatic passes) when prefetches are cancelled', async () => {
     const files = await images(2);
     const s = await service();
