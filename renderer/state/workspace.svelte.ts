@@ -195,6 +195,9 @@ export class Workspace {
   onImageLoaded(imageId: number, error?: string): void {
     if (imageId !== this.images.currentId) return;
     this.imageLoading = false;
+    // A missing file keeps its own message ("… is missing: it was moved or deleted"), which says more than the
+    // browser's failed load of it.
+    if (this.images.current?.fileState === 'missing') return;
     this.imageError = error ?? null;
   }
 
