@@ -85,6 +85,9 @@ describe('automatic masks in the browser (serve mode)', () => {
     // Undo and redo the rejection (one step each).
     await page.keyboard.press('Control+z');
     await expect.poll(() => counts(page)).toContain('1 accepted · 0 rejected');
+    // The undo shows at once but is done only when the store answered; a redo before that finds nothing to
+    // redo (history.ts), so wait for the Redo button as a user would (it failed that way in CI under load).
+    await expect.poll(() => page.getByRole('button', { name: /Redo/ }).isEnabled()).toBe(true);
     await page.keyboard.press('Control+Shift+Z');
     await expect.poll(() => counts(page)).toContain('1 accepted · 1 rejected');
 
