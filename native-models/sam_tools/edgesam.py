@@ -124,15 +124,6 @@ def build_edgesam(cfg: SamConfig = PRESETS["tiny_test"], widths=TINY_EDGESAM_WID
     return model.eval()
 
 
-class EdgeSamEncoderGraph(nn.Module):
-    def __init__(self, model: Sam) -> None:
-        super().__init__()
-        self.image_encoder = model.image_encoder
-
-    def forward(self, image: torch.Tensor) -> torch.Tensor:
-        return self.image_encoder(image)
-
-
 class EdgeSamDecoderGraph(nn.Module):
     """EdgeSAM's decoder contract (module doc): → (scores [1, 4], masks [1, 4, 4g, 4g])."""
 

@@ -27,7 +27,7 @@ from torch import nn
 from .config import PRESETS, SamConfig
 from .efficientvit import EfficientViTSamEncoder
 from .exporter import GraphSpec
-from .onnx_models import BatchDecoderGraph, MetaDecoderGraph
+from .onnx_models import BatchDecoderGraph, ImageEncoderGraph, MetaDecoderGraph
 from .predictor import Prediction, Predictor, preprocess_shape, resize_image
 from .sam import Sam, build_sam, randomize_
 from .tinyvit import TinyViTEncoder
@@ -102,15 +102,6 @@ class RawUint8EncoderGraph(nn.Module):
         x = F.interpolate(x, size=(new_hw[0], new_hw[1]), mode="bilinear", align_corners=False)
         x = (x - self.mean) / self.std
         return self.image_encoder(F.pad(x, (0, se - x.shape[3], 0, se - x.shape[2])))
-
-
-class PlainEncoderGraph(nn.Module):
-    def __init__(self, model: Sam) -> None:
-        super().__init__()
-        self.image_encoder = model.image_encoder
-
-    def forward(self, input_image: torch.Tensor) -> torch.Tensor:
-        return self.image_encoder(input_image)
 
 
 class EfficientVitDecoderGraph(nn.Module):
@@ -190,7 +181,7 @@ def fast_graph_specs(model: Sam, layout: str) -> List[GraphSpec]:
     if layout == "efficientvit-official":
         gen = torch.Generator().manual_seed(0)
         return [
-            GraphSpec("encoder", "encoder.onnx", PlainEncoderGraph(model), (torch.randn(1, 3, se, se, generator=gen),),
+            GraphSpec("encoder", "encoder.onnx", ImageEncoderGraph(model), (torch.randn(1, 3, se, se, generator=gen),),
                       ["input_image"], ["image_embeddings"], {"input_image": {0: "batch_size"}}),
             GraphSpec("decoder", "decoder.onnx", EfficientVitDecoderGraph(model),
                       (torch.randn(1, cfg.prompt_embed_dim, cfg.grid, cfg.grid, generator=gen),

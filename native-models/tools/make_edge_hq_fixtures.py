@@ -37,12 +37,12 @@ from sam_tools.edgesam import (  # noqa: E402
     TINY_EDGESAM_DEPTHS,
     TINY_EDGESAM_WIDTHS,
     EdgeSamDecoderGraph,
-    EdgeSamEncoderGraph,
     EdgeSamPredictor,
     build_edgesam,
 )
 from sam_tools.exporter import ExportOptions, ExportSource, GraphSpec, build_manifest, export_graph  # noqa: E402
 from sam_tools.exporter import export_model  # noqa: E402
+from sam_tools.onnx_models import ImageEncoderGraph  # noqa: E402
 from sam_tools.predictor import Predictor  # noqa: E402
 from sam_tools.samhq import SamHqDecoderGraph, SamHqEncoderGraph, SamHqPredictor, build_samhq  # noqa: E402
 from sam_tools.smoke import run_smoke  # noqa: E402
@@ -66,7 +66,7 @@ def edgesam_specs(model: Sam):
     s, c, g = cfg.img_size, cfg.prompt_embed_dim, cfg.grid
     gen = torch.Generator().manual_seed(0)
     return [
-        GraphSpec("encoder", "encoder.onnx", EdgeSamEncoderGraph(model), (torch.randn(1, 3, s, s, generator=gen),),
+        GraphSpec("encoder", "encoder.onnx", ImageEncoderGraph(model), (torch.randn(1, 3, s, s, generator=gen),),
                   ["image"], ["image_embeddings"], {}),
         GraphSpec("decoder", "decoder.onnx", EdgeSamDecoderGraph(model),
                   (torch.randn(1, c, g, g, generator=gen), torch.randint(0, s, (1, 5, 2), generator=gen).float(),
