@@ -4,10 +4,11 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveClient } from '../helpers/serveClient.ts';
 import { API_PATH, EVENTS_PATH, IMAGE_PATH, THUMB_PATH, TOKEN_HEADER } from '../../electron/common/bridge.ts';
 import { decodeRle } from '../../electron/common/rle.ts';
-import { decodeWire, encodeWire } from '../../electron/common/wire.ts';
-import type { AppEvent, AppMethod, ClientApi, DecodeReply } from '../../electron/ipc/contract.ts';
+import { encodeWire } from '../../electron/common/wire.ts';
+import type { AppEvent, ClientApi, DecodeReply } from '../../electron/ipc/contract.ts';
 import { type RunningServer, startServer } from '../../electron/serve/server.ts';
 import { AppBackend } from '../../electron/services/appBackend.ts';
 import { fixturesDir } from '../helpers/paths.ts';
@@ -18,19 +19,7 @@ let server: RunningServer;
 let base: string;
 
 function client(token: string): ClientApi {
-  return new Proxy({} as ClientApi, {
-    get:
-      (_t, method) =>
-      async (...args: unknown[]) => {
-        const response = await fetch(`${base}${API_PATH}/${String(method as AppMethod)}`, {
-          method: 'POST',
-          headers: { [TOKEN_HEADER]: token },
-          body: encodeWire(args) as Uint8Array<ArrayBuffer>,
-        });
-        if (!response.ok) throw new Error(((await response.json()) as { message: string }).message);
-        return decodeWire(new Uint8Array(await response.arrayBuffer()));
-      },
-  });
+  return serveClient(base, token);
 }
 
 beforeAll(async () => {

@@ -6,10 +6,9 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PATH, TOKEN_HEADER } from '../../electron/common/bridge.ts';
+import { serveClient } from '../helpers/serveClient.ts';
 import { STATS_CSV_HEADER } from '../../electron/common/formatStatsCsv.ts';
-import { decodeWire, encodeWire } from '../../electron/common/wire.ts';
-import type { AppMethod, ClientApi } from '../../electron/ipc/contract.ts';
+import type { ClientApi } from '../../electron/ipc/contract.ts';
 import { type RunningServer, startServer } from '../../electron/serve/server.ts';
 import { AppBackend } from '../../electron/services/appBackend.ts';
 import { openProject, userName } from '../../electron/store/projectDb.ts';
@@ -78,19 +77,7 @@ beforeAll(async () => {
   await backend.createProject(projectFile);
   server = await startServer({ backend, rendererDir, host: '127.0.0.1', port: 0 });
   const base = new URL(server.url).origin;
-  api = new Proxy({} as ClientApi, {
-    get:
-      (_t, method) =>
-      async (...args: unknown[]) => {
-        const response = await fetch(`${base}${API_PATH}/${String(method as AppMethod)}`, {
-          method: 'POST',
-          headers: { [TOKEN_HEADER]: server.token },
-          body: encodeWire(args) as Uint8Array<ArrayBuffer>,
-        });
-        if (!response.ok) throw new Error(((await response.json()) as { message: string }).message);
-        return decodeWire(new Uint8Array(await response.arrayBuffer()));
-      },
-  });
+  api = serveClient(base, server.token);
 }, 60_000);
 
 afterAll(async () => {
