@@ -48,9 +48,26 @@ export interface CatalogEntry {
   readonly files: readonly CatalogFile[];
   readonly source: string;
   readonly license: string;
+  /**
+   * Multiply-accumulates (billions) of one encode at the model's input size and of one click (one prompt set, the
+   * decoder's candidates at low resolution): the speed estimate scales this machine's measured throughput by them
+   * (issue 15). Counted on the project's PyTorch reference of the architecture where it has one.
+   */
+  readonly gmacs: { readonly encoder: number; readonly decoder: number };
+  /**
+   * Relative mask quality, 1 (rough) to 5 (best), from the published zero-shot benchmarks of the family (each
+   * family's comment says which): the recommendation's "most accurate" picks the highest that this machine runs
+   * at a usable speed.
+   */
+  readonly quality: 1 | 2 | 3 | 4 | 5;
 }
 
 const META = 'https://dl.fbaipublicfiles.com/segment_anything';
+/**
+ * Meta's SAM 1 decoder, one prompt set: the two-way transformer's image-side projections and the two transposed
+ * convolutions dominate (hand count from the architecture; issue 16 quotes 3.7 GFLOP = 1.85 GMAC).
+ */
+const SAM1_DECODER_GMACS = 1.85;
 const HF = 'https://huggingface.co';
 
 function metaCheckpoint(
@@ -59,6 +76,7 @@ function metaCheckpoint(
   file: string,
   md5: string,
   approxBytes: number,
+  encoderGmacs: number,
 ): CatalogEntry {
   if (!file.includes(`_${md5.slice(0, 6)}.pth`)) throw new Error(`catalog: ${file} does not carry ${md5}`);
   return {
@@ -71,10 +89,19 @@ function metaCheckpoint(
     files: [{ path: file, url: `${META}/${file}`, sha256: null, md5, approxBytes }],
     source: 'https://github.com/facebookresearch/segment-anything#model-checkpoints',
     license: 'Apache-2.0',
+    gmacs: { encoder: encoderGmacs, decoder: SAM1_DECODER_GMACS },
+    quality: type === 'vit_b' ? 4 : 5,
   };
 }
 
-function transformersJs(name: string, repo: string, title: string, encoderBytes: number): CatalogEntry {
+function transformersJs(
+  name: string,
+  repo: string,
+  title: string,
+  encoderBytes: number,
+  encoderGmacs: number,
+  quality: CatalogEntry['quality'],
+): CatalogEntry {
   const file = (p: string, approxBytes: number): CatalogFile => ({
     path: p,
     url: `${HF}/${repo}/resolve/main/${p}`,
@@ -94,12 +121,16 @@ function transformersJs(name: string, repo: string, title: string, encoderBytes:
     ],
     source: `${HF}/${repo}`,
     license: 'Apache-2.0',
+    gmacs: { encoder: encoderGmacs, decoder: SAM1_DECODER_GMACS },
+    quality,
   };
 }
 
 const META_SAM2 = 'https://dl.fbaipublicfiles.com/segment_anything_2/092824';
 const XANYLABELING = 'https://github.com/CVHub520/X-AnyLabeling/releases/download/v2.5.0';
 const SAM2_DECODER_BYTES = 5_113_695 * 4;
+/** SAM 2's decoder: SAM 1's plus the high-resolution feature skips in the upscaling (hand count). */
+const SAM2_DECODER_GMACS = 2.2;
 
 /** One SAM 2.1 size: Meta's checkpoint (converted here) and X-AnyLabeling's layout-A ONNX pair (no Python). */
 function sam21(
@@ -107,11 +138,15 @@ function sam21(
   type: ModelType,
   label: string,
   params: number,
+  encoderGmacs: number,
+  quality: CatalogEntry['quality'],
 ): CatalogEntry[] {
   const common = {
     family: 'sam2.1',
     source: 'https://github.com/facebookresearch/sam2',
     license: 'Apache-2.0',
+    gmacs: { encoder: encoderGmacs, decoder: SAM2_DECODER_GMACS },
+    quality,
   } as const;
   const stem = `sam2.1_hiera_${size}`;
   const name = `sam2.1-hiera-${size.replace('_', '-')}`;
@@ -159,6 +194,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_b_01ec64.pth',
     '01ec64d29a2fca3f0661936605ae66f5',
     375_042_383,
+    490,
   ),
   metaCheckpoint(
     'sam-vit-l',
@@ -166,6 +202,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_l_0b3195.pth',
     '0b3195507c641ddb6910d2bb5adee89c',
     1_249_524_607,
+    1490,
   ),
   metaCheckpoint(
     'sam-vit-h',
@@ -173,29 +210,36 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_h_4b8939.pth',
     '4b8939a88964f0f4ff5f5b2642c598a6',
     2_564_550_879,
+    2980,
   ),
   transformersJs(
     'slimsam-77',
     'Xenova/slimsam-77-uniform',
     'SlimSAM-77 (pruned SAM ViT-B, ONNX by Xenova; points only)',
     38_000_000,
+    21,
+    2,
   ),
   transformersJs(
     'slimsam-50',
     'Xenova/slimsam-50-uniform',
     'SlimSAM-50 (pruned SAM ViT-B, ONNX by Xenova; points only)',
     100_000_000,
+    100,
+    3,
   ),
   transformersJs(
     'sam-vit-b-onnx',
     'Xenova/sam-vit-base',
     'SAM ViT-B (ONNX by Xenova; points only)',
     350_000_000,
+    490,
+    4,
   ),
-  ...sam21('tiny', 'sam2.1_hiera_t', 'T', 38_900_000),
-  ...sam21('small', 'sam2.1_hiera_s', 'S', 46_000_000),
-  ...sam21('base_plus', 'sam2.1_hiera_b+', 'B+', 80_800_000),
-  ...sam21('large', 'sam2.1_hiera_l', 'L', 224_400_000),
+  ...sam21('tiny', 'sam2.1_hiera_t', 'T', 38_900_000, 60, 4),
+  ...sam21('small', 'sam2.1_hiera_s', 'S', 46_000_000, 75, 4),
+  ...sam21('base_plus', 'sam2.1_hiera_b+', 'B+', 80_800_000, 150, 5),
+  ...sam21('large', 'sam2.1_hiera_l', 'L', 224_400_000, 420, 5),
 ];
 
 export function findCatalogEntry(name: string): CatalogEntry | undefined {
