@@ -18,6 +18,9 @@ export interface HistoryEntry {
   redo(): void | Promise<void>;
 }
 
+/** An undo/redo/bail waiting in the queue (what Undo/Redo offer accounts for it: see `projected`). */
+type QueuedStep = { readonly kind: 'undo' | 'redo' } | { readonly kind: 'bail'; readonly mark: Mark };
+
 /** A position in the undo stack; stale once the stack is undone below it. */
 export interface Mark {
   readonly depth: number;
@@ -29,6 +32,10 @@ export class History {
   private readonly redos: HistoryEntry[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private running = 0;
+  /** Steps queued and not yet started, oldest first. */
+  private readonly waiting: QueuedStep[] = [];
+  /** The entry an undo/redo is applying now (already off its stack, not yet on the other). */
+  private applying: { readonly kind: 'undo' | 'redo'; readonly entry: HistoryEntry } | undefined;
   private serial = 0;
   private readonly listeners = new Set<() => void>();
 
@@ -38,21 +45,25 @@ export class History {
   get redoLength(): number {
     return this.redos.length;
   }
+  /**
+   * What Undo/Redo offer counts the steps still queued: after Ctrl+Z whose store write is still running, Redo is
+   * already available (issue 17: a quick Ctrl+Shift+Z was dropped), and the queued redo runs after the undo.
+   */
   get canUndo(): boolean {
-    return this.undos.length > 0;
+    return this.projected().undos.length > 0;
   }
   get canRedo(): boolean {
-    return this.redos.length > 0;
+    return this.projected().redos.length > 0;
   }
   /** An undo or redo is being applied. */
   get busy(): boolean {
     return this.running > 0;
   }
   get nextUndoLabel(): string | undefined {
-    return this.undos.at(-1)?.label;
+    return this.projected().undos.at(-1)?.label;
   }
   get nextRedoLabel(): string | undefined {
-    return this.redos.at(-1)?.label;
+    return this.projected().redos.at(-1)?.label;
   }
   /** Labels, oldest first (for tests and the UI). */
   get labels(): readonly string[] {
@@ -109,7 +120,7 @@ export class History {
 
   /** Undo everything since the mark and forget it (a cancelled gesture leaves nothing behind). */
   bailToMark(mark: Mark): Promise<void> {
-    return this.enqueue(async () => {
+    return this.enqueue({ kind: 'bail', mark }, async () => {
       if (!this.isValid(mark)) return;
       const parts = this.undos.splice(mark.depth);
       for (const part of parts.reverse()) await part.undo();
@@ -118,33 +129,47 @@ export class History {
   }
 
   undo(): Promise<boolean> {
-    return this.enqueue(async () => {
-      const entry = this.undos.pop();
-      if (!entry) return false;
-      try {
-        await entry.undo();
-      } catch (error) {
-        this.undos.push(entry); // still undoable: the document did not change
-        throw error;
-      }
-      this.redos.push(entry);
-      return true;
-    });
+    return this.enqueue({ kind: 'undo' }, () => this.apply('undo'));
   }
 
   redo(): Promise<boolean> {
-    return this.enqueue(async () => {
-      const entry = this.redos.pop();
-      if (!entry) return false;
-      try {
-        await entry.redo();
-      } catch (error) {
-        this.redos.push(entry);
-        throw error;
+    return this.enqueue({ kind: 'redo' }, () => this.apply('redo'));
+  }
+
+  private async apply(kind: 'undo' | 'redo'): Promise<boolean> {
+    const [from, to] = kind === 'undo' ? [this.undos, this.redos] : [this.redos, this.undos];
+    const entry = from.pop();
+    if (!entry) return false;
+    this.applying = { kind, entry };
+    try {
+      await (kind === 'undo' ? entry.undo() : entry.redo());
+    } catch (error) {
+      from.push(entry); // the document did not change: still on its stack
+      throw error;
+    } finally {
+      this.applying = undefined;
+    }
+    to.push(entry);
+    return true;
+  }
+
+  /** The stacks as they will be once every queued step has run (each assumed to succeed). */
+  private projected(): { undos: readonly HistoryEntry[]; redos: readonly HistoryEntry[] } {
+    if (!this.applying && this.waiting.length === 0) return { undos: this.undos, redos: this.redos };
+    const undos = [...this.undos];
+    const redos = [...this.redos];
+    if (this.applying) (this.applying.kind === 'undo' ? redos : undos).push(this.applying.entry);
+    for (const step of this.waiting) {
+      if (step.kind === 'bail') {
+        if (undos.length >= step.mark.depth) undos.splice(step.mark.depth);
+        redos.length = 0;
+        continue;
       }
-      this.undos.push(entry);
-      return true;
-    });
+      const [from, to] = step.kind === 'undo' ? [undos, redos] : [redos, undos];
+      const entry = from.pop();
+      if (entry) to.push(entry);
+    }
+    return { undos, redos };
   }
 
   /** Forget an entry (a step whose perform failed after it was recorded). */
@@ -170,13 +195,19 @@ export class History {
     );
   }
 
-  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+  private enqueue<T>(queued: QueuedStep, step: () => Promise<T>): Promise<T> {
     this.running++;
+    this.waiting.push(queued);
     this.emit();
-    const run = this.queue.then(step).finally(() => {
-      this.running--;
-      this.emit();
-    });
+    const run = this.queue
+      .then(() => {
+        this.waiting.shift();
+        return step();
+      })
+      .finally(() => {
+        this.running--;
+        this.emit();
+      });
     this.queue = run.catch(() => undefined);
     return run;
   }

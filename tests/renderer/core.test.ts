@@ -106,6 +106,33 @@ describe('history', () => {
     await h.settled();
     expect(log).toEqual(['undo b', 'undo a']);
   });
+
+  it('offers Redo (and Undo again) while an undo is still being stored, so a quick Ctrl+Shift+Z is not dropped', async () => {
+    const h = new History();
+    const log: string[] = [];
+    let release!: () => void;
+    const stored = new Promise<void>((r) => (release = r));
+    h.push({ label: 'a', undo: () => void log.push('undo a'), redo: () => void log.push('redo a') });
+    h.push({
+      label: 'b',
+      undo: () => stored.then(() => void log.push('undo b')),
+      redo: () => void log.push('redo b'),
+    });
+    void h.undo();
+    expect(h.canRedo).toBe(true); // the store write of 'undo b' has not finished
+    expect(h.nextRedoLabel).toBe('b');
+    void h.undo();
+    expect(h.canUndo).toBe(false);
+    void h.redo();
+    void h.redo();
+    expect(h.canRedo).toBe(false);
+    expect(h.canUndo).toBe(true);
+    release();
+    await h.settled();
+    expect(log).toEqual(['undo b', 'undo a', 'redo a', 'redo b']);
+    expect(h.labels).toEqual(['a', 'b']);
+    expect(h.canRedo).toBe(false);
+  });
 });
 
 describe('mask rasters', () => {
