@@ -59,7 +59,10 @@ export function cookieValue(request: http.IncomingMessage, name: string): string
 const MiB = 1024 * 1024;
 /** Arguments of most methods are a few small objects. */
 export const SMALL_BODY_LIMIT = 1 * MiB;
-/** Masks as RLE at full image resolution, or annotation and id lists of a whole image or project. */
+/**
+ * Masks as RLE at full image resolution, annotation and id lists of a whole image or project, or a label file
+ * for "Import labels…" (a COCO file carries all its annotations, though only its categories are read).
+ */
 export const LARGE_BODY_LIMIT = 64 * MiB;
 const LARGE_BODY_METHODS: ReadonlySet<AppMethod> = new Set<AppMethod>([
   'addAnnotation',
@@ -68,6 +71,7 @@ const LARGE_BODY_METHODS: ReadonlySet<AppMethod> = new Set<AppMethod>([
   'swapAnnotations',
   'setAnnotationStatuses',
   'startAutoBatch',
+  'importCategories',
 ]);
 
 export function bodyLimitOf(method: AppMethod): number {

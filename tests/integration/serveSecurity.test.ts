@@ -244,6 +244,24 @@ describe('serve mode caps request bodies (issue 18)', () => {
     await expectAlive();
   });
 
+  it('takes a COCO file of several MiB for "Import labels…" (only its categories are used)', async () => {
+    const annotations = Array.from({ length: 40_000 }, (_, i) => ({
+      id: i + 1,
+      image_id: 1,
+      category_id: 7,
+      bbox: [i % 500, 10, 20, 30],
+      area: 600,
+      iscrowd: 0,
+    }));
+    const coco = JSON.stringify({ images: [], annotations, categories: [{ id: 7, name: 'big-coco-cat' }] });
+    expect(coco.length).toBeGreaterThan(2 * MiB);
+    const response = await call('importCategories', [coco, 'instances.json'], {
+      [TOKEN_HEADER]: server.token,
+    });
+    expect(response.status).toBe(200);
+    expect(await categoryNames()).toContain('big-coco-cat');
+  });
+
   it('answers an unauthenticated POST before its body arrives', async () => {
     for (const credentials of ['', `Cookie: ${pageCookie}\r\n`]) {
       const exchange = raw(apiHead('addCategory', `${credentials}Content-Length: ${100 * MiB}\r\n`));
