@@ -482,8 +482,11 @@ export interface InstalledModel {
 export interface CatalogModel {
   readonly name: string;
   readonly title: string;
-  /** 'checkpoint': Meta's PyTorch file, converted here; 'onnx': a published ONNX pair, used as is. */
-  readonly kind: 'checkpoint' | 'onnx';
+  /**
+   * 'checkpoint': Meta's PyTorch file, converted here; 'onnx': a published ONNX pair, used as is; 'archive': a
+   * published .zip whose listed members form the model folder (issue 15).
+   */
+  readonly kind: 'checkpoint' | 'onnx' | 'archive';
   /** The manifest's family once installed: 'sam' (SAM 1) or 'sam2.1' (issue 14). */
   readonly family: string;
   readonly layout: string;

@@ -1,9 +1,36 @@
 /**
  * Models `sam-annotate models download NAME` knows where to get.
  *
- * Two kinds: `checkpoint` entries download Meta's PyTorch checkpoint and convert it here with the project's
+ * Three kinds: `checkpoint` entries download Meta's PyTorch checkpoint and convert it here with the project's
  * converter (native-models/export.py for SAM 1, export_sam2.py for SAM 2.1; needs Python with torch and onnx);
- * `onnx` entries download a published ONNX pair that opens as is (LAYOUTS.md).
+ * `onnx` entries download a published ONNX pair that opens as is (LAYOUTS.md); `archive` entries download one
+ * .zip and extract the listed members (archive.ts).
+ *
+ * The CPU models (issue 15), none needing Python; every URL below was read from its publisher's source:
+ * - X-AnyLabeling (CVHub520/X-AnyLabeling @87da33999c3d, `anylabeling/configs/auto_labeling/*.yaml` for the
+ *   URLs, `docs/en/model_zoo.md` for the sizes): SAM ViT-B/L (fp32 and int8) and ViT-H (int8 only; no fp32 ViT-H
+ *   encoder is published there), MobileSAM, EfficientViT-SAM L0/L1. Their encoders are samexporter
+ *   `--use-preprocess` exports (float32 [H,W,3]) or, for EfficientViT-SAM, raw uint8 [H,W,3]; their decoders are
+ *   Meta's: layout `preprocess-in-graph`.
+ * - EdgeSAM's own ONNX (chongzhou96/EdgeSAM @b53372c0f5fb README "Checkpoints", files of the HF space
+ *   chongzhou/EdgeSAM): float32 [1,3,1024,1024] encoder + EdgeSAM's decoder: layout `edgesam`.
+ * Left out, with the reason:
+ * - SAM-HQ ViT-B: the only published ONNX (X-AnyLabeling v2.0.0 `sam_hq_vit_b_encoder.onnx`) is a
+ *   `--use-preprocess` encoder ([H,W,3] input, block features as separate outputs); the `sam-hq` layout takes an
+ *   encoder with a [1,3,S,S] input, so the pair would not open.
+ * - EfficientViT-SAM XL1: mit-han-lab publishes checkpoints and an export script, and ONNX files only as a
+ *   Hugging Face folder listing (han-cai/efficientvit-sam, README before @8d60c1c) whose file names no source
+ *   states; X-AnyLabeling publishes L0 and L1 only.
+ * - X-AnyLabeling's EdgeSAM (v2.2.0): its encoder takes uint8 [1,3,H,W], which the `edgesam` layout does not
+ *   match (LAYOUTS.md §4.1); EdgeSAM's own files are listed instead.
+ * - AnyLabeling's zips (vietanhdev/anylabeling @5c15bbf `configs/auto_labeling/models.yaml`, HF
+ *   vietanhdev/segment-anything-onnx-models): the same SAM and MobileSAM exports, but no source lists the member
+ *   names inside the zips, and an archive entry must name them; X-AnyLabeling's plain files are used instead.
+ *
+ * `gmacs` are counted by native-models/tools/count_macs.py (shapes of the project's PyTorch references, meta
+ * device); `quality` ranks published zero-shot COCO instance segmentation mask AP with ViTDet-H boxes as prompts
+ * (5: ≥ 45.5, 4: ≥ 43, 3: ≥ 40, 2: ≥ 38; each family's source is at its entries). Quantized (int8) exports have
+ * no published benchmark: one step below their fp32 model, as a precaution.
  *
  * SAM 2.1 (issue 14): Meta's checkpoint URLs are those of facebookresearch/sam2 checkpoints/download_ckpts.sh
  * (@2b90b9f); no checksum is published for them. The ONNX pairs are X-AnyLabeling's release v2.5.0 files, layout A
@@ -18,14 +45,15 @@
  * exports have no checksum at all: they are downloaded unverified (the CLI says so) and only checked by opening
  * the folder. Pass `--sha256 HEX` (repeatable, one per file in order) to verify a download yourself.
  */
-import type { LayoutKind } from '../inference/layouts/registry.ts';
+import { LAYOUTS, type LayoutKind } from '../inference/layouts/registry.ts';
+import { type ArchiveMember, unsafeFolderPathReason, unsafePathReason } from './archive.ts';
 import type { ModelType } from './families.ts';
 
 /** Layouts of the catalog's files: the registry's kinds (electron/inference/layouts/registry.ts). */
 export type CatalogLayout = LayoutKind;
 
 export interface CatalogFile {
-  /** Path inside the model folder (or the checkpoint's file name). */
+  /** Path inside the model folder (or the checkpoint's or archive's file name in the staging folder). */
   readonly path: string;
   readonly url: string;
   /** Expected sha256, or null when none is known (see above). */
@@ -34,12 +62,14 @@ export interface CatalogFile {
   readonly md5: string | null;
   /** Approximate size, for the listing. */
   readonly approxBytes: number;
+  /** An archive entry's file: the members to extract (name in the .zip → path in the model folder). */
+  readonly members?: readonly ArchiveMember[];
 }
 
 export interface CatalogEntry {
   readonly name: string;
   readonly title: string;
-  readonly kind: 'checkpoint' | 'onnx';
+  readonly kind: 'checkpoint' | 'onnx' | 'archive';
   /** What the manifest of the installed model says: 'sam' (SAM 1) or 'sam2.1'. */
   readonly family: 'sam' | 'sam2.1';
   /** For checkpoints: the converter's --type (families.ts routes it to export.py or export_sam2.py). */
@@ -64,10 +94,29 @@ export interface CatalogEntry {
 
 const META = 'https://dl.fbaipublicfiles.com/segment_anything';
 /**
- * Meta's SAM 1 decoder, one prompt set: the two-way transformer's image-side projections and the two transposed
- * convolutions dominate (hand count from the architecture; issue 16 quotes 3.7 GFLOP = 1.85 GMAC).
+ * Meta's SAM 1 decoder, one click (a point and the padding point, four tokens at low resolution): the two-way
+ * transformer's image-side projections and the two transposed convolutions dominate. Counted by count_macs.py;
+ * the same for every SAM 1 encoder, and for SAM 2's decoder (its high-resolution skips are convolved at encode).
  */
-const SAM1_DECODER_GMACS = 1.85;
+const SAM1_DECODER_GMACS = 1.82;
+/** Encode GMACs counted by native-models/tools/count_macs.py (1024² input; EfficientViT-SAM L0/L1 at 512²). */
+const COUNTED_ENCODER_GMACS = {
+  vit_b: 486.04,
+  vit_l: 1492.84,
+  vit_h: 2980.54,
+  // TinyViT-5M as MobileSAM builds it; MobileSAM's paper and EdgeSAM's README give 38.2 G.
+  'mobile-sam': 38.77,
+  // The reference's EfficientViT stages are MBConv where mit-han-lab's L-series use fused MBConv and a lighter
+  // neck, so these exceed the published 35 G (L0) and 49 G (L1) MACs about 2.5-3×.
+  'efficientvit-sam-l0': 86.69,
+  'efficientvit-sam-l1': 144.66,
+  // RepViT-M1 (EdgeSAM's m1_cfgs); EdgeSAM's README gives 22.1 GFLOPs for encoder and decoder together.
+  edgesam: 20.05,
+  hiera_t: 146.2,
+  hiera_s: 180.04,
+  'hiera_b+': 323.38,
+  hiera_l: 911.41,
+} as const;
 const HF = 'https://huggingface.co';
 
 function metaCheckpoint(
@@ -129,8 +178,8 @@ function transformersJs(
 const META_SAM2 = 'https://dl.fbaipublicfiles.com/segment_anything_2/092824';
 const XANYLABELING = 'https://github.com/CVHub520/X-AnyLabeling/releases/download/v2.5.0';
 const SAM2_DECODER_BYTES = 5_113_695 * 4;
-/** SAM 2's decoder: SAM 1's plus the high-resolution feature skips in the upscaling (hand count). */
-const SAM2_DECODER_GMACS = 2.2;
+/** SAM 2's decoder, one click: counted by count_macs.py (the skips' convolutions run at encode). */
+const SAM2_DECODER_GMACS = 1.82;
 
 /** One SAM 2.1 size: Meta's checkpoint (converted here) and X-AnyLabeling's layout-A ONNX pair (no Python). */
 function sam21(
@@ -187,6 +236,130 @@ function sam21(
   ];
 }
 
+const XANY = 'https://github.com/CVHub520/X-AnyLabeling/releases/download';
+const MB = 1_000_000;
+
+/** A published encoder/decoder pair, saved as encoder.onnx / decoder.onnx (the folder's first known pair). */
+function pair(
+  encoder: { url: string; approxBytes: number },
+  decoder: { url: string; approxBytes: number },
+): CatalogFile[] {
+  return [
+    { path: 'encoder.onnx', url: encoder.url, sha256: null, md5: null, approxBytes: encoder.approxBytes },
+    { path: 'decoder.onnx', url: decoder.url, sha256: null, md5: null, approxBytes: decoder.approxBytes },
+  ];
+}
+
+/**
+ * X-AnyLabeling's SAM 1 ONNX pairs (samexporter, `--use-preprocess` encoders): release v0.2.0, URLs from
+ * `segment_anything_vit_{b,l}{,_quant}.yaml` / `segment_anything_vit_h_quant.yaml`, sizes from model_zoo.md.
+ * SAM's quality: the SAM paper's zero-shot COCO instance segmentation (ViTDet-H boxes) is 46.5 AP for ViT-H;
+ * ViT-L is within 0.5 AP of it and ViT-B about 2 AP below (the paper's encoder-size ablation), as in the checkpoint
+ * entries.
+ */
+function xAnySam(
+  type: 'vit_b' | 'vit_l' | 'vit_h',
+  stem: string,
+  quant: boolean,
+  encoderMB: number,
+  decoderMB: number,
+): CatalogEntry {
+  const size = type.slice(4).toUpperCase();
+  const suffix = quant ? '.quant' : '';
+  const full = type === 'vit_b' ? 4 : 5;
+  return {
+    name: `sam-vit-${type.slice(4)}-xany${quant ? '-int8' : ''}`,
+    title: `SAM ViT-${size}${quant ? ' int8' : ''} (ONNX by X-AnyLabeling; no Python needed)`,
+    kind: 'onnx',
+    family: 'sam',
+    layout: 'preprocess-in-graph',
+    files: pair(
+      { url: `${XANY}/v0.2.0/${stem}.encoder${suffix}.onnx`, approxBytes: encoderMB * MB },
+      { url: `${XANY}/v0.2.0/${stem}.decoder${suffix}.onnx`, approxBytes: decoderMB * MB },
+    ),
+    source: 'https://github.com/CVHub520/X-AnyLabeling/blob/main/docs/en/model_zoo.md',
+    license: 'Apache-2.0',
+    gmacs: { encoder: COUNTED_ENCODER_GMACS[type], decoder: SAM1_DECODER_GMACS },
+    quality: (quant ? full - 1 : full) as CatalogEntry['quality'],
+  };
+}
+
+/** EfficientViT-SAM L0 / L1 as X-AnyLabeling re-exported them (v0.2.4, `efficientvit_sam_l{0,1}_vit_h.yaml`). */
+function xAnyEfficientVit(level: 'l0' | 'l1', encoderMB: number): CatalogEntry {
+  const stem = `efficientvit_sam_${level}_vit_h`;
+  return {
+    name: `efficientvit-sam-${level}`,
+    title: `EfficientViT-SAM ${level.toUpperCase()} (ONNX by X-AnyLabeling; no Python needed)`,
+    kind: 'onnx',
+    family: 'sam',
+    layout: 'preprocess-in-graph',
+    files: pair(
+      { url: `${XANY}/v0.2.4/${stem}.encoder.onnx`, approxBytes: encoderMB * MB },
+      { url: `${XANY}/v0.2.4/${stem}.decoder.onnx`, approxBytes: 15.63 * MB },
+    ),
+    source: 'https://github.com/mit-han-lab/efficientvit/tree/master/applications/efficientvit_sam',
+    license: 'Apache-2.0',
+    gmacs: { encoder: COUNTED_ENCODER_GMACS[`efficientvit-sam-${level}`], decoder: SAM1_DECODER_GMACS },
+    // mit-han-lab's README table (ViTDet boxes): COCO mask AP 45.7 (L0), 46.2 (L1); LVIS 41.8, 42.1.
+    quality: 5,
+  };
+}
+
+/**
+ * EdgeSAM's own ONNX export (encoder `image` [1,3,1024,1024], EdgeSAM decoder; `scripts/export_onnx_model.py`),
+ * URLs from chongzhou96/EdgeSAM README @b53372c0f5fb. No size is published: the estimates are 4 bytes per
+ * parameter (RepViT-M1 encoder 5.1 M with SAM's neck, decoder 4.1 M). Licence: S-Lab License 1.0
+ * (non-commercial use only). Quality: README table, COCO AP with ViTDet-H boxes 42.2 (EdgeSAM), 42.7 (3x).
+ */
+function edgeSam(variant: '' | '_3x'): CatalogEntry {
+  const weights = 'https://huggingface.co/spaces/chongzhou/EdgeSAM/resolve/main/weights';
+  return {
+    name: `edgesam${variant.replace('_', '-')}`,
+    title: `EdgeSAM${variant ? '-3x' : ''} (ONNX by its authors; no Python needed; non-commercial licence)`,
+    kind: 'onnx',
+    family: 'sam',
+    layout: 'edgesam',
+    files: pair(
+      { url: `${weights}/edge_sam${variant}_encoder.onnx`, approxBytes: 21 * MB },
+      { url: `${weights}/edge_sam${variant}_decoder.onnx`, approxBytes: 16 * MB },
+    ),
+    source: 'https://github.com/chongzhou96/EdgeSAM#checkpoints',
+    license: 'S-Lab-1.0 (non-commercial)',
+    gmacs: { encoder: COUNTED_ENCODER_GMACS.edgesam, decoder: SAM1_DECODER_GMACS },
+    quality: 3,
+  };
+}
+
+/** The CPU models of issue 15 (see the module comment for the sources and what was left out). */
+const CPU_MODELS: readonly CatalogEntry[] = [
+  {
+    name: 'mobile-sam',
+    title: "MobileSAM (ONNX by X-AnyLabeling, with SAM ViT-H's decoder; no Python needed)",
+    kind: 'onnx',
+    family: 'sam',
+    layout: 'preprocess-in-graph',
+    // mobile_sam_vit_h.yaml: MobileSAM's encoder with Meta's ViT-H decoder (fp32; the same size as ViT-B's).
+    files: pair(
+      { url: `${XANY}/v0.2.0/mobile_sam.encoder.onnx`, approxBytes: 26.85 * MB },
+      { url: `${XANY}/v0.2.0/sam_vit_h_4b8939.decoder.onnx`, approxBytes: 15.74 * MB },
+    ),
+    source: 'https://github.com/ChaoningZhang/MobileSAM',
+    license: 'Apache-2.0',
+    gmacs: { encoder: COUNTED_ENCODER_GMACS['mobile-sam'], decoder: SAM1_DECODER_GMACS },
+    // EdgeSAM's README table (ViTDet-H boxes): MobileSAM 39.4 COCO AP.
+    quality: 2,
+  },
+  edgeSam(''),
+  edgeSam('_3x'),
+  xAnyEfficientVit('l0', 117.25),
+  xAnyEfficientVit('l1', 166.31),
+  xAnySam('vit_b', 'sam_vit_b_01ec64', false, 342.58, 15.74),
+  xAnySam('vit_b', 'sam_vit_b_01ec64', true, 103.78, 8.34),
+  xAnySam('vit_l', 'sam_vit_l_0b3195', false, 1150, 15.74),
+  xAnySam('vit_l', 'sam_vit_l_0b3195', true, 317.18, 8.34),
+  xAnySam('vit_h', 'sam_vit_h_4b8939', true, 626.4, 8.34),
+];
+
 export const CATALOG: readonly CatalogEntry[] = [
   metaCheckpoint(
     'sam-vit-b',
@@ -194,7 +367,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_b_01ec64.pth',
     '01ec64d29a2fca3f0661936605ae66f5',
     375_042_383,
-    490,
+    COUNTED_ENCODER_GMACS.vit_b,
   ),
   metaCheckpoint(
     'sam-vit-l',
@@ -202,7 +375,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_l_0b3195.pth',
     '0b3195507c641ddb6910d2bb5adee89c',
     1_249_524_607,
-    1490,
+    COUNTED_ENCODER_GMACS.vit_l,
   ),
   metaCheckpoint(
     'sam-vit-h',
@@ -210,8 +383,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_h_4b8939.pth',
     '4b8939a88964f0f4ff5f5b2642c598a6',
     2_564_550_879,
-    2980,
+    COUNTED_ENCODER_GMACS.vit_h,
   ),
+  // SlimSAM's pruned ViT-B has no PyTorch reference here: its 21 / 100 GMACs stay hand estimates.
   transformersJs(
     'slimsam-77',
     'Xenova/slimsam-77-uniform',
@@ -233,14 +407,50 @@ export const CATALOG: readonly CatalogEntry[] = [
     'Xenova/sam-vit-base',
     'SAM ViT-B (ONNX by Xenova; points only)',
     350_000_000,
-    490,
+    COUNTED_ENCODER_GMACS.vit_b,
     4,
   ),
-  ...sam21('tiny', 'sam2.1_hiera_t', 'T', 38_900_000, 60, 4),
-  ...sam21('small', 'sam2.1_hiera_s', 'S', 46_000_000, 75, 4),
-  ...sam21('base_plus', 'sam2.1_hiera_b+', 'B+', 80_800_000, 150, 5),
-  ...sam21('large', 'sam2.1_hiera_l', 'L', 224_400_000, 420, 5),
+  ...sam21('tiny', 'sam2.1_hiera_t', 'T', 38_900_000, COUNTED_ENCODER_GMACS.hiera_t, 4),
+  ...sam21('small', 'sam2.1_hiera_s', 'S', 46_000_000, COUNTED_ENCODER_GMACS.hiera_s, 4),
+  ...sam21('base_plus', 'sam2.1_hiera_b+', 'B+', 80_800_000, COUNTED_ENCODER_GMACS['hiera_b+'], 5),
+  ...sam21('large', 'sam2.1_hiera_l', 'L', 224_400_000, COUNTED_ENCODER_GMACS.hiera_l, 5),
+  ...CPU_MODELS,
 ];
+
+/**
+ * What is wrong with a catalog entry, or [] (the unit test runs it on every entry): a layout the registry does not
+ * know, a URL that is not https, a file path that could leave the folder or repeats, an archive entry that is not
+ * one .zip with members mapped to distinct paths, a non-positive compute count.
+ */
+export function catalogEntryProblems(e: CatalogEntry): string[] {
+  const problems: string[] = [];
+  if (!LAYOUTS.some((l) => l.kind === e.layout))
+    problems.push(`layout ${e.layout} is not a registered layout`);
+  if (!(e.gmacs.encoder > 0 && e.gmacs.decoder > 0)) problems.push('gmacs must be positive');
+  if (!e.files.length) problems.push('no files');
+  const paths = new Set<string>();
+  for (const f of e.files) {
+    if (!/^https:\/\/[^/]+\//.test(f.url)) problems.push(`${f.url} is not an https URL`);
+    const unsafe = unsafeFolderPathReason(f.path);
+    if (unsafe) problems.push(`file path ${f.path} ${unsafe}`);
+    if (paths.has(f.path)) problems.push(`file path ${f.path} appears twice`);
+    paths.add(f.path);
+    if (f.members && e.kind !== 'archive')
+      problems.push(`${f.path} lists members but the entry is not an archive`);
+  }
+  if (e.kind === 'archive') {
+    const members = e.files[0]?.members ?? [];
+    if (e.files.length !== 1 || !members.length) problems.push('an archive entry is one file with members');
+    const targets = new Set<string>();
+    for (const m of members) {
+      const unsafe = unsafeFolderPathReason(m.path) ?? unsafePathReason(m.member);
+      if (unsafe) problems.push(`member ${m.member} → ${m.path} ${unsafe}`);
+      if (targets.has(m.path)) problems.push(`two members are extracted to ${m.path}`);
+      targets.add(m.path);
+    }
+  }
+  return problems;
+}
 
 export function findCatalogEntry(name: string): CatalogEntry | undefined {
   return CATALOG.find((e) => e.name === name);

@@ -3,6 +3,10 @@
  * `<data dir>/models/.download-<name>/` (kept across interruptions, so a rerun resumes), then
  * - ONNX pairs: the staging folder must open as a model folder (layout, shapes, manifest checksums), then it is
  *   renamed into place;
+ * - an archive (issue 15): one .zip downloaded into the staging folder; its listed members are extracted into
+ *   `.extract-<name>/`, which must open as a model folder and is then renamed into place; the archive stays in
+ *   staging until then (a rerun resumes its download), and is deleted when it proves damaged or hostile (a rerun
+ *   downloads it again);
  * - a PyTorch checkpoint: converted with the project's converter for its --type (native-models/export.py for
  *   SAM 1, export_sam2.py for SAM 2 / 2.1: families.ts) into the install folder, then the staging folder (the
  *   checkpoint) is deleted.
@@ -13,6 +17,7 @@ import path from 'node:path';
 import { UserError, describeError } from '../common/errors.ts';
 import { openModelFolder } from '../inference/modelFolder.ts';
 import { lastLine, requireTorch, runPython } from '../node/python.ts';
+import { type ArchiveMember, extractArchive } from './archive.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { converterForType } from './families.ts';
 import { type DownloadResult, displayUrl, downloadFile } from './download.ts';
@@ -24,11 +29,14 @@ export interface InstallFile {
   readonly path: string;
   readonly sha256?: string | null;
   readonly md5?: string | null;
+  /** For an archive plan: the members to extract (archive name → model folder path). */
+  readonly members?: readonly ArchiveMember[];
 }
 
 export interface InstallPlan {
   readonly name: string;
-  readonly kind: 'onnx' | 'checkpoint';
+  /** 'archive': one .zip whose `members` form the model folder. */
+  readonly kind: 'onnx' | 'checkpoint' | 'archive';
   readonly modelType?: string;
   readonly files: readonly InstallFile[];
 }
@@ -41,6 +49,8 @@ export interface InstallEvents {
   onConvert?(): void;
   /** The downloaded ONNX pair is being checked (it must open as a model folder). */
   onCheck?(): void;
+  /** An archive's member is being extracted. */
+  onExtract?(member: ArchiveMember, index: number, count: number): void;
 }
 
 /** A catalog entry with the user's `--sha256` values (one per file, in order) taking precedence. */
@@ -58,6 +68,7 @@ export function planFromCatalog(entry: CatalogEntry, name: string, sha256: reado
       path: f.path,
       sha256: sha256[i] ?? f.sha256,
       md5: f.md5,
+      ...(f.members ? { members: f.members } : {}),
     })),
   };
 }
@@ -128,7 +139,9 @@ export async function installModel(
     events.onFileDone?.(file, result, file.sha256 ? 'sha256' : file.md5 ? 'md5' : null);
   }
 
-  if (plan.kind === 'onnx') {
+  if (plan.kind === 'archive') {
+    await installArchive(registry, plan, staging, events);
+  } else if (plan.kind === 'onnx') {
     events.onCheck?.();
     try {
       await openModelFolder(staging, registry.hashes);
@@ -167,4 +180,43 @@ export async function installModel(
     await rm(staging, { recursive: true, force: true });
   }
   return registry.installed(plan.name);
+}
+
+/** Extract the downloaded archive's members into `.extract-<name>`, check the folder, move it into place. */
+async function installArchive(
+  registry: ModelRegistry,
+  plan: InstallPlan,
+  staging: string,
+  events: InstallEvents,
+): Promise<void> {
+  const [file] = plan.files;
+  if (plan.files.length !== 1 || !file?.members?.length)
+    throw new Error(`install plan ${plan.name}: an archive plan is one file with members`);
+  const archive = path.join(staging, file.path);
+  const extracting = path.join(registry.modelsDir, `.extract-${plan.name}`);
+  await rm(extracting, { recursive: true, force: true });
+  await mkdir(extracting, { recursive: true });
+  try {
+    await extractArchive(archive, file.members, extracting, { onMember: events.onExtract });
+  } catch (error) {
+    await rm(extracting, { recursive: true, force: true });
+    // A damaged or hostile archive cannot get better by resuming: delete it, so a rerun downloads it again.
+    await rm(archive, { force: true });
+    throw new UserError(`${describeError(error)} (nothing was installed; the archive was deleted)`, {
+      cause: error,
+    });
+  }
+  events.onCheck?.();
+  try {
+    await openModelFolder(extracting, registry.hashes);
+  } catch (error) {
+    await rm(extracting, { recursive: true, force: true });
+    throw new UserError(
+      `the files extracted from ${file.path} do not form a usable model folder (${describeError(error)}); ` +
+        `the archive is kept in ${staging}`,
+      { cause: error },
+    );
+  }
+  await rename(extracting, registry.installDir(plan.name));
+  await rm(staging, { recursive: true, force: true });
 }
