@@ -48,6 +48,7 @@ const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 const MAX_COMMENT = 0xffff;
 const UNIX_HOST = 3;
+const MAX_DIRECTORY_BYTES = 16 * 1024 * 1024;
 export const S_IFMT = 0o170000;
 export const S_IFLNK = 0o120000;
 export const S_IFDIR = 0o040000;
@@ -94,6 +95,9 @@ async function findDirectory(
     size = safeNumber(record.readBigUInt64LE(40), 'directory size');
     offset = safeNumber(record.readBigUInt64LE(48), 'directory offset');
   }
+  // A model archive lists a handful of files; a bigger directory is not one (and would be read into memory).
+  if (size > MAX_DIRECTORY_BYTES)
+    throw new ZipFormatError(`its directory declares ${size} bytes, more than a model archive has`);
   if (offset + size > fileSize)
     throw new ZipFormatError('truncated (the directory lies past the end of the file)');
   return { offset, size, count };

@@ -2,11 +2,13 @@
  * The model manager's downloads against a local HTTP server on 127.0.0.1: a complete transfer, a resume after an
  * interrupted one, a truncated body, corrupted bytes (checksum mismatch, nothing installed), HTTP errors, a
  * whole ONNX model installed from two URLs into the registry, and a SAM 2.1 catalog entry (issue 14) whose
- * "published" files are the committed layout-A fixture served under X-AnyLabeling's file names.
+ * "published" files are the committed layout-A fixture served under X-AnyLabeling's file names. Issue 15: an
+ * archive entry (a .zip built from the MobileSAM fixture) installed, resumed, cancelled, refused when corrupt or
+ * hostile.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -18,6 +20,7 @@ import { type CatalogEntry, findCatalogEntry } from '../../../electron/models/ca
 import { installModel, planFromCatalog, planFromUrls } from '../../../electron/models/install.ts';
 import { ModelRegistry } from '../../../electron/models/registry.ts';
 import { fixturesDir, repoRoot } from '../../helpers/paths.ts';
+import { buildZip } from './zipWriter.ts';
 
 const tinyModel = path.join(fixturesDir, 'models', 'tiny-random');
 const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251));
@@ -299,3 +302,163 @@ describe('installModel from a SAM 2.1 catalog entry (a published samexporter pai
     expect(await reg.find('sam2-ckpt')).toBeUndefined();
   }, 300_000);
 });
+
+describe('installModel from an archive entry (issue 15: a published .zip)', () => {
+  const fixture = path.join(path.dirname(tinyModel), 'mobile-sam-preprocess');
+  const encoder = readFileSync(path.join(fixture, 'mobile_sam.encoder.onnx'));
+  const decoder = readFileSync(path.join(fixture, 'sam_vit_tiny.decoder.onnx'));
+  const members = [
+    { member: 'mobile_sam/mobile_sam.encoder.onnx', path: 'encoder.onnx' },
+    { member: 'mobile_sam/sam_vit_tiny.decoder.onnx', path: 'decoder.onnx' },
+  ];
+  const zip = buildZip([
+    { name: 'mobile_sam/config.yaml', data: Buffer.from('type: segment_anything\n') },
+    { name: members[0]!.member, data: encoder },
+    { name: members[1]!.member, data: decoder },
+  ]);
+
+  /** A catalog-shaped archive entry whose .zip is served at `/<prefix>/mobile_sam.zip`. */
+  function archiveEntry(prefix: string, route: Omit<Route, 'body'> & { body?: Buffer } = {}): CatalogEntry {
+    routes.set(`/${prefix}/mobile_sam.zip`, { body: zip, ...route });
+    const base_ = findCatalogEntry('mobile-sam')!;
+    return {
+      ...base_,
+      kind: 'archive',
+      files: [
+        {
+          path: 'mobile_sam.zip',
+          url: `${base}/${prefix}/mobile_sam.zip`,
+          sha256: null,
+          md5: null,
+          approxBytes: zip.length,
+          members,
+        },
+      ],
+    };
+  }
+
+  function registry() {
+    const data = tmp();
+    return new ModelRegistry(data, new FileHashCache(), path.join(data, 'no-builtin'));
+  }
+
+  it('downloads the zip, extracts only the listed members, and opens as the expected layout', async () => {
+    const reg = registry();
+    const extracted: string[] = [];
+    const installed = await installModel(reg, planFromCatalog(archiveEntry('zip-ok'), 'msam', [sha(zip)]), {
+      onExtract: (m) => extracted.push(m.path),
+    });
+    expect(extracted).toEqual(['encoder.onnx', 'decoder.onnx']);
+    expect(installed).toMatchObject({ name: 'msam', layout: 'preprocess-in-graph', problem: null });
+    expect(readdirSync(installed.dir).sort()).toEqual(['decoder.onnx', 'encoder.onnx']);
+    expect(readFileSync(path.join(installed.dir, 'encoder.onnx')).equals(encoder)).toBe(true);
+    expect(readdirSync(reg.modelsDir)).toEqual(['msam']);
+  });
+
+  it('an interrupted download keeps the partial zip in staging and a rerun resumes it', async () => {
+    const reg = registry();
+    const plan = planFromCatalog(archiveEntry('zip-cut', { cutAt: 200_000, cutTimes: 1 }), 'cut', []);
+    await expect(installModel(reg, plan)).rejects.toThrow(
+      /mobile_sam\.zip: the transfer stopped after \d+ of/,
+    );
+    expect(await reg.find('cut')).toBeUndefined();
+    const part = path.join(reg.modelsDir, '.download-cut', 'mobile_sam.zip.part');
+    const kept = statSync(part).size;
+    requests.length = 0;
+    const installed = await installModel(reg, plan);
+    expect(requests).toEqual([
+      { url: '/zip-cut/mobile_sam.zip', range: kept ? `bytes=${kept}-` : undefined },
+    ]);
+    expect(installed.layout).toBe('preprocess-in-graph');
+    expect(readdirSync(reg.modelsDir)).toEqual(['cut']);
+  });
+
+  it('a cancelled download installs nothing and keeps its bytes for a resume', async () => {
+    const reg = registry();
+    const abort = new AbortController();
+    const plan = planFromCatalog(archiveEntry('zip-cancel'), 'cancelled', []);
+    await expect(
+      installModel(reg, plan, { onProgress: (done) => done > 0 && abort.abort() }, abort.signal),
+    ).rejects.toThrow(/cancelled|transfer stopped/);
+    expect(await reg.find('cancelled')).toBeUndefined();
+    expect(existsSync(path.join(reg.modelsDir, 'cancelled'))).toBe(false);
+    expect(existsSync(path.join(reg.modelsDir, '.extract-cancelled'))).toBe(false);
+    expect(existsSync(path.join(reg.modelsDir, '.download-cancelled', 'mobile_sam.zip.part'))).toBe(true);
+  });
+
+  it('a checksum mismatch installs nothing', async () => {
+    const reg = registry();
+    const plan = planFromCatalog(archiveEntry('zip-corrupt', { corrupt: true }), 'corrupt', [sha(zip)]);
+    await expect(installModel(reg, plan)).rejects.toThrow(
+      /mobile_sam\.zip: checksum mismatch: expected sha256/,
+    );
+    expect(await reg.find('corrupt')).toBeUndefined();
+    expect(readdirSync(reg.modelsDir).filter((d) => !d.startsWith('.download-'))).toEqual([]);
+  });
+
+  it.each([
+    ['path traversal', { name: '../../escape.onnx', data: Buffer.from('x') }, /has a "\.\." path segment/],
+    [
+      'a symbolic link',
+      { name: 'mobile_sam/link', data: Buffer.from('/etc'), unixMode: 0o120777 },
+      /symbolic link/,
+    ],
+  ])(
+    'a hostile archive (%s) is refused by name, nothing is installed, the zip is deleted',
+    async (_, extra, why) => {
+      const reg = registry();
+      const hostile = buildZip([
+        { name: members[0]!.member, data: encoder },
+        { name: members[1]!.member, data: decoder },
+        extra,
+      ]);
+      const plan = planFromCatalog(
+        archiveEntry(`zip-evil-${extra.name.length}`, { body: hostile }),
+        'evil',
+        [],
+      );
+      const error = await installModel(reg, plan).then(
+        () => new Error('installed'),
+        (e: unknown) => e as Error,
+      );
+      expect(error.message).toMatch(new RegExp(`^archive mobile_sam\\.zip: member "${escape(extra.name)}" `));
+      expect(error.message).toMatch(why);
+      expect(error.message).toMatch(/nothing was installed; the archive was deleted\)$/);
+      expect(await reg.find('evil')).toBeUndefined();
+      expect(existsSync(path.join(tmpRoot(reg), 'escape.onnx'))).toBe(false);
+      expect(readdirSync(reg.modelsDir).filter((d) => d !== '.download-evil')).toEqual([]);
+      expect(readdirSync(path.join(reg.modelsDir, '.download-evil'))).toEqual([]);
+    },
+  );
+
+  it('a CRC mismatch inside an archive without a known checksum is caught at extraction', async () => {
+    const reg = registry();
+    const damaged = buildZip([
+      { name: members[0]!.member, data: encoder, crc: 1 },
+      { name: members[1]!.member, data: decoder },
+    ]);
+    const plan = planFromCatalog(archiveEntry('zip-crc', { body: damaged }), 'crc', []);
+    await expect(installModel(reg, plan)).rejects.toThrow(
+      /^archive mobile_sam\.zip: member "mobile_sam\/mobile_sam\.encoder\.onnx" CRC mismatch .*nothing was installed/,
+    );
+    expect(await reg.find('crc')).toBeUndefined();
+    expect(existsSync(path.join(reg.modelsDir, 'crc'))).toBe(false);
+  });
+
+  it('members that do not form a model folder: refused, the zip kept for inspection', async () => {
+    const reg = registry();
+    const entry = archiveEntry('zip-half');
+    const onlyEncoder: CatalogEntry = {
+      ...entry,
+      files: [{ ...entry.files[0]!, members: [members[0]!] }],
+    };
+    await expect(installModel(reg, planFromCatalog(onlyEncoder, 'half', []))).rejects.toThrow(
+      /the files extracted from mobile_sam\.zip do not form a usable model folder .*the archive is kept in/,
+    );
+    expect(await reg.find('half')).toBeUndefined();
+    expect(readdirSync(path.join(reg.modelsDir, '.download-half'))).toEqual(['mobile_sam.zip']);
+  });
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const tmpRoot = (reg: ModelRegistry) => path.dirname(reg.modelsDir);
