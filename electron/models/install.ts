@@ -20,6 +20,7 @@ import { lastLine, requireTorch, runPython } from '../node/python.ts';
 import { type ArchiveMember, extractArchive } from './archive.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { converterForType } from './families.ts';
+import { catalogFileUrl } from './mirror.ts';
 import { type DownloadResult, displayUrl, downloadFile } from './download.ts';
 import type { ModelEntry, ModelRegistry } from './registry.ts';
 
@@ -53,7 +54,10 @@ export interface InstallEvents {
   onExtract?(member: ArchiveMember, index: number, count: number): void;
 }
 
-/** A catalog entry with the user's `--sha256` values (one per file, in order) taking precedence. */
+/**
+ * A catalog entry with the user's `--sha256` values (one per file, in order) taking precedence; the URLs are the
+ * publishers', or the mirror's when SAM_ANNOTATE_MODEL_MIRROR is set (mirror.ts).
+ */
 export function planFromCatalog(entry: CatalogEntry, name: string, sha256: readonly string[]): InstallPlan {
   if (sha256.length > entry.files.length)
     throw new UserError(
@@ -64,7 +68,7 @@ export function planFromCatalog(entry: CatalogEntry, name: string, sha256: reado
     kind: entry.kind,
     modelType: entry.modelType,
     files: entry.files.map((f, i) => ({
-      url: f.url,
+      url: catalogFileUrl(entry.name, f.path, f.url),
       path: f.path,
       sha256: sha256[i] ?? f.sha256,
       md5: f.md5,

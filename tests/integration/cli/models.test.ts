@@ -227,6 +227,71 @@ describe('sam-annotate models (manager)', () => {
     expect(catalog.stdout).toMatch(/sam2\.1-hiera-tiny-onnx\s+SAM 2\.1\s+onnx\s+sam2-samexporter/);
   });
 
+  it('downloads the CPU catalog models by name from SAM_ANNOTATE_MODEL_MIRROR, resuming a cut transfer (issue 15)', async () => {
+    // The mirror holds `<catalog name>/<file path>`: MobileSAM's and EdgeSAM's fixtures stand in for the
+    // published files (no manifest, as published), the encoder cut once mid-transfer.
+    const fixture = (dir: string, file: string) => readFileSync(path.join(fixturesDir, 'models', dir, file));
+    const bodies = new Map<string, Buffer>([
+      ['/mirror/mobile-sam/encoder.onnx', fixture('mobile-sam-preprocess', 'mobile_sam.encoder.onnx')],
+      ['/mirror/mobile-sam/decoder.onnx', fixture('mobile-sam-preprocess', 'sam_vit_tiny.decoder.onnx')],
+      ['/mirror/edgesam/encoder.onnx', fixture('edgesam-tiny-random', 'encoder.onnx')],
+      ['/mirror/edgesam/decoder.onnx', fixture('edgesam-tiny-random', 'decoder.onnx')],
+    ]);
+    let cutOnce = true;
+    const server = createServer((req, res) => {
+      const body = bodies.get(req.url!);
+      if (!body) return void res.writeHead(404).end();
+      const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
+      if (start > 0)
+        res.writeHead(206, {
+          'Content-Length': body.length - start,
+          'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        });
+      else res.writeHead(200, { 'Content-Length': body.length });
+      if (cutOnce && req.url === '/mirror/mobile-sam/encoder.onnx') {
+        cutOnce = false;
+        res.write(body.subarray(0, 100_000), () => setTimeout(() => res.socket?.destroy(), 20));
+        return;
+      }
+      res.end(body.subarray(start));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mirror/`;
+    try {
+      const env = { ...freshEnv(), SAM_ANNOTATE_MODEL_MIRROR: mirror };
+      const cut = await cliAsync(['models', 'download', 'mobile-sam'], env);
+      expect(cut.code).toBe(1);
+      expect(cut.stderr).toMatch(
+        /mobile-sam\/encoder\.onnx: the transfer stopped after \d+ .*run the same command again/,
+      );
+      const resumed = await cliAsync(['models', 'download', 'mobile-sam'], env);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/encoder\.onnx: .*, resumed at /);
+      expect(resumed.stderr).toMatch(/installed mobile-sam \(preprocess-in-graph layout/);
+      const edge = await cliAsync(['models', 'download', 'edgesam'], env);
+      expect(edge.code, edge.stderr).toBe(0);
+      expect(
+        listJson(env)
+          .filter((m) => m.source === 'installed')
+          .map((m) => [m.name, m.layout]),
+      ).toEqual([
+        ['edgesam', 'edgesam'],
+        ['mobile-sam', 'preprocess-in-graph'],
+      ]);
+      const bad = await cliAsync(['models', 'download', 'mobile-sam'], {
+        ...freshEnv(),
+        SAM_ANNOTATE_MODEL_MIRROR: 'ftp://example.com',
+      });
+      expect(bad.stderr).toMatch(/SAM_ANNOTATE_MODEL_MIRROR="ftp:\/\/example\.com": expected an http/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const catalog = cli(['models', 'download'], freshEnv());
+    expect(catalog.stdout).toMatch(/mobile-sam\s+SAM 1\s+onnx\s+preprocess-in-graph/);
+    expect(catalog.stdout).toMatch(/edgesam\s+SAM 1\s+onnx\s+edgesam/);
+  });
+
   it('installs a conversion in one step with convert --install', () => {
     const env = freshEnv();
     const [pth, config] = writeTinyCheckpoint(tmp);
