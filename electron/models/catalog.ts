@@ -23,9 +23,14 @@
  *   states; X-AnyLabeling publishes L0 and L1 only.
  * - X-AnyLabeling's EdgeSAM (v2.2.0): its encoder takes uint8 [1,3,H,W], which the `edgesam` layout does not
  *   match (LAYOUTS.md §4.1); EdgeSAM's own files are listed instead.
- * - AnyLabeling's zips (vietanhdev/anylabeling @5c15bbf `configs/auto_labeling/models.yaml`, HF
- *   vietanhdev/segment-anything-onnx-models): the same SAM and MobileSAM exports, but no source lists the member
- *   names inside the zips, and an archive entry must name them; X-AnyLabeling's plain files are used instead.
+ * - AnyLabeling's zips (URLs: vietanhdev/anylabeling @5c15bbf `anylabeling/configs/auto_labeling/models.yaml`;
+ *   files on HF vietanhdev/segment-anything-onnx-models), `archive` entries: only the two whose member names,
+ *   byte size and sha256 a source states — MergenEnBilge/Katib `src/katib/services/model_downloads.py`
+ *   @d3e8d54e58dd pins `mobile_sam_20230629_quant.zip` and `sam_vit_b_01ec64_quant.zip` (members at the zip's
+ *   root; the sha256 were computed by Katib's authors from the bytes, not here). Their encoders are the same
+ *   samexporter `--use-preprocess` exports (AnyLabeling's `sam_onnx.py` feeds them the resized [H,W,3] image):
+ *   layout `preprocess-in-graph`. The other zips' members are stated nowhere; X-AnyLabeling's plain files
+ *   serve those models.
  *
  * `gmacs` are counted by native-models/tools/count_macs.py (shapes of the project's PyTorch references, meta
  * device); `quality` ranks published zero-shot COCO instance segmentation mask AP with ViTDet-H boxes as prompts
@@ -330,6 +335,45 @@ function edgeSam(variant: '' | '_3x'): CatalogEntry {
   };
 }
 
+/**
+ * One of AnyLabeling's zips (see the module comment): the encoder and decoder members, at the zip's root, become
+ * encoder.onnx / decoder.onnx. Quality: int8, one step below the fp32 model (MobileSAM 2, ViT-B 4).
+ */
+function anyLabelingZip(
+  name: string,
+  title: string,
+  zip: string,
+  [encoder, decoder]: readonly [string, string],
+  pinned: { sha256: string; bytes: number },
+  encoderGmacs: number,
+  quality: CatalogEntry['quality'],
+): CatalogEntry {
+  return {
+    name,
+    title,
+    kind: 'archive',
+    family: 'sam',
+    layout: 'preprocess-in-graph',
+    files: [
+      {
+        path: zip,
+        url: `${HF}/vietanhdev/segment-anything-onnx-models/resolve/main/${zip}`,
+        sha256: pinned.sha256,
+        md5: null,
+        approxBytes: pinned.bytes,
+        members: [
+          { member: encoder, path: 'encoder.onnx' },
+          { member: decoder, path: 'decoder.onnx' },
+        ],
+      },
+    ],
+    source: `${HF}/vietanhdev/segment-anything-onnx-models`,
+    license: 'Apache-2.0',
+    gmacs: { encoder: encoderGmacs, decoder: SAM1_DECODER_GMACS },
+    quality,
+  };
+}
+
 /** The CPU models of issue 15 (see the module comment for the sources and what was left out). */
 const CPU_MODELS: readonly CatalogEntry[] = [
   {
@@ -354,7 +398,24 @@ const CPU_MODELS: readonly CatalogEntry[] = [
   xAnyEfficientVit('l0', 117.25),
   xAnyEfficientVit('l1', 166.31),
   xAnySam('vit_b', 'sam_vit_b_01ec64', false, 342.58, 15.74),
-  xAnySam('vit_b', 'sam_vit_b_01ec64', true, 103.78, 8.34),
+  anyLabelingZip(
+    'mobile-sam-int8',
+    'MobileSAM int8 (ONNX by AnyLabeling, one .zip; no Python needed)',
+    'mobile_sam_20230629_quant.zip',
+    ['mobile_sam.encoder.quant.onnx', 'sam_vit_h_4b8939.decoder.quant.onnx'],
+    { sha256: '8a8ee531538541a55fa6fa7efebae121ef33e5c323b3998b48ea9383b37d90aa', bytes: 10_971_233 },
+    COUNTED_ENCODER_GMACS['mobile-sam'],
+    1,
+  ),
+  anyLabelingZip(
+    'sam-vit-b-int8',
+    'SAM ViT-B int8 (ONNX by AnyLabeling, one .zip; no Python needed)',
+    'sam_vit_b_01ec64_quant.zip',
+    ['sam_vit_b_01ec64.encoder.quant.onnx', 'sam_vit_b_01ec64.decoder.quant.onnx'],
+    { sha256: '9d59db12affc009f71c9ddeab8fc833507510883e7f6bc4c0cc6c45e0d4f5862', bytes: 75_377_417 },
+    COUNTED_ENCODER_GMACS.vit_b,
+    3,
+  ),
   xAnySam('vit_l', 'sam_vit_l_0b3195', false, 1150, 15.74),
   xAnySam('vit_l', 'sam_vit_l_0b3195', true, 317.18, 8.34),
   xAnySam('vit_h', 'sam_vit_h_4b8939', true, 626.4, 8.34),

@@ -4,7 +4,8 @@
  * Each test gets its own empty data folder ($SAM_ANNOTATE_DATA).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { type CliResult, cli } from '../../helpers/cli.ts';
 import { writeTinyCheckpoint } from '../../helpers/models.ts';
 import { fixturesDir, repoRoot } from '../../helpers/paths.ts';
+import { buildZip } from '../models/zipWriter.ts';
 
 const tiny = path.join(fixturesDir, 'models', 'tiny-random');
 const builtin = path.join(repoRoot, 'native-models', 'builtin', 'sam-annotate-demo');
@@ -290,6 +292,66 @@ describe('sam-annotate models (manager)', () => {
     const catalog = cli(['models', 'download'], freshEnv());
     expect(catalog.stdout).toMatch(/mobile-sam\s+SAM 1\s+onnx\s+preprocess-in-graph/);
     expect(catalog.stdout).toMatch(/edgesam\s+SAM 1\s+onnx\s+edgesam/);
+  });
+
+  it('downloads an archive entry by name from the mirror: checksum, resume, only the listed members (issue 15)', async () => {
+    // AnyLabeling's MobileSAM int8 zip, made from the MobileSAM fixture under the published member names.
+    const fixture = (file: string) =>
+      readFileSync(path.join(fixturesDir, 'models', 'mobile-sam-preprocess', file));
+    const zip = buildZip([
+      { name: 'mobile_sam.encoder.quant.onnx', data: fixture('mobile_sam.encoder.onnx') },
+      { name: 'sam_vit_h_4b8939.decoder.quant.onnx', data: fixture('sam_vit_tiny.decoder.onnx') },
+      { name: 'config.yaml', data: Buffer.from('type: segment_anything\n') },
+    ]);
+    const zipSha = createHash('sha256').update(zip).digest('hex');
+    let cutOnce = true;
+    const server = createServer((req, res) => {
+      if (req.url !== '/mirror/mobile-sam-int8/mobile_sam_20230629_quant.zip')
+        return void res.writeHead(404).end();
+      const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
+      if (start > 0)
+        res.writeHead(206, {
+          'Content-Length': zip.length - start,
+          'Content-Range': `bytes ${start}-${zip.length - 1}/${zip.length}`,
+        });
+      else res.writeHead(200, { 'Content-Length': zip.length });
+      if (cutOnce && start === 0) {
+        cutOnce = false;
+        res.write(zip.subarray(0, 150_000), () => setTimeout(() => res.socket?.destroy(), 20));
+        return;
+      }
+      res.end(zip.subarray(start));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mirror`;
+    try {
+      const env = { ...freshEnv(), SAM_ANNOTATE_MODEL_MIRROR: mirror };
+      const cut = await cliAsync(['models', 'download', 'mobile-sam-int8', '--sha256', zipSha], env);
+      expect(cut.code).toBe(1);
+      expect(cut.stderr).toMatch(/mobile_sam_20230629_quant\.zip: the transfer stopped after \d+ /);
+      const ok = await cliAsync(['models', 'download', 'mobile-sam-int8', '--sha256', zipSha], env);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toMatch(/mobile_sam_20230629_quant\.zip: .*, resumed at .*\(sha256 verified\)/);
+      expect(ok.stderr).toMatch(/installed mobile-sam-int8 \(preprocess-in-graph layout/);
+      const row = listJson(env).find((e) => e.name === 'mobile-sam-int8')!;
+      expect(row).toMatchObject({ source: 'installed', layout: 'preprocess-in-graph', problem: null });
+      expect(readdirSync(row.dir as string).sort()).toEqual(['decoder.onnx', 'encoder.onnx']);
+      const fresh = { ...freshEnv(), SAM_ANNOTATE_MODEL_MIRROR: mirror };
+      // The catalog pins the published zip's sha256: the fixture's bytes are refused (and deleted) without --sha256.
+      const pinned = await cliAsync(['models', 'download', 'mobile-sam-int8'], fresh);
+      expect(pinned.code).toBe(1);
+      expect(pinned.stderr).toMatch(
+        /checksum mismatch: expected sha256 8a8ee531538541a55fa6fa7efebae121ef33e5c323b3998b48ea9383b37d90aa, got /,
+      );
+      expect(listJson(fresh).map((e) => e.name)).toEqual(['sam-annotate-demo']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const catalog = cli(['models', 'download'], freshEnv());
+    expect(catalog.stdout).toMatch(
+      /mobile-sam-int8\s+SAM 1\s+archive\s+preprocess-in-graph\s+~11\.0 MB\s+sha256/,
+    );
   });
 
   it('installs a conversion in one step with convert --install', () => {

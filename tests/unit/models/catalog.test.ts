@@ -110,8 +110,9 @@ describe('every catalog entry (issue 15)', () => {
       'edgesam-3x',
       'efficientvit-sam-l0',
       'efficientvit-sam-l1',
+      'mobile-sam-int8',
       'sam-vit-b-xany',
-      'sam-vit-b-xany-int8',
+      'sam-vit-b-int8',
       'sam-vit-l-xany',
       'sam-vit-l-xany-int8',
       'sam-vit-h-xany-int8',
@@ -123,6 +124,22 @@ describe('every catalog entry (issue 15)', () => {
     expect(findCatalogEntry('mobile-sam')).toMatchObject({ kind: 'onnx', layout: 'preprocess-in-graph' });
     expect(findCatalogEntry('efficientvit-sam-l0')!.layout).toBe('preprocess-in-graph');
     expect(findCatalogEntry('edgesam')!.layout).toBe('edgesam');
+    // AnyLabeling's zip: one verified archive whose root members become the folder's pair.
+    expect(findCatalogEntry('sam-vit-b-int8')).toMatchObject({
+      kind: 'archive',
+      layout: 'preprocess-in-graph',
+      files: [
+        {
+          path: 'sam_vit_b_01ec64_quant.zip',
+          url: 'https://huggingface.co/vietanhdev/segment-anything-onnx-models/resolve/main/sam_vit_b_01ec64_quant.zip',
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+          members: [
+            { member: 'sam_vit_b_01ec64.encoder.quant.onnx', path: 'encoder.onnx' },
+            { member: 'sam_vit_b_01ec64.decoder.quant.onnx', path: 'decoder.onnx' },
+          ],
+        },
+      ],
+    });
     expect(findCatalogEntry('sam-vit-l-xany-int8')!.files.map((f) => path.posix.basename(f.url))).toEqual([
       'sam_vit_l_0b3195.encoder.quant.onnx',
       'sam_vit_l_0b3195.decoder.quant.onnx',
