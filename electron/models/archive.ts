@@ -52,6 +52,8 @@ export interface ExtractOptions {
   readonly maxMemberBytes?: number;
   /** Called before each member is written. */
   readonly onMember?: (member: ArchiveMember, index: number, count: number) => void;
+  /** Stops the extraction (it then throws the signal's reason; the folder must be discarded). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -107,11 +109,12 @@ export async function extractArchive(
   });
 
   for (const [i, { target, entry }] of chosen.entries()) {
+    options.signal?.throwIfAborted();
     options.onMember?.(target, i, chosen.length);
     const dest = path.join(folder, ...target.path.split('/'));
     await mkdir(path.dirname(dest), { recursive: true });
     try {
-      await extractZipMember(archive, entry, dest);
+      await extractZipMember(archive, entry, dest, options.signal);
     } catch (error) {
       if (error instanceof ZipMemberError) throw refuse(error.member, error.message);
       throw error;

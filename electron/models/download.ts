@@ -134,6 +134,30 @@ export async function downloadFile(
   return { file, bytes: received, sha256, md5, resumedFrom: response.status === 206 ? offset : 0 };
 }
 
+/**
+ * A file already downloaded to `file` (not `.part`: complete) by an earlier run, as a result, when it matches the
+ * expected checksums; a mismatching one is deleted (undefined: download it again), as is nothing else.
+ */
+export async function completedDownload(
+  file: string,
+  expected: Pick<DownloadOptions, 'sha256' | 'md5'>,
+): Promise<DownloadResult | undefined> {
+  const bytes = await stat(file).then(
+    (s) => (s.isFile() ? s.size : undefined),
+    () => undefined,
+  );
+  if (bytes === undefined) return undefined;
+  const { sha256, md5 } = await digests(file);
+  if (
+    (expected.sha256 && expected.sha256.toLowerCase() !== sha256) ||
+    (expected.md5 && expected.md5.toLowerCase() !== md5)
+  ) {
+    await rm(file, { force: true });
+    return undefined;
+  }
+  return { file, bytes, sha256, md5, resumedFrom: bytes };
+}
+
 /** sha256 and MD5 of a file in one read. */
 async function digests(file: string): Promise<{ sha256: string; md5: string }> {
   const sha256 = createHash('sha256');

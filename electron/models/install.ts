@@ -21,7 +21,7 @@ import { type ArchiveMember, extractArchive } from './archive.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { converterForType } from './families.ts';
 import { catalogFileUrl } from './mirror.ts';
-import { type DownloadResult, displayUrl, downloadFile } from './download.ts';
+import { type DownloadResult, completedDownload, displayUrl, downloadFile } from './download.ts';
 import type { ModelEntry, ModelRegistry } from './registry.ts';
 
 export interface InstallFile {
@@ -134,17 +134,16 @@ export async function installModel(
     events.onFileStart?.(file, i, plan.files.length);
     const dest = path.join(staging, file.path);
     await mkdir(path.dirname(dest), { recursive: true });
-    const result = await downloadFile(file.url, dest, {
-      sha256: file.sha256 ?? undefined,
-      md5: file.md5 ?? undefined,
-      onProgress: events.onProgress,
-      signal,
-    });
+    const options = { sha256: file.sha256 ?? undefined, md5: file.md5 ?? undefined };
+    // An archive downloaded completely by an earlier run (whose extraction failed or was cancelled) is reused.
+    const kept = plan.kind === 'archive' ? await completedDownload(dest, options) : undefined;
+    const result =
+      kept ?? (await downloadFile(file.url, dest, { ...options, onProgress: events.onProgress, signal }));
     events.onFileDone?.(file, result, file.sha256 ? 'sha256' : file.md5 ? 'md5' : null);
   }
 
   if (plan.kind === 'archive') {
-    await installArchive(registry, plan, staging, events);
+    await installArchive(registry, plan, staging, events, signal);
   } else if (plan.kind === 'onnx') {
     events.onCheck?.();
     try {
@@ -192,6 +191,7 @@ async function installArchive(
   plan: InstallPlan,
   staging: string,
   events: InstallEvents,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const [file] = plan.files;
   if (plan.files.length !== 1 || !file?.members?.length)
@@ -201,9 +201,13 @@ async function installArchive(
   await rm(extracting, { recursive: true, force: true });
   await mkdir(extracting, { recursive: true });
   try {
-    await extractArchive(archive, file.members, extracting, { onMember: events.onExtract });
+    await extractArchive(archive, file.members, extracting, { onMember: events.onExtract, signal });
   } catch (error) {
     await rm(extracting, { recursive: true, force: true });
+    if (signal?.aborted)
+      throw new UserError(`extracting ${file.path}: cancelled (the archive is kept in ${staging})`, {
+        cause: error,
+      });
     // A damaged or hostile archive cannot get better by resuming: delete it, so a rerun downloads it again.
     await rm(archive, { force: true });
     throw new UserError(`${describeError(error)} (nothing was installed; the archive was deleted)`, {

@@ -177,7 +177,12 @@ export async function readZipDirectory(file: string): Promise<ZipMember[]> {
  * the CRC-32, and that the data lies inside the file. Throws {@link ZipMemberError}; `dest` may then hold part of
  * the member (the caller discards the whole extraction folder).
  */
-export async function extractZipMember(file: string, member: ZipMember, dest: string): Promise<void> {
+export async function extractZipMember(
+  file: string,
+  member: ZipMember,
+  dest: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const fail = (message: string) => new ZipMemberError(member.name, message);
   if (member.flags & 1) throw fail('is encrypted');
   if (member.method !== 0 && member.method !== 8)
@@ -225,10 +230,10 @@ export async function extractZipMember(file: string, member: ZipMember, dest: st
     } else {
       const source = createReadStream(file, { start: dataStart, end: dataStart + member.compressedSize - 1 });
       const stages = member.method === 8 ? [source, createInflateRaw(), check] : [source, check];
-      await pipeline([...stages, createWriteStream(dest)]);
+      await pipeline([...stages, createWriteStream(dest)], { signal });
     }
   } catch (error) {
-    if (error instanceof ZipMemberError) throw error;
+    if (error instanceof ZipMemberError || signal?.aborted) throw error;
     // zlib's "unexpected end of file" or a bad block: the compressed bytes are damaged or cut short.
     throw fail(`cannot be inflated (${(error as Error).message})`);
   }

@@ -460,5 +460,63 @@ describe('installModel from an archive entry (issue 15: a published .zip)', () =
   });
 });
 
+describe('installModel: an archive kept from an earlier run (issue 15)', () => {
+  const fixture = path.join(path.dirname(tinyModel), 'mobile-sam-preprocess');
+  const members = [
+    { member: 'mobile_sam.encoder.onnx', path: 'encoder.onnx' },
+    { member: 'sam_vit_tiny.decoder.onnx', path: 'decoder.onnx' },
+  ];
+  const zip = buildZip(
+    members.map((m) => ({ name: m.member, data: readFileSync(path.join(fixture, m.member)) })),
+  );
+
+  function plan(route: string, name: string, only = members, sha256: string | null = null) {
+    routes.set(route, { body: zip });
+    const entry = findCatalogEntry('mobile-sam-int8')!;
+    const file = { ...entry.files[0]!, url: `${base}${route}`, sha256, members: only };
+    return planFromCatalog({ ...entry, files: [file] }, name, []);
+  }
+
+  function registry() {
+    const data = tmp();
+    return new ModelRegistry(data, new FileHashCache(), path.join(data, 'no-builtin'));
+  }
+
+  it('cancelled while extracting: nothing installed, the archive kept, and a rerun installs it without a download', async () => {
+    const reg = registry();
+    const abort = new AbortController();
+    const cancelled = plan('/kept/a.zip', 'kept', members, sha(zip));
+    await expect(
+      installModel(reg, cancelled, { onExtract: () => abort.abort() }, abort.signal),
+    ).rejects.toThrow(
+      /^extracting mobile_sam_20230629_quant\.zip: cancelled \(the archive is kept in .*\.download-kept\)$/,
+    );
+    expect(await reg.find('kept')).toBeUndefined();
+    expect(readdirSync(reg.modelsDir).sort()).toEqual(['.download-kept']);
+    expect(readdirSync(path.join(reg.modelsDir, '.download-kept'))).toEqual([
+      'mobile_sam_20230629_quant.zip',
+    ]);
+    requests.length = 0;
+    const done: number[] = [];
+    const installed = await installModel(reg, cancelled, { onFileDone: (_f, r) => done.push(r.resumedFrom) });
+    expect(requests).toEqual([]);
+    expect(done).toEqual([zip.length]);
+    expect(installed.layout).toBe('preprocess-in-graph');
+    expect(readdirSync(reg.modelsDir)).toEqual(['kept']);
+  });
+
+  it('a kept archive that no longer matches its checksum is downloaded again', async () => {
+    const reg = registry();
+    const half = plan('/kept/b.zip', 'again', [members[0]!], sha(zip));
+    await expect(installModel(reg, half)).rejects.toThrow(/do not form a usable model folder/);
+    const kept = path.join(reg.modelsDir, '.download-again', 'mobile_sam_20230629_quant.zip');
+    writeFileSync(kept, Buffer.from('damaged on disk'));
+    requests.length = 0;
+    const installed = await installModel(reg, plan('/kept/b.zip', 'again', members, sha(zip)));
+    expect(requests.map((r) => r.url)).toEqual(['/kept/b.zip']);
+    expect(installed.layout).toBe('preprocess-in-graph');
+  });
+});
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const tmpRoot = (reg: ModelRegistry) => path.dirname(reg.modelsDir);
