@@ -8,16 +8,20 @@
  *
  * The CPU models (issue 15), none needing Python; every URL below was read from its publisher's source:
  * - X-AnyLabeling (CVHub520/X-AnyLabeling @87da33999c3d, `anylabeling/configs/auto_labeling/*.yaml` for the
- *   URLs, `docs/en/model_zoo.md` for the sizes): SAM ViT-B/L (fp32 and int8) and ViT-H (int8 only; no fp32 ViT-H
- *   encoder is published there), MobileSAM, EfficientViT-SAM L0/L1. Their encoders are samexporter
- *   `--use-preprocess` exports (float32 [H,W,3]) or, for EfficientViT-SAM, raw uint8 [H,W,3]; their decoders are
- *   Meta's: layout `preprocess-in-graph`.
+ *   URLs, `docs/en/model_zoo.md` for the sizes): SAM ViT-B (fp32; its int8 comes from AnyLabeling's zip below),
+ *   ViT-L (fp32 and int8), ViT-H (int8 only: no fp32 ViT-H encoder is published there), MobileSAM,
+ *   EfficientViT-SAM L0/L1. Their encoders are samexporter `--use-preprocess` exports, fed the image resized to
+ *   the long side as float32 [H,W,3] (`services/auto_labeling/sam_onnx.py`), or for EfficientViT-SAM the raw
+ *   image as uint8 [H,W,3] (`efficientvit_sam.py` SamEncoder); their decoders are Meta's: layout
+ *   `preprocess-in-graph`.
  * - EdgeSAM's own ONNX (chongzhou96/EdgeSAM @b53372c0f5fb README "Checkpoints", files of the HF space
  *   chongzhou/EdgeSAM): float32 [1,3,1024,1024] encoder + EdgeSAM's decoder: layout `edgesam`.
  * Left out, with the reason:
  * - SAM-HQ ViT-B: the only published ONNX (X-AnyLabeling v2.0.0 `sam_hq_vit_b_encoder.onnx`) is a
- *   `--use-preprocess` encoder ([H,W,3] input, block features as separate outputs); the `sam-hq` layout takes an
- *   encoder with a [1,3,S,S] input, so the pair would not open.
+ *   `--use-preprocess` encoder (X-AnyLabeling's `sam_hq.py` encode() feeds it the resized [H,W,3] image and
+ *   stacks the block features it returns as separate outputs); the `sam-hq` layout takes an encoder with a
+ *   [1,3,S,S] input, and `preprocess-in-graph` (whose matcher would accept the pair: the decoder has Meta's
+ *   inputs) feeds no interm_embeddings. Supporting it is layout work, not a catalog entry.
  * - EfficientViT-SAM XL1: mit-han-lab publishes checkpoints and an export script, and ONNX files only as a
  *   Hugging Face folder listing (han-cai/efficientvit-sam, README before @8d60c1c) whose file names no source
  *   states; X-AnyLabeling publishes L0 and L1 only.
