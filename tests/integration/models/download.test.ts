@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileHashCache } from '../../../electron/inference/fileHash.ts';
 import { downloadFile } from '../../../electron/models/download.ts';
-import { type CatalogEntry, findCatalogEntry } from '../../../electron/models/catalog.ts';
+import { CATALOG, type CatalogEntry, findCatalogEntry } from '../../../electron/models/catalog.ts';
 import { installModel, planFromCatalog, planFromUrls } from '../../../electron/models/install.ts';
 import { ModelRegistry } from '../../../electron/models/registry.ts';
 import { fixturesDir, repoRoot } from '../../helpers/paths.ts';
@@ -515,6 +515,52 @@ describe('installModel: an archive kept from an earlier run (issue 15)', () => {
     const installed = await installModel(reg, plan('/kept/b.zip', 'again', members, sha(zip)));
     expect(requests.map((r) => r.url)).toEqual(['/kept/b.zip']);
     expect(installed.layout).toBe('preprocess-in-graph');
+  });
+});
+
+describe('every published catalog entry opens as the layout it declares (issue 15)', () => {
+  const models = path.dirname(tinyModel);
+  /** A committed fixture written in the same layout as each publisher's files: [encoder, decoder] paths. */
+  function standIn(entry: CatalogEntry): [string, string] {
+    const pair = (dir: string, encoder: string, decoder: string): [string, string] => [
+      path.join(models, dir, encoder),
+      path.join(models, dir, decoder),
+    ];
+    if (entry.name.startsWith('efficientvit'))
+      return pair(
+        'efficientvit-xanylabeling',
+        'efficientvit_sam_tiny.encoder.onnx',
+        'efficientvit_sam_tiny.decoder.onnx',
+      );
+    if (entry.layout === 'preprocess-in-graph')
+      return pair('mobile-sam-preprocess', 'mobile_sam.encoder.onnx', 'sam_vit_tiny.decoder.onnx');
+    if (entry.layout === 'edgesam') return pair('edgesam-tiny-random', 'encoder.onnx', 'decoder.onnx');
+    if (entry.layout === 'sam2-samexporter')
+      return pair('sam2-tiny-random-samexporter', 'encoder.onnx', 'decoder.onnx');
+    if (entry.layout === 'transformers.js')
+      return pair('tiny-random-hf', 'vision_encoder.onnx', 'prompt_encoder_mask_decoder.onnx');
+    throw new Error(`no stand-in for ${entry.name} (${entry.layout})`);
+  }
+
+  const published = CATALOG.filter((e) => e.kind !== 'checkpoint');
+  it.each(published.map((e) => [e.name, e] as const))('%s', async (name, entry) => {
+    const [encoder, decoder] = standIn(entry).map((f) => readFileSync(f));
+    const files = entry.files.map((f) => {
+      const route = `/layout/${name}/${f.path}`;
+      const body = f.members
+        ? buildZip(
+            f.members.map((m) => ({ name: m.member, data: m.path === 'encoder.onnx' ? encoder! : decoder! })),
+          )
+        : /decoder/.test(f.path)
+          ? decoder!
+          : encoder!;
+      routes.set(route, { body });
+      return { ...f, url: `${base}${route}`, sha256: null, md5: null };
+    });
+    const data = tmp();
+    const reg = new ModelRegistry(data, new FileHashCache(), path.join(data, 'no-builtin'));
+    const installed = await installModel(reg, planFromCatalog({ ...entry, files }, 'm', []));
+    expect(installed).toMatchObject({ layout: entry.layout, problem: null });
   });
 });
 
