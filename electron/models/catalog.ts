@@ -107,12 +107,15 @@ const META = 'https://dl.fbaipublicfiles.com/segment_anything';
  * transformer's image-side projections and the two transposed convolutions dominate. Counted by count_macs.py;
  * the same for every SAM 1 encoder, and for SAM 2's decoder (its high-resolution skips are convolved at encode).
  */
-const SAM1_DECODER_GMACS = 1.82;
-/** Encode GMACs counted by native-models/tools/count_macs.py (1024² input; EfficientViT-SAM L0/L1 at 512²). */
-const COUNTED_ENCODER_GMACS = {
-  vit_b: 486.04,
-  vit_l: 1492.84,
-  vit_h: 2980.54,
+export const SAM1_DECODER_GMACS = 1.82;
+/**
+ * Encode GMACs counted by native-models/tools/count_macs.py (1024² input; EfficientViT-SAM L0/L1 at 512²), by
+ * its architecture names; tests/integration/models/catalogCompute.test.ts reruns it and compares.
+ */
+export const COUNTED_ENCODER_GMACS = {
+  'sam-vit-b': 486.04,
+  'sam-vit-l': 1492.84,
+  'sam-vit-h': 2980.54,
   // TinyViT-5M as MobileSAM builds it; MobileSAM's paper and EdgeSAM's README give 38.2 G.
   'mobile-sam': 38.77,
   // The reference's EfficientViT stages are MBConv where mit-han-lab's L-series use fused MBConv and a lighter
@@ -121,10 +124,10 @@ const COUNTED_ENCODER_GMACS = {
   'efficientvit-sam-l1': 144.66,
   // RepViT-M1 (EdgeSAM's m1_cfgs); EdgeSAM's README gives 22.1 GFLOPs for encoder and decoder together.
   edgesam: 20.05,
-  hiera_t: 146.2,
-  hiera_s: 180.04,
-  'hiera_b+': 323.38,
-  hiera_l: 911.41,
+  'sam2.1-hiera-tiny': 146.2,
+  'sam2.1-hiera-small': 180.04,
+  'sam2.1-hiera-base-plus': 323.38,
+  'sam2.1-hiera-large': 911.41,
 } as const;
 const HF = 'https://huggingface.co';
 
@@ -267,18 +270,17 @@ function pair(
  * entries.
  */
 function xAnySam(
-  type: 'vit_b' | 'vit_l' | 'vit_h',
+  size: 'b' | 'l' | 'h',
   stem: string,
   quant: boolean,
   encoderMB: number,
   decoderMB: number,
 ): CatalogEntry {
-  const size = type.slice(4).toUpperCase();
   const suffix = quant ? '.quant' : '';
-  const full = type === 'vit_b' ? 4 : 5;
+  const full = size === 'b' ? 4 : 5;
   return {
-    name: `sam-vit-${type.slice(4)}-xany${quant ? '-int8' : ''}`,
-    title: `SAM ViT-${size}${quant ? ' int8' : ''} (ONNX by X-AnyLabeling; no Python needed)`,
+    name: `sam-vit-${size}-xany${quant ? '-int8' : ''}`,
+    title: `SAM ViT-${size.toUpperCase()}${quant ? ' int8' : ''} (ONNX by X-AnyLabeling; no Python needed)`,
     kind: 'onnx',
     family: 'sam',
     layout: 'preprocess-in-graph',
@@ -288,7 +290,7 @@ function xAnySam(
     ),
     source: 'https://github.com/CVHub520/X-AnyLabeling/blob/main/docs/en/model_zoo.md',
     license: 'Apache-2.0',
-    gmacs: { encoder: COUNTED_ENCODER_GMACS[type], decoder: SAM1_DECODER_GMACS },
+    gmacs: { encoder: COUNTED_ENCODER_GMACS[`sam-vit-${size}`], decoder: SAM1_DECODER_GMACS },
     quality: (quant ? full - 1 : full) as CatalogEntry['quality'],
   };
 }
@@ -401,7 +403,7 @@ const CPU_MODELS: readonly CatalogEntry[] = [
   edgeSam('_3x'),
   xAnyEfficientVit('l0', 117.25),
   xAnyEfficientVit('l1', 166.31),
-  xAnySam('vit_b', 'sam_vit_b_01ec64', false, 342.58, 15.74),
+  xAnySam('b', 'sam_vit_b_01ec64', false, 342.58, 15.74),
   anyLabelingZip(
     'mobile-sam-int8',
     'MobileSAM int8 (ONNX by AnyLabeling, one .zip; no Python needed)',
@@ -417,12 +419,12 @@ const CPU_MODELS: readonly CatalogEntry[] = [
     'sam_vit_b_01ec64_quant.zip',
     ['sam_vit_b_01ec64.encoder.quant.onnx', 'sam_vit_b_01ec64.decoder.quant.onnx'],
     { sha256: '9d59db12affc009f71c9ddeab8fc833507510883e7f6bc4c0cc6c45e0d4f5862', bytes: 75_377_417 },
-    COUNTED_ENCODER_GMACS.vit_b,
+    COUNTED_ENCODER_GMACS['sam-vit-b'],
     3,
   ),
-  xAnySam('vit_l', 'sam_vit_l_0b3195', false, 1150, 15.74),
-  xAnySam('vit_l', 'sam_vit_l_0b3195', true, 317.18, 8.34),
-  xAnySam('vit_h', 'sam_vit_h_4b8939', true, 626.4, 8.34),
+  xAnySam('l', 'sam_vit_l_0b3195', false, 1150, 15.74),
+  xAnySam('l', 'sam_vit_l_0b3195', true, 317.18, 8.34),
+  xAnySam('h', 'sam_vit_h_4b8939', true, 626.4, 8.34),
 ];
 
 export const CATALOG: readonly CatalogEntry[] = [
@@ -432,7 +434,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_b_01ec64.pth',
     '01ec64d29a2fca3f0661936605ae66f5',
     375_042_383,
-    COUNTED_ENCODER_GMACS.vit_b,
+    COUNTED_ENCODER_GMACS['sam-vit-b'],
   ),
   metaCheckpoint(
     'sam-vit-l',
@@ -440,7 +442,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_l_0b3195.pth',
     '0b3195507c641ddb6910d2bb5adee89c',
     1_249_524_607,
-    COUNTED_ENCODER_GMACS.vit_l,
+    COUNTED_ENCODER_GMACS['sam-vit-l'],
   ),
   metaCheckpoint(
     'sam-vit-h',
@@ -448,7 +450,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     'sam_vit_h_4b8939.pth',
     '4b8939a88964f0f4ff5f5b2642c598a6',
     2_564_550_879,
-    COUNTED_ENCODER_GMACS.vit_h,
+    COUNTED_ENCODER_GMACS['sam-vit-h'],
   ),
   // SlimSAM's pruned ViT-B has no PyTorch reference here: its 21 / 100 GMACs stay hand estimates.
   transformersJs(
@@ -472,13 +474,20 @@ export const CATALOG: readonly CatalogEntry[] = [
     'Xenova/sam-vit-base',
     'SAM ViT-B (ONNX by Xenova; points only)',
     350_000_000,
-    COUNTED_ENCODER_GMACS.vit_b,
+    COUNTED_ENCODER_GMACS['sam-vit-b'],
     4,
   ),
-  ...sam21('tiny', 'sam2.1_hiera_t', 'T', 38_900_000, COUNTED_ENCODER_GMACS.hiera_t, 4),
-  ...sam21('small', 'sam2.1_hiera_s', 'S', 46_000_000, COUNTED_ENCODER_GMACS.hiera_s, 4),
-  ...sam21('base_plus', 'sam2.1_hiera_b+', 'B+', 80_800_000, COUNTED_ENCODER_GMACS['hiera_b+'], 5),
-  ...sam21('large', 'sam2.1_hiera_l', 'L', 224_400_000, COUNTED_ENCODER_GMACS.hiera_l, 5),
+  ...sam21('tiny', 'sam2.1_hiera_t', 'T', 38_900_000, COUNTED_ENCODER_GMACS['sam2.1-hiera-tiny'], 4),
+  ...sam21('small', 'sam2.1_hiera_s', 'S', 46_000_000, COUNTED_ENCODER_GMACS['sam2.1-hiera-small'], 4),
+  ...sam21(
+    'base_plus',
+    'sam2.1_hiera_b+',
+    'B+',
+    80_800_000,
+    COUNTED_ENCODER_GMACS['sam2.1-hiera-base-plus'],
+    5,
+  ),
+  ...sam21('large', 'sam2.1_hiera_l', 'L', 224_400_000, COUNTED_ENCODER_GMACS['sam2.1-hiera-large'], 5),
   ...CPU_MODELS,
 ];
 
