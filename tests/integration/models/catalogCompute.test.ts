@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COUNTED_ENCODER_GMACS, SAM1_DECODER_GMACS } from '../../../electron/models/catalog.ts';
+import { COUNTED_ENCODER_GMACS, SAM1_DECODER_GMACS } from '../../../electron/models/compute.ts';
 import { repoRoot } from '../../helpers/paths.ts';
 
 const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
