@@ -18,6 +18,7 @@
  */
 import { modelFrameFor } from '../../common/frames.ts';
 import { resizeLongestSide } from '../../common/modelInput.ts';
+import { UserError } from '../../common/errors.ts';
 import type { Prompt } from '../../common/prompts.ts';
 import type { ModelFrame } from '../../common/frames.ts';
 import { geometryOf } from './geometry.ts';
@@ -103,6 +104,14 @@ export const preprocessInGraphLayout: LayoutEntry<'preprocess-in-graph'> = {
     const decoder = graphs.find((g) => isMetaDecoder(g.graph));
     const encoder = graphs.find((g) => g !== decoder && inGraphEncoderInput(g.graph));
     if (!decoder || !encoder) return undefined;
+    // X-AnyLabeling's SAM-HQ pair: Meta's decoder inputs plus the ViT block features. Only samHq.ts feeds those,
+    // and it needs the [1,3,S,S] encoder; taken as a plain Meta pair, the first click would fail.
+    if (decoder.graph.inputs.some((i) => i.name === 'interm_embeddings'))
+      throw new UserError(
+        `model folder ${dir}: ${decoder.file} takes interm_embeddings (SAM-HQ), but ${encoder.file} preprocesses ` +
+          'the image in its graph: SAM-HQ is supported with an encoder taking a float32 [1,3,S,S] input ' +
+          '(sam-hq scripts/export_onnx_model.py, or sam-annotate convert)',
+      );
     const embedding = decoder.graph.inputs.find((i) => i.name === 'image_embeddings')!;
     // The encoder's input says nothing about S (it is the image itself): S comes from the grid (or manifest).
     const geometry = geometryOf(dir, embedding.shape, [1, 3, 'S', 'S'], manifest);

@@ -86,3 +86,21 @@ describe('SAM-HQ layout', () => {
     );
   });
 });
+
+describe('SAM-HQ with its preprocessing in the encoder graph (X-AnyLabeling sam_hq exports)', () => {
+  it('is refused by name instead of loading as a Meta pair that fails at the first click', () => {
+    const [encoder, decoder] = FIXTURES['sam-hq'];
+    const folder: ModelGraph[] = [
+      {
+        file: 'sam_hq_vit_b.encoder.onnx',
+        graph: {
+          inputs: [f32('input_image', ['image_height', 'image_width', 3])],
+          outputs: encoder!.graph.outputs,
+        },
+      },
+      decoder!,
+    ];
+    expect(() => detectLayout('/models/hq-xany', folder)).toThrow(UserError);
+    expect(() => detectLayout('/models/hq-xany', folder)).toThrow(/interm_embeddings/);
+  });
+});
