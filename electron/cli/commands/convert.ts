@@ -19,8 +19,10 @@ import { familyLabel } from '../../common/modelFamily.ts';
 import { checkModelName } from '../../models/registry.ts';
 import { UsageError, parseFlags, required } from '../args.ts';
 import { openRegistry } from '../../models/defaultModel.ts';
+import * as quantize from './quantize.ts';
 
-export const summary = 'convert a SAM 1 (.pth) or SAM 2 / 2.1 (.pt) checkpoint into an ONNX model folder';
+export const summary =
+  'convert a SAM 1 (.pth) or SAM 2 / 2.1 (.pt) checkpoint into an ONNX model folder, or a model to int8';
 
 export const help = `Usage: sam-annotate convert --checkpoint FILE (--type NAME | --config FILE.json) (--out DIR | --install NAME)
 
@@ -43,7 +45,9 @@ A fine-tuned checkpoint with the same keys works too.
                       add --default to make it the default model)
   --default           with --install: make it the default model
   --layout NAME       sam-annotate (default) or transformers.js; SAM 2 also samexporter or rectlabel
-  --no-smoke          skip the ONNX-vs-PyTorch check`;
+  --no-smoke          skip the ONNX-vs-PyTorch check
+
+${quantize.help}`;
 
 const FLAGS = {
   checkpoint: { type: 'string' },
@@ -57,6 +61,7 @@ const FLAGS = {
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
+  if (argv.some((a) => a === '--quantize' || a.startsWith('--quantize='))) return quantize.run(argv);
   const { values } = parseFlags('convert', argv, FLAGS);
   const checkpoint = required('checkpoint', 'convert', values.checkpoint);
   if (!!values.out === !!values.install)
