@@ -36,7 +36,10 @@ export function agreementPrompts(width: number, height: number): AgreementPrompt
     for (let col = 0; col < GRID; col++) {
       const x = ((col + 0.5) * width) / GRID;
       const y = ((row + 0.5) * height) / GRID;
-      prompts.push({ name: `point-${row}-${col}`, prompt: { points: [{ point: imagePoint(x, y), label: 1 }] } });
+      prompts.push({
+        name: `point-${row}-${col}`,
+        prompt: { points: [{ point: imagePoint(x, y), label: 1 }] },
+      });
     }
   }
   const box = (name: string, x0: number, y0: number, x1: number, y1: number): AgreementPrompt => ({
@@ -63,7 +66,11 @@ export function maskIou(a: Rle, b: Rle): number {
 }
 
 /** The chosen mask of every (image, prompt), as RLE, in `images` × `agreementPrompts` order. */
-async function chosenMasks(dir: string, images: readonly string[], options: SamServiceOptions): Promise<Rle[]> {
+async function chosenMasks(
+  dir: string,
+  images: readonly string[],
+  options: SamServiceOptions,
+): Promise<Rle[]> {
   const service = new SamService(options);
   const masks: Rle[] = [];
   try {
@@ -108,7 +115,10 @@ export async function measureAgreement(
     if (iou < worst.iou) worst = { iou, index: i };
   }
   const worstImage = images[Math.floor(worst.index / perImage)]!;
-  const { height, width } = { height: reference[worst.index]!.size[0], width: reference[worst.index]!.size[1] };
+  const { height, width } = {
+    height: reference[worst.index]!.size[0],
+    width: reference[worst.index]!.size[1],
+  };
   return {
     images: images.map((f) => path.basename(f)),
     prompts_per_image: perImage,

@@ -70,7 +70,11 @@ function graphRoles(folder: ModelFolder): Array<{ role: Role; file: string }> {
   return roles;
 }
 
-async function quantizeGraph(folder: ModelFolder, file: string, target: string): Promise<Record<string, unknown>> {
+async function quantizeGraph(
+  folder: ModelFolder,
+  file: string,
+  target: string,
+): Promise<Record<string, unknown>> {
   const report = path.join(path.dirname(target), `.${path.basename(target)}.report.json`);
   const run = await runPython([SCRIPT, path.join(folder.dir, file), target, '--report', report], {
     quiet: true,

@@ -90,20 +90,25 @@ export async function run(argv: string[]): Promise<number> {
     );
   const name = values.install ? checkModelName(values.name ?? `${folder.name}-int8`) : folder.name;
   if (values.install && (await registry.find(name)))
-    throw new UserError(`a model named ${name} already exists (remove it first: sam-annotate models remove ${name})`);
+    throw new UserError(
+      `a model named ${name} already exists (remove it first: sam-annotate models remove ${name})`,
+    );
   const out = values.install ? registry.installDir(name) : path.resolve(values.out!);
   await claimOut(out);
-  await requireOnnxPython();
 
   const parent = path.dirname(out);
   const staging = path.join(parent, `.${path.basename(out)}.quantize-${process.pid}`);
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'sam-annotate-quantize-'));
+  const cleanUp = (dir: string) => rm(dir, { recursive: true, force: true }).catch(() => undefined);
   try {
     try {
       await mkdir(staging, { recursive: true });
     } catch (error) {
-      throw new UserError(`cannot write ${parent}: ${describeWriteError(error)}`, { cause: error });
+      const notFolder = (error as NodeJS.ErrnoException).code === 'ENOTDIR';
+      const why = notFolder ? 'part of that path is a file, not a folder' : describeWriteError(error);
+      throw new UserError(`cannot write ${parent}: ${why}`, { cause: error });
     }
+    await requireOnnxPython();
     console.error(`quantizing ${folder.dir} (${which}) …`);
     const graphs = await writeQuantizedGraphs(folder, staging, which);
     for (const g of graphs)
@@ -115,13 +120,19 @@ export async function run(argv: string[]): Promise<number> {
     const agreement = await measureAgreement(folder.dir, staging, images, { threads });
     console.error(formatAgreement(agreement));
     const hashes = new FileHashCache();
-    await writeQuantizedManifest(folder, staging, name, quantizationRecord(folder, graphs, agreement), hashes);
+    await writeQuantizedManifest(
+      folder,
+      staging,
+      name,
+      quantizationRecord(folder, graphs, agreement),
+      hashes,
+    );
     await openModelFolder(staging, hashes); // the twin must open as a model before it is put in place
     if (existsSync(out)) await rmdir(out);
     await rename(staging, out);
   } finally {
-    await rm(staging, { recursive: true, force: true });
-    await rm(scratch, { recursive: true, force: true });
+    await cleanUp(staging);
+    await cleanUp(scratch);
   }
   console.error(values.install ? `installed model ${name} at ${out}` : `wrote model folder ${out}`);
   return 0;
