@@ -8,6 +8,8 @@
  * 8-bit weights 0.884, whose uint8 × int8 products saturate on AVX2 CPUs). Mean ≥ 0.93 fails for each of them
  * and for any real mistake in the rewrite (a wrong scale or an untransposed Gemm weight gives masks near 0).
  */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -165,3 +167,70 @@ describe('sam-annotate convert --quantize', () => {
     expect(readdirSync(out)).toEqual(['keep.txt']);
   });
 });
+
+describe('sam-annotate convert --quantize on other folder shapes', () => {
+  const env = (root: string) => ({
+    SAM_ANNOTATE_DATA: path.join(root, 'data'),
+    SAM_ANNOTATE_CACHE: path.join(root, 'cache'),
+  });
+
+  it('keeps an encoder with external data outside its graph file, and copies what it does not quantize', async () => {
+    const root = tempDir('sam-quant-external-');
+    const source = path.join(root, 'ext');
+    const tiny = path.join(fixturesDir, 'models', 'tiny-random');
+    mkdirSync(source);
+    // The tiny fixture with its encoder's weights moved to encoder.onnx.data, as ViT-H ships.
+    const python = [
+      'import hashlib, json, shutil, sys, onnx',
+      'src, dst = sys.argv[1], sys.argv[2]',
+      'm = onnx.load(src + "/encoder.onnx")',
+      'onnx.save_model(m, dst + "/encoder.onnx", save_as_external_data=True, location="encoder.onnx.data", size_threshold=0)',
+      'shutil.copy(src + "/decoder.onnx", dst)',
+      'sha = lambda f: hashlib.sha256(open(dst + "/" + f, "rb").read()).hexdigest()',
+      'man = json.load(open(src + "/manifest.json"))',
+      'man["files"]["encoder"].update(sha256=sha("encoder.onnx"), external_data=[{"path": "encoder.onnx.data", "sha256": sha("encoder.onnx.data")}])',
+      'json.dump(man, open(dst + "/manifest.json", "w"))',
+    ].join('\n');
+    const made = spawnSync('/usr/bin/python3', ['-c', python, tiny, source], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const out = path.join(root, 'out');
+    const r = cli(['convert', '--quantize', source, '--out', out, '--quantize-only', 'encoder'], env(root));
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.files.encoder.external_data).toEqual([
+      { path: 'encoder.onnx.data', sha256: sha256(path.join(out, 'encoder.onnx.data')) },
+    ]);
+    expect(manifest.quantization.graphs.map((g: { role: string }) => g.role)).toEqual(['encoder']);
+    expect(readFileSync(path.join(out, 'decoder.onnx'))).toEqual(
+      readFileSync(path.join(tiny, 'decoder.onnx')),
+    );
+    const folder = await openModelFolder(out, new FileHashCache());
+    expect(folder.graphs.find((g) => g.file === 'encoder.onnx')!.externalFiles).toEqual([
+      'encoder.onnx.data',
+    ]);
+  }, 240_000);
+
+  it('writes quantization.json beside a folder that has no manifest, and the twin keeps its layout', async () => {
+    const root = tempDir('sam-quant-nomanifest-');
+    const source = path.join(fixturesDir, 'models', 'mobile-sam-preprocess');
+    const out = path.join(root, 'out');
+    const r = cli(['convert', '--quantize', source, '--out', out], env(root));
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([
+      'mobile_sam.encoder.onnx',
+      'quantization.json',
+      'sam_vit_tiny.decoder.onnx',
+    ]);
+    const record = JSON.parse(readFileSync(path.join(out, 'quantization.json'), 'utf8'));
+    expect(record.agreement.masks).toBe(8 * 19);
+    const hashes = new FileHashCache();
+    const [before, after] = [await openModelFolder(source, hashes), await openModelFolder(out, hashes)];
+    expect(after.layout.kind).toBe(before.layout.kind);
+    const again = cli(['convert', '--quantize', out, '--out', path.join(root, 'again')], env(root));
+    expect(lastLine(again.stderr)).toContain(`model folder ${out} is already quantized`);
+  }, 240_000);
+});
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
