@@ -93,19 +93,20 @@ async function quantizeGraph(
 /**
  * Write the int8 twin of `folder` into `target` (an empty folder the caller owns and removes on failure):
  * the graphs of `which` quantized, the others copied with their external data. Returns one entry per
- * quantized graph.
+ * quantized graph. `signal` stops the Python run in progress.
  */
 export async function writeQuantizedGraphs(
   folder: ModelFolder,
   target: string,
   which: QuantizeWhich,
+  signal?: AbortSignal,
 ): Promise<GraphQuantization[]> {
   const done: GraphQuantization[] = [];
   for (const { role, file } of graphRoles(folder)) {
     const out = path.join(target, file);
     await mkdir(path.dirname(out), { recursive: true });
     if (which === 'both' || which === role || (which === 'decoder' && role === 'decoder_batch')) {
-      const r = await quantizeGraph(folder, file, out);
+      const r = await quantizeGraph(folder, file, out, signal);
       done.push({
         role,
         file,

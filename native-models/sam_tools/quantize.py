@@ -220,7 +220,8 @@ def _rewrite(node, b_q, b_scale, b_zero, bias, op, names: _Names) -> list[onnx.N
 
 
 def quantize_file(src: Path, dst: Path, options: QuantizeOptions | None = None) -> dict:
-    """Quantize the ONNX file `src` (external data beside it is read) into `dst`. Weights go to `<dst>.data` when
+    """Quantize the ONNX file `src` (external data beside it is read) into `dst`, whose folder must exist (a
+    caller that removed it meanwhile gets an error, not a recreated folder). Weights go to `<dst>.data` when
     `src` kept its weights outside or the result would pass protobuf's 2 GB limit."""
     model = onnx.load(str(src), load_external_data=False)
     external = any(i.data_location == TensorProto.EXTERNAL for i in model.graph.initializer)
@@ -228,7 +229,6 @@ def quantize_file(src: Path, dst: Path, options: QuantizeOptions | None = None) 
         onnx.load_external_data_for_model(model, str(src.parent))
     report = quantize_model(model, options)
     payload = sum(len(i.raw_data) or i.ByteSize() for i in model.graph.initializer)
-    dst.parent.mkdir(parents=True, exist_ok=True)
     data_file = None
     if external or payload > PROTOBUF_LIMIT - 64 * 2**20:
         data_file = dst.name + ".data"

@@ -165,6 +165,7 @@ def test_external_data_model_keeps_its_weights_outside(tmp_path, model):
     onnx.save_model(model, str(src), save_as_external_data=True, all_tensors_to_one_file=True,
                     location="encoder.onnx.data", size_threshold=0)
     dst = tmp_path / "out" / "encoder.onnx"
+    dst.parent.mkdir()
     report = quantize_file(src, dst)
     assert report["external_data"] == "encoder.onnx.data" and (dst.parent / "encoder.onnx.data").is_file()
     header = onnx.load(str(dst), load_external_data=False)

@@ -4,7 +4,7 @@
  * Everything is written into a hidden folder beside the destination and renamed into place at the end, so a
  * failure leaves nothing under --out.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,6 +100,16 @@ export async function run(argv: string[]): Promise<number> {
   const staging = path.join(parent, `.${path.basename(out)}.quantize-${process.pid}`);
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'sam-annotate-quantize-'));
   const cleanUp = (dir: string) => rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  // Ctrl+C or a kill mid-way: stop Python, remove the staging folder, exit (nothing partial under --out).
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop.abort();
+    for (const dir of [staging, scratch]) rmSync(dir, { recursive: true, force: true });
+    console.error(`sam-annotate: convert --quantize interrupted (${signal}); nothing was written to ${out}`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     try {
       await mkdir(staging, { recursive: true });
@@ -110,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     await requireOnnxPython();
     console.error(`quantizing ${folder.dir} (${which}) …`);
-    const graphs = await writeQuantizedGraphs(folder, staging, which);
+    const graphs = await writeQuantizedGraphs(folder, staging, which, stop.signal);
     for (const g of graphs)
       console.error(
         `  ${g.file}: ${g.quantized} MatMul/Gemm int8, ${g.skipped} left float32, weights ${mb(g.weight_bytes_before)} → ${mb(g.weight_bytes_after)}`,
@@ -131,6 +141,8 @@ export async function run(argv: string[]): Promise<number> {
     if (existsSync(out)) await rmdir(out);
     await rename(staging, out);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await cleanUp(staging);
     await cleanUp(scratch);
   }

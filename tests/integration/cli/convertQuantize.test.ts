@@ -8,7 +8,7 @@
  * 8-bit weights 0.884, whose uint8 × int8 products saturate on AVX2 CPUs). Mean ≥ 0.93 fails for each of them
  * and for any real mistake in the rewrite (a wrong scale or an untransposed Gemm weight gives masks near 0).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -145,6 +145,31 @@ describe('sam-annotate convert --quantize', () => {
     );
     expectNothingLeft(parent, out);
   });
+
+  it('leaves nothing under --out when killed mid-way', async () => {
+    const parent = tempDir('sam-quant-killed-');
+    // A Python that imports onnx for the check, then takes its time on the quantization script.
+    const python = path.join(parent, 'python');
+    writeFileSync(
+      python,
+      `#!/bin/sh\nif [ "$1" = "-c" ]; then exec /usr/bin/python3 "$@"; fi\nexec sleep 60\n`,
+    );
+    chmodSync(python, 0o755);
+    const out = path.join(parent, 'out');
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'electron', 'cli', 'bin.js'), 'convert', '--quantize', BUILTIN, '--out', out],
+      { env: { ...process.env, ...env, SAM_PYTHON: python }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    while (!stderr.includes('quantizing ')) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(lastLine(stderr)).toContain(`interrupted (SIGTERM); nothing was written to ${out}`);
+    expectNothingLeft(parent, out);
+  }, 60_000);
 
   it('names an --out it cannot write', () => {
     const parent = tempDir('sam-quant-unwritable-');
