@@ -74,11 +74,14 @@ async function quantizeGraph(
   folder: ModelFolder,
   file: string,
   target: string,
+  signal?: AbortSignal,
 ): Promise<Record<string, unknown>> {
   const report = path.join(path.dirname(target), `.${path.basename(target)}.report.json`);
   const run = await runPython([SCRIPT, path.join(folder.dir, file), target, '--report', report], {
     quiet: true,
+    signal,
   });
+  if (signal?.aborted) throw new UserError('quantization cancelled');
   if (run.code !== 0) {
     const why = lastLine(run.stderrTail).replace(/^error: /, '') || `exit code ${run.code}`;
     if (GRAPH_OPS_ALREADY_QUANTIZED.test(why))

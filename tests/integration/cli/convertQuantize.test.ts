@@ -150,9 +150,10 @@ describe('sam-annotate convert --quantize', () => {
     const parent = tempDir('sam-quant-killed-');
     // A Python that imports onnx for the check, then takes its time on the quantization script.
     const python = path.join(parent, 'python');
+    const pidFile = path.join(tempDir('sam-quant-pid-'), 'pid');
     writeFileSync(
       python,
-      `#!/bin/sh\nif [ "$1" = "-c" ]; then exec /usr/bin/python3 "$@"; fi\nexec sleep 60\n`,
+      `#!/bin/sh\nif [ "$1" = "-c" ]; then exec /usr/bin/python3 "$@"; fi\necho $$ > ${pidFile}\nexec sleep 60\n`,
     );
     chmodSync(python, 0o755);
     const out = path.join(parent, 'out');
@@ -164,11 +165,23 @@ describe('sam-annotate convert --quantize', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    while (!stderr.includes('quantizing ')) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!existsSync(pidFile)) await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
     expect(lastLine(stderr)).toContain(`interrupted (SIGTERM); nothing was written to ${out}`);
     expectNothingLeft(parent, out);
+    // …and the Python run was stopped, not orphaned.
+    const pythonPid = Number(readFileSync(pidFile, 'utf8'));
+    const alive = () => {
+      try {
+        process.kill(pythonPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 40 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
   }, 60_000);
 
   it('names an --out it cannot write', () => {
