@@ -14,6 +14,7 @@ import type { Distribution } from '../common/distribution.ts';
 import type { IpcEnvelope } from '../common/ipcEnvelope.ts';
 import { MENU_SHORTCUTS, type MenuCommand } from '../common/menuShortcuts.ts';
 import type { ModelAbilities, ModelType } from '../common/modelFamily.ts';
+import type { SpeedFigures } from '../common/modelSpeed.ts';
 import type { MaskPrompts } from '../common/prompts.ts';
 import type { Rle } from '../common/rle.ts';
 
@@ -476,6 +477,8 @@ export interface InstalledModel {
   readonly inUse: boolean;
   /** Why it cannot be used (missing files, checksum mismatch, …); null when it opens. */
   readonly problem: string | null;
+  /** Its speed here (issue 15): measured on its real work when known, else the catalog entry's estimate; null if neither. */
+  readonly speed: SpeedFigures | null;
 }
 
 /** A model of the download catalog (electron/models/catalog.ts) not installed yet. */
@@ -499,6 +502,31 @@ export interface CatalogModel {
   readonly needsPython: boolean;
   /** What the download is checked against: a known digest, or nothing ('unverified', then only the folder is checked). */
   readonly checksum: 'sha256' | 'md5' | 'unverified';
+  /** Relative mask quality, 1 (rough) to 5 (best) (catalog.ts). */
+  readonly quality: number;
+  /** Estimated speed here (issue 15); null before the benchmark. */
+  readonly speed: SpeedFigures | null;
+}
+
+/** This machine's throughput, from the benchmark on the built-in demo model (electron/models/speed.ts). */
+export interface MachineSpeedSummary {
+  readonly encoderGmacPerSecond: number;
+  readonly decoderGmacPerSecond: number;
+  /** ISO time of the benchmark. */
+  readonly measuredAt: string;
+}
+
+/** A catalog model suggested for this machine (electron/models/recommend.ts, issue 15). */
+export interface ModelRecommendation {
+  /** 'both': the fastest good model is also the most accurate one usable here. */
+  readonly role: 'fastest' | 'accurate' | 'both';
+  readonly name: string;
+  readonly title: string;
+  readonly approxBytes: number;
+  readonly needsPython: boolean;
+  readonly speed: SpeedFigures | null;
+  /** Already installed under its catalog name (then "use" it instead of installing). */
+  readonly installed: boolean;
 }
 
 export interface ModelList {
@@ -506,10 +534,16 @@ export interface ModelList {
   readonly catalog: readonly CatalogModel[];
   /** The latest install of this backend (running or how it ended); null if none. */
   readonly install: ModelInstallStatus | null;
+  /** This machine's speed; null when the benchmark could not run (the reason is in `speedProblem`). */
+  readonly machine: MachineSpeedSummary | null;
+  readonly speedProblem: string | null;
+  /** What to install here (issue 15): the fastest good model and the most accurate usable one. */
+  readonly recommendations: readonly ModelRecommendation[];
 }
 
 export type ModelInstallRequest =
-  | { readonly catalogName: string; readonly name?: string }
+  /** `use`: once installed, switch the app to it (the start screen's one-click install, issue 15). */
+  | { readonly catalogName: string; readonly name?: string; readonly use?: boolean }
   | {
       /** Two .onnx files (encoder + decoder) or one .pth checkpoint (then `modelType`). */
       readonly urls: readonly string[];
@@ -695,6 +729,8 @@ export interface AppApi {
   installModel(request: ModelInstallRequest): ModelInstallStatus;
   /** Stop the running install (a partial download is kept and resumes on the next install of that model). */
   cancelModelInstall(): ModelInstallStatus | null;
+  /** Run the speed benchmark again (issue 15), then list the models with the new figures. */
+  measureModelSpeed(): ModelList;
 
   // — managing categories (issue 17): order, delete, import a label list; each one transaction —
 
@@ -809,6 +845,7 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   removeModel: true,
   installModel: true,
   cancelModelInstall: true,
+  measureModelSpeed: true,
   reorderCategories: true,
   deleteCategory: true,
   importCategories: true,

@@ -211,6 +211,7 @@ export class AppBackend implements BackendApi {
           : undefined;
       },
       emit: (event) => this.emit(event),
+      inference: options.inference,
     });
     if (options.modelDir) this.loadModel(options.modelDir);
   }
@@ -598,7 +599,8 @@ export class AppBackend implements BackendApi {
 
   async prepareImage(imageId: number): Promise<EmbeddingState> {
     await this.requireModel();
-    await this.sam.embed(this.imageFile(imageId), 'interactive');
+    const { encodeMs } = await this.sam.embed(this.imageFile(imageId), 'interactive');
+    void this.models.recordTimes(this.sam.modelInfo, { encodeMs });
     return 'ready';
   }
 
@@ -686,6 +688,11 @@ export class AppBackend implements BackendApi {
       multimask: request.multimask,
       lane: request.lane,
       output,
+    });
+    // Real work times the model on this machine (issue 15: the Models panel's measured speed).
+    void this.models.recordTimes(this.sam.modelInfo, {
+      encodeMs: prediction.timings.encodeMs,
+      clickMs: prediction.timings.decodeMs,
     });
     const decodeId = `d${this.nextDecode++}`;
     // Kept per lane: a stream of hover previews must not evict the decode a click refines from.
@@ -928,6 +935,10 @@ export class AppBackend implements BackendApi {
     // Catalog entries download from the app's own URLs; anything else is the client's choice of file.
     if (!('catalogName' in request)) this.checkInstallAllowed('installing models from URLs');
     return this.models.startInstall(request);
+  }
+
+  measureModelSpeed(): Promise<ModelList> {
+    return this.models.list({ rerunBenchmark: true });
   }
 
   cancelModelInstall(): ModelInstallStatus | null {

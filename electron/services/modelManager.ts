@@ -5,6 +5,11 @@
  *
  * One install at a time, in the background: its status goes out as 'model-install' events (progress at most
  * every PROGRESS_MS) and stays readable in `listModels` after it ended.
+ *
+ * Speed and suggestions (issue 15): the list carries this machine's benchmark (run on the first listing, then
+ * cached in speed.json per app version), each model's measured or estimated speed, and the catalog models to
+ * suggest (electron/models/recommend.ts). The backend reports the times of real encodes and clicks
+ * (`recordTimes`); they replace the estimates of that model and correct the others'.
  */
 import path from 'node:path';
 import { UserError, describeError } from '../common/errors.ts';
@@ -16,11 +21,17 @@ import type {
   ModelInstallRequest,
   ModelInstallStatus,
   ModelList,
+  ModelRecommendation,
   TaskReport,
 } from '../ipc/contract.ts';
+import { openModelFolder } from '../inference/modelFolder.ts';
+import type { SamServiceOptions } from '../inference/samService.ts';
 import { CATALOG, type CatalogEntry, findCatalogEntry } from '../models/catalog.ts';
 import { type InstallPlan, installModel, planFromCatalog, planFromUrls } from '../models/install.ts';
+import { recommend } from '../models/recommend.ts';
 import { BUILTIN_NAME, type ModelEntry, type ModelRegistry, checkModelName } from '../models/registry.ts';
+import { type MachineSpeed, SpeedStore, type SpeedView, machineSpeed, speedView } from '../models/speed.ts';
+import { hasTorch } from '../models/torchCheck.ts';
 
 /** What the manager needs of the backend that hosts it. */
 export interface ModelHost {
@@ -31,6 +42,8 @@ export interface ModelHost {
   /** Why the model cannot be switched now (an automatic pass runs), or undefined. */
   switchBlocker(): string | undefined;
   emit(event: AppEvent): void;
+  /** How the benchmark starts inference workers (the Electron app bundles its worker); default: the service's. */
+  readonly inference?: Pick<SamServiceOptions, 'providers' | 'threads' | 'spawnWorker'>;
 }
 
 const PROGRESS_MS = 150;
@@ -44,19 +57,49 @@ interface RunningInstall {
   trailing?: ReturnType<typeof setTimeout>;
 }
 
-function catalogModel(e: CatalogEntry): CatalogModel {
+const approxBytes = (e: CatalogEntry) => e.files.reduce((sum, f) => sum + f.approxBytes, 0);
+
+function catalogModel(e: CatalogEntry, speed: SpeedView): CatalogModel {
   return {
     name: e.name,
     title: e.title,
     kind: e.kind,
     family: e.family,
     layout: e.layout,
-    approxBytes: e.files.reduce((sum, f) => sum + f.approxBytes, 0),
+    approxBytes: approxBytes(e),
     license: e.license,
     source: e.source,
     needsPython: e.kind === 'checkpoint',
     checksum: e.files.every((f) => f.sha256) ? 'sha256' : e.files.every((f) => f.md5) ? 'md5' : 'unverified',
+    quality: e.quality,
+    speed: speed.estimateFor(e.name),
   };
+}
+
+/** The suggestions of recommend.ts for this machine, in the contract's shape. */
+export function recommendations(
+  speed: SpeedView,
+  installedNames: ReadonlySet<string>,
+  torch: boolean,
+): ModelRecommendation[] {
+  const candidates = CATALOG.map((e) => ({
+    name: e.name,
+    kind: e.kind,
+    quality: e.quality,
+    approxBytes: approxBytes(e),
+    encoderGmacs: e.gmacs.encoder,
+    speed: speed.figuresFor(e.name),
+    entry: e,
+  }));
+  return recommend(candidates, { hasTorch: torch }).map(({ role, entry: c }) => ({
+    role,
+    name: c.name,
+    title: c.entry.title,
+    approxBytes: c.approxBytes,
+    needsPython: c.kind === 'checkpoint',
+    speed: c.speed,
+    installed: installedNames.has(c.name),
+  }));
 }
 
 const samePath = (a: string | undefined, b: string) => !!a && path.resolve(a) === path.resolve(b);
@@ -66,13 +109,69 @@ export class ModelManager {
   private installs = 0;
   /** Model switches run one after the other. */
   private switching: Promise<unknown> = Promise.resolve();
+  readonly speeds: SpeedStore;
+  private torch: Promise<boolean> | undefined;
+  /** Registry names of loaded model folders, for `recordTimes`. */
+  private readonly names = new Map<string, string>();
+  /** Models (name + encoder sha256) whose times are all kept: later ones are not even read. */
+  private readonly timed = new Set<string>();
 
   constructor(
     readonly registry: ModelRegistry,
     private readonly host: ModelHost,
-  ) {}
+  ) {
+    this.speeds = new SpeedStore(registry.dataDir);
+  }
 
-  private installed(e: ModelEntry): InstalledModel {
+  /** This machine's benchmark (cached in speed.json; `rerun` measures again), or why it could not run. */
+  private async machine(rerun = false): Promise<{ machine: MachineSpeed | null; problem: string | null }> {
+    try {
+      const machine = await machineSpeed(this.speeds, this.registry.builtinDir, {
+        rerun,
+        inference: this.host.inference,
+      });
+      return { machine, problem: null };
+    } catch (error) {
+      return {
+        machine: null,
+        problem: `the speed of this computer could not be measured: ${describeError(error)}`,
+      };
+    }
+  }
+
+  /** The encoder sha256 of an installed model that has measured times (to tell them from an older file's). */
+  private async encoderSha(e: ModelEntry): Promise<string | undefined> {
+    if (e.problem) return undefined;
+    return openModelFolder(e.dir, this.registry.hashes).then(
+      (f) => f.encoderSha256,
+      () => undefined,
+    );
+  }
+
+  /**
+   * Times of real work of the model loaded from `dir` (its encoder's sha256 from the service): an encode and/or
+   * a click. Kept in speed.json (a failure to write only loses the measurement).
+   */
+  async recordTimes(
+    model: { readonly dir: string; readonly encoderSha256: string } | undefined,
+    times: { encodeMs?: number; clickMs?: number },
+  ): Promise<void> {
+    if (!model || (times.encodeMs === undefined && times.clickMs === undefined)) return;
+    const dir = path.resolve(model.dir);
+    let name = this.names.get(dir);
+    if (name === undefined) {
+      name = (await this.registry.list()).find((e) => samePath(e.dir, dir))?.name ?? path.basename(dir);
+      this.names.set(dir, name);
+    }
+    const key = `${name}\n${model.encoderSha256}`;
+    if (this.timed.has(key)) return;
+    const { complete } = await this.speeds
+      .record(name, model.encoderSha256, times)
+      .catch(() => ({ complete: false }));
+    if (complete) this.timed.add(key);
+  }
+
+  private installed(e: ModelEntry, speed: SpeedView, sha?: string): InstalledModel {
     return {
       name: e.name,
       dir: e.dir,
@@ -88,16 +187,34 @@ export class ModelManager {
       isDefault: e.isDefault,
       inUse: samePath(this.host.loadedDir(), e.dir),
       problem: e.problem,
+      speed: speed.figuresFor(e.name, sha),
     };
   }
 
-  async list(): Promise<ModelList> {
-    const entries = await this.registry.list();
+  async list(options: { rerunBenchmark?: boolean } = {}): Promise<ModelList> {
+    this.torch ??= hasTorch();
+    const [entries, { machine, problem }, data, torch] = await Promise.all([
+      this.registry.list(),
+      this.machine(options.rerunBenchmark),
+      this.speeds.read(),
+      this.torch,
+    ]);
+    const speed = speedView(CATALOG, data, machine);
     const names = new Set(entries.map((e) => e.name));
+    const shas = await Promise.all(
+      entries.map((e) => (speed.hasTimes(e.name) ? this.encoderSha(e) : undefined)),
+    );
     return {
-      installed: entries.map((e) => this.installed(e)),
-      catalog: CATALOG.filter((e) => !names.has(e.name)).map(catalogModel),
+      installed: entries.map((e, i) => this.installed(e, speed, shas[i])),
+      catalog: CATALOG.filter((e) => !names.has(e.name)).map((e) => catalogModel(e, speed)),
       install: this.install?.status ?? null,
+      machine: machine && {
+        encoderGmacPerSecond: machine.encoderGmacPerSecond,
+        decoderGmacPerSecond: machine.decoderGmacPerSecond,
+        measuredAt: machine.measuredAt,
+      },
+      speedProblem: problem,
+      recommendations: recommendations(speed, names, torch),
     };
   }
 
@@ -133,7 +250,8 @@ export class ModelManager {
     const dir = request.dir?.trim();
     if (!dir) throw new UserError('give the model folder');
     const entry = await this.registry.add(dir, { copy: !!request.copy, name: request.name || undefined });
-    return this.installed(entry);
+    const speed = speedView(CATALOG, await this.speeds.read(), null);
+    return this.installed(entry, speed);
   }
 
   async remove(name: string): Promise<TaskReport> {
@@ -194,12 +312,13 @@ export class ModelManager {
     };
     const install: RunningInstall = { status, abort, done: Promise.resolve(), sentAt: 0 };
     this.install = install;
-    install.done = this.runInstall(plan, install);
+    install.done = this.runInstall(plan, install, 'catalogName' in request && !!request.use);
     this.emit(true);
     return status;
   }
 
-  private async runInstall(plan: InstallPlan, install: RunningInstall): Promise<void> {
+  /** `use`: switch the app to the model once installed (its status says so, or why it could not). */
+  private async runInstall(plan: InstallPlan, install: RunningInstall, use: boolean): Promise<void> {
     const update = (patch: Partial<ModelInstallStatus>, force = false) => {
       install.status = { ...install.status, ...patch };
       if (this.install === install) this.emit(force);
@@ -228,7 +347,13 @@ export class ModelManager {
         },
         install.abort.signal,
       );
-      const note = entry.isDefault ? '; it is now the default model' : '';
+      let note = entry.isDefault ? '; it is now the default model' : '';
+      if (use) {
+        note = await this.use(entry.name).then(
+          () => '; the app now uses it',
+          (error: unknown) => `; it could not be used: ${describeError(error)}`,
+        );
+      }
       update({ state: 'finished', message: `installed ${entry.name} (${entry.layout} layout)${note}` }, true);
     } catch (error) {
       if (install.abort.signal.aborted) {
