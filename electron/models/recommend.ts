@@ -8,8 +8,8 @@
  *   ONNX entry qualifies for that slot.
  * - "Fastest good model": quality ≥ GOOD_QUALITY, the lowest estimated seconds per image (then the smaller
  *   download).
- * - "Most accurate": the highest quality whose seconds per image stay ≤ USABLE_ENCODE_SECONDS here (then the
- *   faster); when none does, none is suggested for that slot. When it is the same entry as the fastest good
+ * - "Most accurate": the highest quality (also ≥ GOOD_QUALITY) whose seconds per image stay
+ *   ≤ USABLE_ENCODE_SECONDS here (then the faster); when none does, none is suggested for that slot. When it is the same entry as the fastest good
  *   one, it is suggested once, as both.
  * Before the benchmark (no speed figures) the fastest is ranked by MACs alone (the same order) and no "most
  * accurate" is suggested: whether it is usable here is not known yet.
@@ -66,7 +66,7 @@ export function recommend<C extends RecommendCandidate>(
     installable,
     (pool) =>
       pool
-        .filter((c) => c.speed && c.speed.encodeSeconds <= USABLE_ENCODE_SECONDS)
+        .filter((c) => c.quality >= GOOD_QUALITY && c.speed && c.speed.encodeSeconds <= USABLE_ENCODE_SECONDS)
         .sort((a, b) => b.quality - a.quality || byCostThenSize(a, b))[0],
   );
   if (fastest && accurate && fastest.name === accurate.name) return [{ role: 'both', entry: fastest }];

@@ -203,9 +203,11 @@ export class SpeedStore {
     }
   }
 
-  private update(change: (data: SpeedData) => SpeedData): Promise<void> {
+  /** Read, change and write back, one change at a time; `change` returns undefined for "nothing to write". */
+  private update(change: (data: SpeedData) => SpeedData | undefined): Promise<void> {
     const run = this.writing.then(async () => {
       const next = change(await this.read());
+      if (!next) return;
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, ...next }, null, 2)}\n`);
     });
     this.writing = run.catch(() => undefined);
@@ -227,17 +229,16 @@ export class SpeedStore {
   ): Promise<{ complete: boolean }> {
     const add = (list: readonly number[], value: number | undefined) =>
       value === undefined || !(value >= 0) || list.length >= SAMPLES ? list : [...list, value];
-    const current = (await this.read()).models.find(
-      (m) => m.name === name && m.encoderSha256 === encoderSha256,
-    );
-    const encodeMs = add(current?.encodeMs ?? [], times.encodeMs);
-    const clickMs = add(current?.clickMs ?? [], times.clickMs);
-    const complete = encodeMs.length >= SAMPLES && clickMs.length >= SAMPLES;
-    if (current && encodeMs === current.encodeMs && clickMs === current.clickMs) return { complete };
-    await this.update((data) => ({
-      ...data,
-      models: [...data.models.filter((m) => m.name !== name), { name, encoderSha256, encodeMs, clickMs }],
-    }));
+    let complete = false;
+    await this.update((data) => {
+      const current = data.models.find((m) => m.name === name && m.encoderSha256 === encoderSha256);
+      const encodeMs = add(current?.encodeMs ?? [], times.encodeMs);
+      const clickMs = add(current?.clickMs ?? [], times.clickMs);
+      complete = encodeMs.length >= SAMPLES && clickMs.length >= SAMPLES;
+      if (current && encodeMs === current.encodeMs && clickMs === current.clickMs) return undefined;
+      const others = data.models.filter((m) => m.name !== name);
+      return { ...data, models: [...others, { name, encoderSha256, encodeMs, clickMs }] };
+    });
     return { complete };
   }
 }
