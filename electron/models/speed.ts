@@ -14,7 +14,7 @@
  *   name starts over). A malformed speed.json is ignored with a warning and rewritten; it is only a cache.
  */
 import { createRequire } from 'node:module';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -208,6 +208,7 @@ export class SpeedStore {
     const run = this.writing.then(async () => {
       const next = change(await this.read());
       if (!next) return;
+      await mkdir(path.dirname(this.file), { recursive: true });
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, ...next }, null, 2)}\n`);
     });
     this.writing = run.catch(() => undefined);
@@ -365,10 +366,12 @@ export interface SpeedView {
   hasTimes(name: string): boolean;
 }
 
+/** `builtinName`: the demo model, whose times the benchmark measured. */
 export function speedView(
   catalog: ReadonlyArray<{ readonly name: string; readonly gmacs: Gmacs }>,
   data: SpeedData,
   machine: MachineSpeed | null,
+  builtinName?: string,
 ): SpeedView {
   const gmacsOf = (name: string) => catalog.find((e) => e.name === name)?.gmacs;
   const measuredCatalog = data.models.flatMap((times) => {
@@ -379,6 +382,10 @@ export function speedView(
   return {
     estimateFor: (name) => speedFigures(gmacsOf(name), undefined, machine, correction),
     figuresFor: (name, sha) => {
+      if (machine && name === builtinName && (!sha || sha === machine.builtin.encoderSha256)) {
+        const { encodeMs, clickMs } = machine.builtin;
+        return { encodeSeconds: encodeMs / 1000, clickMs, encodeMeasured: true, clickMeasured: true };
+      }
       const times = data.models.find((m) => m.name === name && (!sha || m.encoderSha256 === sha));
       return speedFigures(gmacsOf(name), times, machine, correction);
     },

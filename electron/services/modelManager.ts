@@ -199,7 +199,7 @@ export class ModelManager {
       this.speeds.read(),
       this.torch,
     ]);
-    const speed = speedView(CATALOG, data, machine);
+    const speed = speedView(CATALOG, data, machine, BUILTIN_NAME);
     const names = new Set(entries.map((e) => e.name));
     const shas = await Promise.all(
       entries.map((e) => (speed.hasTimes(e.name) ? this.encoderSha(e) : undefined)),

@@ -2,25 +2,43 @@
  * `sam-annotate models list | add | download | remove | default`: the model manager (electron/models) on the
  * command line. `models DIR` (describe one folder) stays in models.ts, which dispatches here.
  */
-import { UserError } from '../../common/errors.ts';
+import { UserError, describeError } from '../../common/errors.ts';
+import { describeSpeed } from '../../common/modelSpeed.ts';
+import type { ModelRecommendation } from '../../ipc/contract.ts';
 import { CATALOG, findCatalogEntry } from '../../models/catalog.ts';
+import { mirroredEntry } from '../../models/mirror.ts';
+import {
+  type MachineSpeed,
+  SpeedStore,
+  type SpeedView,
+  machineSpeed,
+  speedView,
+} from '../../models/speed.ts';
+import { hasTorch } from '../../models/torchCheck.ts';
+import { openModelFolder } from '../../inference/modelFolder.ts';
+import { recommendations } from '../../services/modelManager.ts';
 import { displayUrl } from '../../models/download.ts';
 import { abilitiesLabel, familyLabel } from '../../common/modelFamily.ts';
 import { converterForType } from '../../models/families.ts';
 import { installModel, planFromCatalog, planFromUrls } from '../../models/install.ts';
 import { openRegistry } from '../../models/defaultModel.ts';
-import type { ModelEntry } from '../../models/registry.ts';
+import { BUILTIN_NAME, type ModelEntry, type ModelRegistry } from '../../models/registry.ts';
 import { UsageError, parseFlags } from '../args.ts';
 import { Progress } from '../progress.ts';
 import { SERVICE_FLAGS, serviceFrom } from '../serviceFlags.ts';
 
-export const SUBCOMMANDS = ['list', 'add', 'download', 'remove', 'default'] as const;
+export const SUBCOMMANDS = ['list', 'add', 'download', 'remove', 'default', 'speed'] as const;
 
 export const MANAGER_HELP = `Manage installed models (in $SAM_ANNOTATE_DATA, else ~/.local/share/sam-annotate):
   sam-annotate models list [--json] [--load]
       every model: the built-in demo, installed ones, added folders; family (SAM 1, SAM 2.1), layout, what it
-      supports (box prompts, refinement from the previous mask, Meta's single-mask token), size, default.
+      supports (box prompts, refinement from the previous mask, Meta's single-mask token), size, default, and
+      its speed on this computer: measured on its real work when known, else estimated from the benchmark.
       --load also loads each into onnxruntime and shows the execution provider.
+  sam-annotate models speed [--again] [--json]
+      this computer's speed (a few seconds' benchmark on the built-in demo model, kept in the data folder's
+      speed.json; --again measures again), the catalog's estimated times per image and per click, and the
+      models suggested here: the fastest good one and the most accurate one usable here.
   sam-annotate models download NAME [--name N] [--sha256 HEX] [--default]
   sam-annotate models download URL… --name N [--sha256 HEX]… [--type vit_b|…|sam2.1_hiera_t|…] [--default]
       download a model from the catalog (sam-annotate models download, without a name, lists it) or from
@@ -33,12 +51,66 @@ export const MANAGER_HELP = `Manage installed models (in $SAM_ANNOTATE_DATA, els
       forget a model; installed copies are deleted, added folders stay where they are.
   sam-annotate models default [NAME]
       show or set the model used when --model is not given (otherwise: the first installed real model, else the
-      built-in demo model).`;
+      built-in demo model).
+Catalog downloads come from SAM_ANNOTATE_MODEL_MIRROR/<name>/<file> when that variable is set (a local mirror).`;
 
 function formatBytes(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   return `${Math.round(bytes / 1e3)} kB`;
+}
+
+/** The benchmark (run now if this app version has none), the speed view and the suggestions. */
+export async function speedReport(
+  registry: ModelRegistry,
+  options: { again?: boolean } = {},
+): Promise<{
+  machine: MachineSpeed | null;
+  problem: string | null;
+  view: SpeedView;
+  recommendations: ModelRecommendation[];
+  entries: ModelEntry[];
+}> {
+  const store = new SpeedStore(registry.dataDir);
+  const torch = hasTorch();
+  let machine: MachineSpeed | null = null;
+  let problem: string | null = null;
+  try {
+    machine = await machineSpeed(store, registry.builtinDir, { rerun: options.again });
+  } catch (error) {
+    problem = `the speed of this computer could not be measured: ${describeError(error)}`;
+  }
+  const [entries, data] = await Promise.all([registry.list(), store.read()]);
+  const view = speedView(CATALOG, data, machine, BUILTIN_NAME);
+  const names = new Set(entries.map((e) => e.name));
+  return { machine, problem, view, recommendations: recommendations(view, names, await torch), entries };
+}
+
+/** Each suggestion in one line: what, how big, how fast here, how to install it. */
+export function recommendationLines(recs: readonly ModelRecommendation[]): string[] {
+  const role = {
+    fastest: 'fastest good model',
+    accurate: 'most accurate usable here',
+    both: 'fastest good and most accurate',
+  };
+  return recs.map(
+    (r) =>
+      `  ${r.name} (${role[r.role]}; ~${formatBytes(r.approxBytes)} download${r.speed ? `; ${describeSpeed(r.speed)}` : ''}): ` +
+      (r.installed
+        ? `installed; sam-annotate models default ${r.name}`
+        : `sam-annotate models download ${r.name} --default`),
+  );
+}
+
+/** The encoder sha256 of each entry that has measured times (to tell them from an older file's). */
+async function encoderShas(registry: ModelRegistry, entries: readonly ModelEntry[], view: SpeedView) {
+  const shas = new Map<string, string>();
+  for (const e of entries) {
+    if (e.problem || !view.hasTimes(e.name)) continue;
+    const folder = await openModelFolder(e.dir, registry.hashes).catch(() => undefined);
+    if (folder) shas.set(e.name, folder.encoderSha256);
+  }
+  return shas;
 }
 
 function entryJson(e: ModelEntry, provider?: string | null) {
@@ -79,7 +151,11 @@ async function list(argv: string[]): Promise<number> {
     load: { type: 'boolean' },
     ...SERVICE_FLAGS,
   } as const);
-  const entries = await openRegistry().list();
+  const registry = openRegistry();
+  const report = await speedReport(registry);
+  const entries = report.entries;
+  const shas = await encoderShas(registry, entries, report.view);
+  const speedOf = (e: ModelEntry) => report.view.figuresFor(e.name, shas.get(e.name));
   const providers = new Map<string, string | null>();
   if (values.load) {
     const service = serviceFrom(values);
@@ -101,11 +177,14 @@ async function list(argv: string[]): Promise<number> {
     }
   }
   if (values.json) {
-    const rows = entries.map((e) => entryJson(e, values.load ? (providers.get(e.name) ?? null) : undefined));
+    const rows = entries.map((e) => ({
+      ...entryJson(e, values.load ? (providers.get(e.name) ?? null) : undefined),
+      speed: speedOf(e),
+    }));
     console.log(JSON.stringify(rows, null, 2));
     return 0;
   }
-  const header = ['', 'NAME', 'SOURCE', 'FAMILY', 'LAYOUT', 'SUPPORTS', 'INPUT', 'SIZE'];
+  const header = ['', 'NAME', 'SOURCE', 'FAMILY', 'LAYOUT', 'SUPPORTS', 'INPUT', 'SIZE', 'SPEED HERE'];
   if (values.load) header.push('PROVIDER');
   header.push('NOTES');
   const rows = [header];
@@ -122,6 +201,7 @@ async function list(argv: string[]): Promise<number> {
       abilitiesLabel(e.capabilities),
       e.inputSize ? String(e.inputSize) : '-',
       formatBytes(e.bytes),
+      speedText(speedOf(e)),
     ];
     if (values.load) row.push(providers.get(e.name) ?? '-');
     row.push(notes);
@@ -129,13 +209,70 @@ async function list(argv: string[]): Promise<number> {
   }
   console.log(table(rows));
   console.log('\n* = default model (used when --model is not given)');
+  if (report.problem) console.log(report.problem);
   if (!entries.some((e) => !e.demo && !e.problem)) {
     console.log(
-      'Only the built-in demo model is installed (trained on synthetic shapes, not photos). Install a real SAM:\n' +
-        '  sam-annotate models download sam-vit-b        (Meta ViT-B checkpoint, converted here)\n' +
-        '  sam-annotate models download slimsam-77       (small ONNX export, points only)',
+      'Only the built-in demo model is installed (demo: cannot segment real photos; offline fallback).\n' +
+        (report.recommendations.length
+          ? `Suggested for this computer:\n${recommendationLines(report.recommendations).join('\n')}`
+          : 'Install a real SAM: sam-annotate models download (lists the catalog)'),
     );
   }
+  return 0;
+}
+
+const speedText = (s: Parameters<typeof describeSpeed>[0] | null) => (s ? describeSpeed(s) : '-');
+
+async function speed(argv: string[]): Promise<number> {
+  const { values } = parseFlags('models speed', argv, {
+    again: { type: 'boolean' },
+    json: { type: 'boolean' },
+  } as const);
+  const report = await speedReport(openRegistry(), { again: values.again });
+  if (values.json) {
+    const catalog = CATALOG.map((e) => ({
+      name: e.name,
+      quality: e.quality,
+      speed: report.view.estimateFor(e.name),
+    }));
+    console.log(
+      JSON.stringify(
+        {
+          machine: report.machine,
+          problem: report.problem,
+          catalog,
+          recommendations: report.recommendations,
+        },
+        null,
+        2,
+      ),
+    );
+    return report.machine ? 0 : 1;
+  }
+  if (!report.machine) throw new UserError(report.problem!);
+  const m = report.machine;
+  console.log(
+    `This computer (measured ${m.measuredAt} on the built-in demo model, ${m.builtin.encoderGmacs.toFixed(2)} + ` +
+      `${m.builtin.decoderGmacs.toFixed(3)} GMAC in ${m.builtin.encodeMs.toFixed(0)} + ${m.builtin.clickMs.toFixed(1)} ms): ` +
+      `encoder ${m.encoderGmacPerSecond.toFixed(1)} GMAC/s, decoder ${m.decoderGmacPerSecond.toFixed(1)} GMAC/s\n`,
+  );
+  const rows = [['NAME', 'QUALITY', 'KIND', 'SIZE', 'SPEED HERE']];
+  for (const e of CATALOG) {
+    const bytes = e.files.reduce((a, f) => a + f.approxBytes, 0);
+    rows.push([
+      e.name,
+      `${e.quality}/5`,
+      e.kind,
+      `~${formatBytes(bytes)}`,
+      speedText(report.view.figuresFor(e.name)),
+    ]);
+  }
+  console.log(table(rows));
+  console.log(
+    report.recommendations.length
+      ? `\nSuggested for this computer:\n${recommendationLines(report.recommendations).join('\n')}`
+      : '\nNo catalog model is suggested here (none of quality 3 or more installs without Python).',
+  );
   return 0;
 }
 
@@ -222,7 +359,7 @@ async function download(argv: string[]): Promise<number> {
         `no catalog model named ${positionals[0]} (known: ${CATALOG.map((e) => e.name).join(', ')}); or give URLs`,
       );
     }
-    plan = planFromCatalog(entry, values.name ?? entry.name, sha256);
+    plan = planFromCatalog(mirroredEntry(entry), values.name ?? entry.name, sha256);
   }
   const registry = openRegistry();
   let progress: Progress | undefined;
@@ -290,5 +427,7 @@ export function runManager(sub: (typeof SUBCOMMANDS)[number], argv: string[]): P
       return remove(argv);
     case 'default':
       return setDefault(argv);
+    case 'speed':
+      return speed(argv);
   }
 }

@@ -5,10 +5,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../../common/errors.ts';
+import { UserError, describeError } from '../../common/errors.ts';
+import { openRegistry } from '../../models/defaultModel.ts';
 import { checkElectron } from '../../node/electronBinary.ts';
 import { REPO_ROOT, ensureRendererBuilt } from '../../node/rendererBuild.ts';
 import { parseFlags } from '../args.ts';
+import { recommendationLines, speedReport } from './modelManager.ts';
 import * as serve from './serve.ts';
 
 export const summary = 'open the desktop app (or, where Electron cannot run, serve it to a browser)';
@@ -29,6 +31,28 @@ That stand-in is the desktop app for the user at this computer: it may install m
  */
 const fallbackFlags = (): string[] => ['--allow-model-install', '--allow-write', os.homedir()];
 
+/**
+ * On a data folder with no real model yet (a fresh install), what to install: the suggestions for this computer
+ * with their measured-here speed (issue 15). Runs beside the app's start (the benchmark takes a few seconds).
+ */
+async function suggestModels(): Promise<void> {
+  try {
+    const registry = openRegistry();
+    if ((await registry.list()).some((e) => !e.demo && !e.problem)) return;
+    const report = await speedReport(registry);
+    const lines = recommendationLines(report.recommendations);
+    console.error(
+      'No SAM model is installed yet: the built-in demo model (cannot segment real photos; offline fallback) runs.\n' +
+        (lines.length
+          ? `Suggested for this computer (or install from the start screen):\n${lines.join('\n')}`
+          : 'Install one from the start screen or: sam-annotate models download (lists the catalog)') +
+        (report.problem ? `\n(${report.problem})` : ''),
+    );
+  } catch (error) {
+    console.error(`(no model suggestion: ${describeError(error)})`);
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     'start',
@@ -37,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     true,
   );
   const electron = checkElectron();
+  void suggestModels();
   if (!electron.ok) {
     console.error(`The desktop app cannot start here: ${electron.reason}.`);
     console.error('Serving the same app to a browser instead.');

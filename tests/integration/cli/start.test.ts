@@ -75,4 +75,18 @@ describe('npm start without Electron', () => {
     expect((refused.body as { message: string }).message).toMatch(/--allow-write/);
     expect(existsSync(outside)).toBe(false);
   }, 60_000);
+
+  it('on a fresh data folder, prints the models suggested for this computer with their speed here (issue 15)', async () => {
+    await waitForStderr(/Suggested for this computer/);
+    expect(stderr).toMatch(/the built-in demo model \(cannot segment real photos; offline fallback\)/);
+    // One line per suggestion: name, role, download size, the speed measured-here estimate, how to install it.
+    expect(stderr).toMatch(
+      /\n {2}(\S+) \((fastest good|most accurate)[^;]*; ~[\d.]+ [MG]B download; about [\d.]+ s per image, \d+ ms per click \(estimated\)\): sam-annotate models download \1 --default/,
+    );
+  }, 120_000);
 });
+
+async function waitForStderr(pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 600 && !pattern.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(stderr).toMatch(pattern);
+}
