@@ -76,6 +76,8 @@ describe('models list: family, layout and what each model supports (issue 14)', 
       'points only',
       '256',
       '742 kB',
+      // Not a catalog model and not run yet: no speed to show (issue 15).
+      '-',
     ]);
     const demo = listRow(env, 'sam-annotate-demo');
     expect(demo.slice(2, 5)).toEqual(['SAM 1 demo', 'sam-annotate', 'box, refinement, single-mask']);
@@ -126,7 +128,12 @@ describe('sam-annotate models (manager)', () => {
     expect(text.stdout).toMatch(
       /\*\s+sam-annotate-demo\s+builtin\s+SAM 1 demo\s+sam-annotate\s+box, refinement, single-mask\s+256/,
     );
-    expect(text.stdout).toMatch(/sam-annotate models download sam-vit-b/);
+    // The demo model's speed is the benchmark's; what to install instead is suggested for this computer (issue 15).
+    expect(text.stdout).toMatch(/sam-annotate-demo .*measured: [\d.]+ s per image, \d+ ms per click/);
+    expect(text.stdout).toMatch(/demo: cannot segment real photos; offline fallback/);
+    expect(text.stdout).toMatch(
+      /Suggested for this computer:\n {2}(\S+) .*: sam-annotate models download \1 --default/,
+    );
   });
 
   it('adds a folder, makes the first real model the default, switches the default, removes it', () => {
