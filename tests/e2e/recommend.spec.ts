@@ -5,18 +5,19 @@
  * to it. A click on an image then gives the fixture model's mask: the accepted mask equals what `sam-annotate
  * predict` gives with the same model for the same point.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationItem, ImagePage, ModelList } from '../../electron/ipc/contract.ts';
 import { findCatalogEntry } from '../../electron/models/catalog.ts';
-import { cli } from '../helpers/cli.ts';
-import { fixturesDir } from '../helpers/paths.ts';
+import { fixturesDir, repoRoot } from '../helpers/paths.ts';
 import { type Session, callBridge, canvasAt, closeSession, newPage, openSession, shot } from './harness.ts';
 
 /** A fixture model folder in each layout the catalog's ONNX entries use (tests/fixtures/models). */
@@ -144,8 +145,11 @@ describe('first run: the suggested model', () => {
     const out = path.join(outDir, 'predict.json');
     const list = await callBridge<ModelList>(session.served, 'listModels');
     const installed = list.installed.find((m) => m.name === name)!;
-    const r = cli(
+    // Not spawnSync: the mirror server lives in this process.
+    await promisify(execFile)(
+      process.execPath,
       [
+        path.join(repoRoot, 'electron', 'cli', 'bin.js'),
         'predict',
         '--model',
         installed.dir,
@@ -158,9 +162,14 @@ describe('first run: the suggested model', () => {
         '--out',
         out,
       ],
-      { SAM_ANNOTATE_DATA: session.data, SAM_ANNOTATE_CACHE: path.join(outDir, 'cache') },
+      {
+        env: {
+          ...process.env,
+          SAM_ANNOTATE_DATA: session.data,
+          SAM_ANNOTATE_CACHE: path.join(outDir, 'cache'),
+        },
+      },
     );
-    expect(r.code, r.stderr).toBe(0);
     const predicted = JSON.parse(await readFile(out, 'utf8')) as {
       masks: Array<{ segmentation: { size: number[]; counts: string } }>;
     };
