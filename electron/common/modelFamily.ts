@@ -49,11 +49,14 @@ export interface ModelAbilities {
   /** Earlier low-res logits as `mask_input`: each click refines the previous mask. */
   readonly maskInput: boolean;
   readonly singleMaskToken: boolean;
+  /** Candidates ordered other than by predicted IoU (EdgeSAM: by stability), with the words for it (issue 15). */
+  readonly ranking?: { readonly by: string; readonly label: string };
 }
 
 /** "box, refinement, single-mask token" minus what the model lacks; "points only" when it has none of them. */
 export function abilitiesLabel(c: ModelAbilities | null): string {
   if (!c) return '-';
   const parts = [c.box ? 'box' : '', c.maskInput ? 'refinement' : '', c.singleMaskToken ? 'single-mask' : ''];
-  return parts.filter(Boolean).join(', ') || 'points only';
+  const prompts = parts.filter(Boolean).join(', ') || 'points only';
+  return c.ranking ? `${prompts}, ${c.ranking.label}` : prompts;
 }

@@ -12,7 +12,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
 import { UserError, describeError } from '../common/errors.ts';
 
 const WIRE_VARINT = 0;

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { describeError } from '../common/errors.ts';
 import { imagePoint } from '../common/frames.ts';

@@ -28,5 +28,14 @@ describe('abilitiesLabel', () => {
     expect(abilitiesLabel({ box: true, maskInput: true, singleMaskToken: false })).toBe('box, refinement');
     expect(abilitiesLabel({ box: false, maskInput: false, singleMaskToken: false })).toBe('points only');
     expect(abilitiesLabel(null)).toBe('-');
+    // EdgeSAM (issue 15): candidates ranked by stability, which the listings say.
+    expect(
+      abilitiesLabel({
+        box: true,
+        maskInput: false,
+        singleMaskToken: true,
+        ranking: { by: 'stability', label: 'ranked by stability' },
+      }),
+    ).toBe('box, single-mask, ranked by stability');
   });
 });
