@@ -37,7 +37,7 @@ function newer(a: ModelInstallStatus, b: ModelInstallStatus | null): boolean {
 export class ModelsState {
   list: ModelList | null = $state.raw(null);
   install: ModelInstallStatus | null = $state.raw(null);
-  /** What is being done now ('use:NAME', 'remove:NAME', 'add', 'install'), to disable its button. */
+  /** What is being done now ('use:NAME', 'remove:NAME', 'add', 'install', 'measure'), to disable its button. */
   pending: string | null = $state(null);
   error: string | null = $state(null);
   /** One line about the last action that worked. */
@@ -130,6 +130,14 @@ export class ModelsState {
       // Its events may have come first: then they are newer than this first status.
       if (this.install?.id !== status.id) this.update(status);
       return null;
+    });
+  }
+
+  /** Run the speed benchmark again (issue 15), e.g. after the computer was busy the first time. */
+  measureAgain(): Promise<boolean> {
+    return this.act('measure', async () => {
+      this.list = await this.app.api.measureModelSpeed();
+      return 'Measured the speed of this computer again.';
     });
   }
 

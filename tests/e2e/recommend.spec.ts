@@ -189,6 +189,12 @@ describe('first run: the suggested model', () => {
       .getByText('demo: cannot segment real photos; offline fallback')
       .waitFor();
     await shot(page, '93-models-measured');
+    // The benchmark can be run again (e.g. when the computer was busy the first time).
+    await page.getByTestId('recommend-measure').click();
+    await page
+      .getByTestId('models-info')
+      .getByText('Measured the speed of this computer again.')
+      .waitFor({ timeout: 60_000 });
     expect(errors).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
   type ModelTimes,
   correctionFrom,
   estimate,
+  lowerQuartile,
   median,
   speedFigures,
   speedView,
@@ -60,6 +61,8 @@ describe('speed estimates', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(median([])).toBeNull();
+    expect(lowerQuartile([9, 1, 5, 3, 7])).toBe(3);
+    expect(lowerQuartile([4])).toBe(4);
     const s = speedFigures({ encoder: 60, decoder: 2 }, times('a', [], [90, 110, 100]), machine, {
       encode: 0.5,
       click: 1,
