@@ -115,9 +115,13 @@ export function correctionFrom(
     const raw = estimate(gmacs, machine);
     const encode = median(times.encodeMs);
     const click = median(times.clickMs);
-    if (encode !== null && raw.encodeSeconds > 0)
-      logs.encode.push(Math.log(encode / 1000 / raw.encodeSeconds));
-    if (click !== null && raw.clickMs > 0) logs.click.push(Math.log(click / raw.clickMs));
+    // Only positive times on both sides: a 0 ms measurement would make every estimate 0.
+    const ratio = (measured: number | null, estimated: number) =>
+      measured !== null && measured > 0 && estimated > 0 ? Math.log(measured / estimated) : NaN;
+    const e = ratio(encode === null ? null : encode / 1000, raw.encodeSeconds);
+    const c = ratio(click, raw.clickMs);
+    if (Number.isFinite(e)) logs.encode.push(e);
+    if (Number.isFinite(c)) logs.click.push(c);
   }
   const mean = (xs: number[]) => (xs.length ? Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length) : 1);
   return { encode: mean(logs.encode), click: mean(logs.click) };
@@ -134,12 +138,15 @@ export function speedFigures(
   const click = times ? median(times.clickMs) : null;
   const guess = gmacs && machine ? estimate(gmacs, machine, correction) : null;
   if ((encode === null || click === null) && !guess) return null;
-  return {
+  const figures = {
     encodeSeconds: encode !== null ? encode / 1000 : guess!.encodeSeconds,
     clickMs: click ?? guess!.clickMs,
     encodeMeasured: encode !== null,
     clickMeasured: click !== null,
   };
+  // A zero or infinite rate (a benchmark that measured nothing) gives no usable figure, not Infinity or NaN.
+  const usable = (x: number) => Number.isFinite(x) && x >= 0;
+  return usable(figures.encodeSeconds) && usable(figures.clickMs) ? figures : null;
 }
 
 export function appVersion(): string {
@@ -238,7 +245,7 @@ export class SpeedStore {
     times: { encodeMs?: number; clickMs?: number },
   ): Promise<{ complete: boolean }> {
     const add = (list: readonly number[], value: number | undefined) =>
-      value === undefined || !(value >= 0) || list.length >= SAMPLES ? list : [...list, value];
+      value === undefined || !(value > 0) || list.length >= SAMPLES ? list : [...list, value];
     let complete = false;
     await this.update((data) => {
       const current = data.models.find((m) => m.name === name && m.encoderSha256 === encoderSha256);
@@ -324,6 +331,11 @@ export async function benchmarkMachine(
     const decoderGmacs = (await macsOf(info.decoder.file)) / 1e9;
     const encodeMs = Math.min(...encodes);
     const clickMs = lowerQuartile(clicks);
+    if (!(encodeMs > 0 && Number.isFinite(encodeMs) && clickMs > 0 && encoderGmacs > 0 && decoderGmacs > 0))
+      throw new Error(
+        `the benchmark measured no usable time (encode ${encodeMs} ms, click ${clickMs} ms, ` +
+          `${encoderGmacs} + ${decoderGmacs} GMAC)`,
+      );
     return {
       appVersion: appVersion(),
       measuredAt: new Date().toISOString(),

@@ -68,6 +68,14 @@ describe('speed estimates', () => {
       click: 1,
     });
     expect(s).toEqual({ encodeSeconds: 1.5, clickMs: 100, encodeMeasured: false, clickMeasured: true });
+    // A benchmark that measured no time gives no figure rather than Infinity (which JSON turns into null).
+    expect(
+      speedFigures({ encoder: 60, decoder: 2 }, undefined, { ...machine, encoderGmacPerSecond: 0 }),
+    ).toBeNull();
+    // A measured time of 0 ms does not make the correction infinite.
+    expect(
+      correctionFrom([{ gmacs: { encoder: 60, decoder: 2 }, times: times('a', [0], [0]) }], machine),
+    ).toEqual({ encode: 1, click: 1 });
     // Without a benchmark and without times there is nothing to say.
     expect(speedFigures({ encoder: 60, decoder: 2 }, undefined, null)).toBeNull();
     // A model outside the catalog (no MACs) still shows what was measured.
