@@ -63,16 +63,16 @@ function formatBytes(bytes: number): string {
 /** The benchmark (run now if this app version has none), the speed view and the suggestions. */
 export async function speedReport(
   registry: ModelRegistry,
-  options: { again?: boolean } = {},
+  options: { again?: boolean; recommend?: boolean } = {},
 ): Promise<{
   machine: MachineSpeed | null;
   problem: string | null;
   view: SpeedView;
+  /** Empty unless `recommend` (checking for torch costs a Python start). */
   recommendations: ModelRecommendation[];
   entries: ModelEntry[];
 }> {
   const store = new SpeedStore(registry.dataDir);
-  const torch = hasTorch();
   let machine: MachineSpeed | null = null;
   let problem: string | null = null;
   try {
@@ -83,7 +83,8 @@ export async function speedReport(
   const [entries, data] = await Promise.all([registry.list(), store.read()]);
   const view = speedView(CATALOG, data, machine, BUILTIN_NAME);
   const names = new Set(entries.map((e) => e.name));
-  return { machine, problem, view, recommendations: recommendations(view, names, await torch), entries };
+  const recs = options.recommend ? recommendations(view, names, await hasTorch()) : [];
+  return { machine, problem, view, recommendations: recs, entries };
 }
 
 /** Each suggestion in one line: what, how big, how fast here, how to install it. */
@@ -152,7 +153,9 @@ async function list(argv: string[]): Promise<number> {
     ...SERVICE_FLAGS,
   } as const);
   const registry = openRegistry();
-  const report = await speedReport(registry);
+  // Suggestions only where they are printed: on an install without a real model.
+  const real = (await registry.list()).some((e) => !e.demo && !e.problem);
+  const report = await speedReport(registry, { recommend: !real && !values.json });
   const entries = report.entries;
   const shas = await encoderShas(registry, entries, report.view);
   const speedOf = (e: ModelEntry) => report.view.figuresFor(e.name, shas.get(e.name));
@@ -228,7 +231,7 @@ async function speed(argv: string[]): Promise<number> {
     again: { type: 'boolean' },
     json: { type: 'boolean' },
   } as const);
-  const report = await speedReport(openRegistry(), { again: values.again });
+  const report = await speedReport(openRegistry(), { again: values.again, recommend: true });
   if (values.json) {
     const catalog = CATALOG.map((e) => ({
       name: e.name,

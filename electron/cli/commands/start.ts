@@ -39,7 +39,7 @@ async function suggestModels(): Promise<void> {
   try {
     const registry = openRegistry();
     if ((await registry.list()).some((e) => !e.demo && !e.problem)) return;
-    const report = await speedReport(registry);
+    const report = await speedReport(registry, { recommend: true });
     const lines = recommendationLines(report.recommendations);
     console.error(
       'No SAM model is installed yet: the built-in demo model (cannot segment real photos; offline fallback) runs.\n' +
