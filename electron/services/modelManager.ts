@@ -156,6 +156,14 @@ export class ModelManager {
     model: { readonly dir: string; readonly encoderSha256: string } | undefined,
     times: { encodeMs?: number; clickMs?: number },
   ): Promise<void> {
+    // Called without awaiting on the click path: it must never reject (a bad models.json, a full disk).
+    await this.recordTimesOrThrow(model, times).catch(() => undefined);
+  }
+
+  private async recordTimesOrThrow(
+    model: { readonly dir: string; readonly encoderSha256: string } | undefined,
+    times: { encodeMs?: number; clickMs?: number },
+  ): Promise<void> {
     if (!model || (times.encodeMs === undefined && times.clickMs === undefined)) return;
     const dir = path.resolve(model.dir);
     let name = this.names.get(dir);
@@ -165,9 +173,7 @@ export class ModelManager {
     }
     const key = `${name}\n${model.encoderSha256}`;
     if (this.timed.has(key)) return;
-    const { complete } = await this.speeds
-      .record(name, model.encoderSha256, times)
-      .catch(() => ({ complete: false }));
+    const { complete } = await this.speeds.record(name, model.encoderSha256, times);
     if (complete) this.timed.add(key);
   }
 
