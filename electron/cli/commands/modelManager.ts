@@ -6,7 +6,6 @@ import { UserError, describeError } from '../../common/errors.ts';
 import { describeSpeed } from '../../common/modelSpeed.ts';
 import type { ModelRecommendation } from '../../ipc/contract.ts';
 import { CATALOG, findCatalogEntry } from '../../models/catalog.ts';
-import { mirroredEntry } from '../../models/mirror.ts';
 import {
   type MachineSpeed,
   SpeedStore,
@@ -362,7 +361,7 @@ async function download(argv: string[]): Promise<number> {
         `no catalog model named ${positionals[0]} (known: ${CATALOG.map((e) => e.name).join(', ')}); or give URLs`,
       );
     }
-    plan = planFromCatalog(mirroredEntry(entry), values.name ?? entry.name, sha256);
+    plan = planFromCatalog(entry, values.name ?? entry.name, sha256);
   }
   const registry = openRegistry();
   let progress: Progress | undefined;
