@@ -12,7 +12,7 @@ import { isBoxNearCropEdge } from '../../common/amg/boxes.ts';
 import { maskBoxXyxy, uncropCounts } from '../../common/amg/masks.ts';
 import { type ModelFrame, imagePoint } from '../../common/frames.ts';
 import { isEmptyPrompt } from '../../common/prompts.ts';
-import { compressRle, encodeMask, rleBboxCoco } from '../../common/rle.ts';
+import { compressRle, encodeCounts, rleBboxCoco } from '../../common/rle.ts';
 import { EmbeddingCache } from '../embeddingCache.ts';
 import { decodeImage } from '../imageLoader.ts';
 import { detectLayout } from '../layouts/detect.ts';
@@ -26,6 +26,7 @@ import {
   tensorSetMismatch,
 } from '../layouts/layout.ts';
 import type { GraphSignature, TensorSignature } from '../layouts/signature.ts';
+import { type DecoderSource, decoderSource, uneditedSource } from '../graphEdit/decoderSource.ts';
 import { withProviderFallback } from '../providers.ts';
 import type {
   DecodeArgs,
@@ -126,23 +127,44 @@ export class Engine {
     const layout = detectLayout(args.dir, args.graphs, args.manifest);
     const relative = args.role === 'encoder' ? layout.encoder.file : layout.decoder.file;
     const file = path.join(args.dir, relative);
+    const graph = args.graphs.find((g) => g.file === relative)!;
     ort.env.logLevel = 'fatal';
-    const attempt = await withProviderFallback(args.session.providers, (provider) =>
-      ort.InferenceSession.create(file, {
-        executionProviders: [provider],
-        // onnxruntime rejects an undefined thread count: leave the key out for its default.
-        ...(args.session.threads ? { intraOpNumThreads: args.session.threads } : {}),
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 4,
-        extra: NO_SPINNING,
-      }),
-    ).catch((error: unknown) => {
-      throw new UserError(`cannot load model file ${file}: ${describeError(error)}`, { cause: error });
+    const load = (model: string | Uint8Array) =>
+      withProviderFallback(args.session.providers, (provider) => {
+        const options: ort.InferenceSession.SessionOptions = {
+          executionProviders: [provider],
+          // onnxruntime rejects an undefined thread count: leave the key out for its default.
+          ...(args.session.threads ? { intraOpNumThreads: args.session.threads } : {}),
+          graphOptimizationLevel: 'all',
+          logSeverityLevel: 4,
+          extra: NO_SPINNING,
+        };
+        return typeof model === 'string'
+          ? ort.InferenceSession.create(model, options)
+          : ort.InferenceSession.create(model, options);
+      }).catch((error: unknown) => {
+        throw new UserError(`cannot load model file ${file}: ${describeError(error)}`, { cause: error });
+      });
+    // The decoder without the outputs nobody fetches (issue 16: Meta's in-graph full-size `masks`).
+    let source: DecoderSource =
+      args.role === 'decoder'
+        ? await decoderSource(file, graph, layout.decoder.outputNames)
+        : { model: file, outputs: graph.graph.outputs.map((o) => o.name) };
+    const attempt = await load(source.model).catch(async (error: unknown) => {
+      if (typeof source.model === 'string') throw error;
+      source = uneditedSource(file, graph, `onnxruntime refused the edited graph: ${describeError(error)}`);
+      return load(source.model);
     });
+    if (source.fallback) console.error(`sam-annotate: ${source.note}`);
     const session = attempt.value;
     this.provider = attempt.provider;
     const live = liveSignature(session);
-    checkLive(file, args.graphs.find((g) => g.file === relative)!.graph, live);
+    const outputs = new Set(source.outputs);
+    checkLive(
+      file,
+      { ...graph.graph, outputs: graph.graph.outputs.filter((o) => outputs.has(o.name)) },
+      live,
+    );
     this.session = session;
     this.layout = layout;
     this.args = args;
@@ -154,6 +176,7 @@ export class Engine {
       capabilities: layout.capabilities,
       inputs: live.inputs,
       outputs: live.outputs,
+      ...(source.note ? { graphNote: source.note } : {}),
     };
   }
 
@@ -369,15 +392,16 @@ export class Engine {
     const post = layout.postprocess;
     const previewUp = previewFrame && post.toMask(lowRes, previewFrame, options);
     const preview = previewUp && { ...previewFrame.image, data: previewUp.mask.data };
+    // The bbox comes from the run lengths before compression: decoding the compressed string again cost more
+    // than the compression itself (issue 16).
     if (output.bitmap) {
       const up = post.toMask(lowRes, frame, options);
-      const rle = encodeMask(up.mask);
-      const counts = output.rle ? rle.counts : undefined;
+      const runs = encodeCounts(up.mask);
       return {
         stabilityScore: up.stabilityScore,
         area: up.area,
-        bbox: rleBboxCoco(rle),
-        rle: counts,
+        bbox: rleBboxCoco(runs),
+        rle: output.rle ? compressRle(runs).counts : undefined,
         bitmap: up.mask.data,
         preview,
       };
@@ -385,18 +409,17 @@ export class Engine {
     if (output.rle || !previewUp) {
       // RLE only (CLI, export, accept): never hold the full-resolution mask.
       const up = post.toRle(lowRes, frame, options);
-      const rle = compressRle(up.rle);
       return {
         stabilityScore: up.stabilityScore,
         area: up.area,
-        bbox: rleBboxCoco(rle),
-        rle: rle.counts,
+        bbox: rleBboxCoco(up.rle),
+        rle: compressRle(up.rle).counts,
         preview,
       };
     }
     const sx = frame.image.width / previewFrame!.image.width;
     const sy = frame.image.height / previewFrame!.image.height;
-    const [x, y, w, h] = rleBboxCoco(encodeMask(previewUp.mask));
+    const [x, y, w, h] = rleBboxCoco(encodeCounts(previewUp.mask));
     return {
       stabilityScore: previewUp.stabilityScore,
       area: Math.round(previewUp.area * sx * sy),

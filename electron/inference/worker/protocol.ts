@@ -41,6 +41,8 @@ export interface InitResult {
   readonly capabilities: LayoutCapabilities;
   readonly inputs: readonly TensorSignature[];
   readonly outputs: readonly TensorSignature[];
+  /** What was edited in the decoder graph, or why it is used unedited (issue 16, graphEdit/). */
+  readonly graphNote?: string;
 }
 
 export interface EncodeArgs {
