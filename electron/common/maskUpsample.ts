@@ -138,6 +138,60 @@ function lerp(t0: number, w0: number, t1: number, w1: number): number {
   return f(f(t0 * w0) + f(t1 * w1));
 }
 
+/**
+ * `out[i] = lerp(a[i], wa, b[i], wb)` for i < n: one axis of the interpolation where both inputs are whole lines.
+ * The hot loops live in small functions taking typed arrays, which V8 compiles to tight float32 code (issue 16:
+ * ~1.5× faster than the same arithmetic in closures over the plan's objects).
+ */
+function lerpLines(
+  a: Float32Array,
+  wa: number,
+  b: Float32Array,
+  wb: number,
+  out: Float32Array,
+  n: number,
+): void {
+  for (let i = 0; i < n; i++) out[i] = f(f(a[i]! * wa) + f(b[i]! * wb));
+}
+
+/** `out[d] = lerp(src[base + i0[d]], w0[d], src[base + i1[d]], w1[d])` for d < n: one axis along a line. */
+function gatherLine(src: Float32Array, base: number, taps: Taps, out: Float32Array, n: number): void {
+  const { i0, i1, w0, w1 } = taps;
+  for (let d = 0; d < n; d++) out[d] = f(f(src[base + i0[d]!]! * w0[d]!) + f(src[base + i1[d]!]! * w1[d]!));
+}
+
+/** Counts of the last {@link thresholdLine}: pixels > thr, > hi, > lo. */
+const lineCounts = new Int32Array(3);
+
+/**
+ * Thresholds a line of logits into `foreground` (1 where > thr) and leaves the counts of > thr, > hi and > lo in
+ * {@link lineCounts}: the loop stays in one small function, which V8 compiles best.
+ */
+function thresholdLine(
+  values: Float32Array,
+  n: number,
+  thr: number,
+  hi: number,
+  lo: number,
+  foreground: Uint8Array,
+): void {
+  let fgCount = 0;
+  let hiCount = 0;
+  let loCount = 0;
+  for (let x = 0; x < n; x++) {
+    const v = values[x]!;
+    // Branch-free counting: mask borders make `v > thr` unpredictable, and this loop runs W·H times.
+    const fg = v > thr ? 1 : 0;
+    foreground[x] = fg;
+    fgCount += fg;
+    hiCount += v > hi ? 1 : 0;
+    loCount += v > lo ? 1 : 0;
+  }
+  lineCounts[0] = fgCount;
+  lineCounts[1] = hiCount;
+  lineCounts[2] = loCount;
+}
+
 /** Threshold values of the mask and of the stability score, rounded to float32 as PyTorch compares them. */
 function thresholds(options: UpsampleOptions) {
   const threshold = options.threshold ?? 0;
@@ -160,24 +214,15 @@ export function upsampleLogitRows(
   onRow: (y: number, logits: Float32Array) => void,
 ): void {
   const { L, w, W, H, col1, row1, col2, row2 } = plan(lowRes, frame);
-  const lowResRow = lineCache(w, (ly, out) => {
-    const base = ly * L;
-    for (let X = 0; X < w; X++)
-      out[X] = lerp(lowRes[base + col1.i0[X]!]!, col1.w0[X]!, lowRes[base + col1.i1[X]!]!, col1.w1[X]!);
-  });
+  const lowResRow = lineCache(w, (ly, out) => gatherLine(lowRes, ly * L, col1, out, w));
   const modelRow = new Float32Array(w);
   const imageRow = lineCache(W, (Y, out) => {
-    const a = lowResRow(row1.i0[Y]!);
-    const b = lowResRow(row1.i1[Y]!);
-    for (let X = 0; X < w; X++) modelRow[X] = lerp(a[X]!, row1.w0[Y]!, b[X]!, row1.w1[Y]!);
-    for (let x = 0; x < W; x++)
-      out[x] = lerp(modelRow[col2.i0[x]!]!, col2.w0[x]!, modelRow[col2.i1[x]!]!, col2.w1[x]!);
+    lerpLines(lowResRow(row1.i0[Y]!), row1.w0[Y]!, lowResRow(row1.i1[Y]!), row1.w1[Y]!, modelRow, w);
+    gatherLine(modelRow, 0, col2, out, W);
   });
   const row = new Float32Array(W);
   for (let y = 0; y < H; y++) {
-    const a = imageRow(row2.i0[y]!);
-    const b = imageRow(row2.i1[y]!);
-    for (let x = 0; x < W; x++) row[x] = lerp(a[x]!, row2.w0[y]!, b[x]!, row2.w1[y]!);
+    lerpLines(imageRow(row2.i0[y]!), row2.w0[y]!, imageRow(row2.i1[y]!), row2.w1[y]!, row, W);
     onRow(y, row);
   }
 }
@@ -203,21 +248,12 @@ function streamRows(
   const { L, w, W, H, col1, row1, col2, row2 } = plan(lowRes, frame);
   const { thr, hi, lo } = thresholds(options);
   // Stage 1: a low-res row interpolated along x to w' columns; two of them combined along y give model row Y.
-  const lowResRow = lineCache(w, (ly, out) => {
-    const base = ly * L;
-    for (let X = 0; X < w; X++)
-      out[X] = lerp(lowRes[base + col1.i0[X]!]!, col1.w0[X]!, lowRes[base + col1.i1[X]!]!, col1.w1[X]!);
-  });
+  const lowResRow = lineCache(w, (ly, out) => gatherLine(lowRes, ly * L, col1, out, w));
   const modelRow = new Float32Array(w);
   // Stage 2 along x: model row Y (only ever needed as this) interpolated to the image's W columns.
   const imageRow = lineCache(W, (Y, out) => {
-    const a = lowResRow(row1.i0[Y]!);
-    const b = lowResRow(row1.i1[Y]!);
-    const wa = row1.w0[Y]!;
-    const wb = row1.w1[Y]!;
-    for (let X = 0; X < w; X++) modelRow[X] = lerp(a[X]!, wa, b[X]!, wb);
-    for (let x = 0; x < W; x++)
-      out[x] = lerp(modelRow[col2.i0[x]!]!, col2.w0[x]!, modelRow[col2.i1[x]!]!, col2.w1[x]!);
+    lerpLines(lowResRow(row1.i0[Y]!), row1.w0[Y]!, lowResRow(row1.i1[Y]!), row1.w1[Y]!, modelRow, w);
+    gatherLine(modelRow, 0, col2, out, W);
   });
   // Pixels [xa, xb) of output row y by the same three stages, computing only the model columns they need.
   const m0 = new Float32Array(w);
@@ -348,6 +384,7 @@ function streamRows(
   };
 
   const foreground = new Uint8Array(W);
+  const values = new Float32Array(W);
   let area = 0;
   let above = 0;
   let aboveLow = 0;
@@ -366,19 +403,11 @@ function streamRows(
       }
     }
     if (plain) {
-      const a = imageRow(Y0);
-      const b = imageRow(Y1);
-      const wa = row2.w0[y]!;
-      const wb = row2.w1[y]!;
-      for (let x = 0; x < W; x++) {
-        const v = lerp(a[x]!, wa, b[x]!, wb);
-        // Branch-free counting: mask borders make `v > thr` unpredictable, and this loop runs W·H times.
-        const fg = v > thr ? 1 : 0;
-        foreground[x] = fg;
-        area += fg;
-        above += v > hi ? 1 : 0;
-        aboveLow += v > lo ? 1 : 0;
-      }
+      lerpLines(imageRow(Y0), row2.w0[y]!, imageRow(Y1), row2.w1[y]!, values, W);
+      thresholdLine(values, W, thr, hi, lo, foreground);
+      area += lineCounts[0]!;
+      above += lineCounts[1]!;
+      aboveLow += lineCounts[2]!;
     } else {
       for (let i = 0; i < spans; i++) {
         const cls = spanClass[i]!;
