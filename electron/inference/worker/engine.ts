@@ -12,7 +12,7 @@ import { isBoxNearCropEdge } from '../../common/amg/boxes.ts';
 import { maskBoxXyxy, uncropCounts } from '../../common/amg/masks.ts';
 import { type ModelFrame, imagePoint } from '../../common/frames.ts';
 import { isEmptyPrompt } from '../../common/prompts.ts';
-import { compressRle, encodeCounts, rleBboxCoco } from '../../common/rle.ts';
+import { compressRle } from '../../common/rle.ts';
 import { EmbeddingCache } from '../embeddingCache.ts';
 import { decodeImage } from '../imageLoader.ts';
 import { detectLayout } from '../layouts/detect.ts';
@@ -44,6 +44,7 @@ import type {
   SetEmbeddingResult,
   UpsampleArgs,
 } from './protocol.ts';
+import { maskForms } from './maskForms.ts';
 import { deserializePrompt } from './serializedPrompt.ts';
 
 /**
@@ -98,19 +99,6 @@ function checkLive(file: string, expected: GraphSignature, live: GraphSignature)
       );
     }
   }
-}
-
-/**
- * The same model frame with a smaller "image": upsampling the low-res logits straight to it gives the mask as
- * seen at that size (what a 20 MP image needs on screen) for the cost of the preview's pixels.
- */
-function previewFrameOf(frame: ModelFrame, maxSide: number): ModelFrame {
-  const scale = Math.min(1, maxSide / Math.max(frame.image.width, frame.image.height));
-  const image = {
-    width: Math.max(1, Math.round(frame.image.width * scale)),
-    height: Math.max(1, Math.round(frame.image.height * scale)),
-  };
-  return { ...frame, image };
 }
 
 export class Engine {
@@ -375,11 +363,6 @@ export class Engine {
     return this.masksOf(layout, lowRes, embedding.frame, output, args.maskThreshold);
   }
 
-  /**
-   * The forms of one candidate's mask a request asked for. Full resolution (RLE, bitmap) costs a pass over every
-   * image pixel; a preview costs its own pixels, so hover decodes on a 20 MP photo stay cheap. Without a
-   * full-resolution form, area, bbox and stability come from the preview, scaled to the image.
-   */
   private masksOf(
     layout: LayoutAdapter,
     lowRes: Float32Array,
@@ -387,45 +370,7 @@ export class Engine {
     output: DecodeArgs['output'],
     threshold: number,
   ): MaskForms {
-    const options = { threshold };
-    const previewFrame = output.previewMaxSide ? previewFrameOf(frame, output.previewMaxSide) : undefined;
-    const post = layout.postprocess;
-    const previewUp = previewFrame && post.toMask(lowRes, previewFrame, options);
-    const preview = previewUp && { ...previewFrame.image, data: previewUp.mask.data };
-    // The bbox comes from the run lengths before compression: decoding the compressed string again cost more
-    // than the compression itself (issue 16).
-    if (output.bitmap) {
-      const up = post.toMask(lowRes, frame, options);
-      const runs = encodeCounts(up.mask);
-      return {
-        stabilityScore: up.stabilityScore,
-        area: up.area,
-        bbox: rleBboxCoco(runs),
-        rle: output.rle ? compressRle(runs).counts : undefined,
-        bitmap: up.mask.data,
-        preview,
-      };
-    }
-    if (output.rle || !previewUp) {
-      // RLE only (CLI, export, accept): never hold the full-resolution mask.
-      const up = post.toRle(lowRes, frame, options);
-      return {
-        stabilityScore: up.stabilityScore,
-        area: up.area,
-        bbox: rleBboxCoco(up.rle),
-        rle: compressRle(up.rle).counts,
-        preview,
-      };
-    }
-    const sx = frame.image.width / previewFrame!.image.width;
-    const sy = frame.image.height / previewFrame!.image.height;
-    const [x, y, w, h] = rleBboxCoco(encodeCounts(previewUp.mask));
-    return {
-      stabilityScore: previewUp.stabilityScore,
-      area: Math.round(previewUp.area * sx * sy),
-      bbox: [Math.floor(x * sx), Math.floor(y * sy), Math.ceil(w * sx), Math.ceil(h * sy)],
-      preview,
-    };
+    return maskForms(layout.postprocess, lowRes, frame, output, threshold);
   }
 
   private ready(role: 'encoder' | 'decoder') {
