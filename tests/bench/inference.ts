@@ -188,4 +188,7 @@ export function printInference(rows: InferenceBenchRow[]): void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   printInference(await benchInference());
+  // Imported here, not at the top: clickTargets.ts imports this module's helpers.
+  const { benchClickTargets, printClickTargets } = await import('./clickTargets.ts');
+  printClickTargets(await benchClickTargets());
 }

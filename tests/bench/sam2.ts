@@ -33,7 +33,7 @@ export interface Sam2BenchRow {
 }
 
 /** A random-weight SAM 2.1 of Meta's architecture `size`, exported once into .cache/bench/. */
-function ensureSam2(size: Size): string {
+export function ensureSam2(size: Size): string {
   const type = `sam2.1_hiera_${size}`;
   const dir = path.join(cache, `${type}-random`);
   if (existsSync(path.join(dir, 'manifest.json'))) return dir;
