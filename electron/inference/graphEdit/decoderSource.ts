@@ -1,12 +1,14 @@
 /**
- * What the decoder session loads (issue 16): the file as the exporter wrote it, or, when the graph computes
- * outputs the layout never fetches, the file pruned to the fetched outputs (pruneOutputs.ts). Any problem with
- * the edit keeps the unedited file and says why; an edit never stops a model from loading.
+ * What the decoder session loads (issue 16): the file as the exporter wrote it, or edited for speed with the same
+ * results: pruned to the outputs the layout fetches (pruneOutputs.ts), channel means as 1×1 convolutions
+ * (channelMeans.ts). Any problem with an edit keeps the unedited file and says why; an edit never stops a model
+ * from loading.
  */
 import { readFile } from 'node:fs/promises';
 import { describeError } from '../../common/errors.ts';
 import type { ModelGraph } from '../layouts/signature.ts';
 import { GraphEditError } from './protoFields.ts';
+import { channelMeansAsConv } from './channelMeans.ts';
 import { pruneToOutputs } from './pruneOutputs.ts';
 
 export interface DecoderSource {
@@ -40,18 +42,28 @@ export async function decoderSource(
 ): Promise<DecoderSource> {
   const all = graph.graph.outputs.map((o) => o.name);
   const unedited = (why?: string) => uneditedSource(file, graph, why);
-  if (all.every((name) => fetched.includes(name))) return unedited();
   // The weights of a graph with external data live beside the file; loaded from bytes, they would not be found.
   if (graph.externalFiles?.length) return unedited('its weights are in external data files');
   try {
-    const pruned = pruneToOutputs(await readFile(file), fetched);
-    if (!pruned) return unedited();
+    const original = await readFile(file);
+    const pruned = all.every((name) => fetched.includes(name))
+      ? undefined
+      : pruneToOutputs(original, fetched);
+    const means = channelMeansAsConv(pruned?.bytes ?? original);
+    if (!pruned && !means) return unedited();
+    const edits = [
+      ...(pruned
+        ? [
+            `without the unused output(s) ${pruned.removedOutputs.join(', ')} ` +
+              `(${pruned.removedNodes} of ${pruned.removedNodes + pruned.keptNodes} nodes removed)`,
+          ]
+        : []),
+      ...(means ? [`${means.replaced} channel means as 1×1 convolutions`] : []),
+    ];
     return {
-      model: pruned.bytes,
-      outputs: fetched.filter((name) => all.includes(name)),
-      note:
-        `${file}: decoder graph without the unused output(s) ${pruned.removedOutputs.join(', ')} ` +
-        `(${pruned.removedNodes} of ${pruned.removedNodes + pruned.keptNodes} nodes removed)`,
+      model: means?.bytes ?? pruned!.bytes,
+      outputs: pruned ? fetched.filter((name) => all.includes(name)) : all,
+      note: `${file}: decoder graph ${edits.join(', ')}`,
     };
   } catch (error) {
     if (error instanceof GraphEditError) return unedited(error.message);

@@ -117,3 +117,23 @@ export function joinFields(
   }
   return out;
 }
+
+/** A varint field `number` holding a non-negative integer. */
+export function varintField(number: number, value: number): Uint8Array {
+  return Uint8Array.from([...encodeVarint(number * 8 + WIRE_VARINT), ...encodeVarint(value)]);
+}
+
+/** A length-delimited field `number` holding a UTF-8 string. */
+export function stringField(number: number, text: string): Uint8Array {
+  return lengthField(number, new TextEncoder().encode(text));
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -137,5 +137,16 @@ describe('decoder graph pruned to the fetched outputs (issue 16)', () => {
     });
     expect(result.outputs.map((o) => o.name).sort()).toEqual(FETCHED);
     expect(result.graphNote).toMatch(/without the unused output\(s\) masks/);
+    expect(result.graphNote).toMatch(/6 channel means as 1×1 convolutions/);
+  });
+
+  it('a decoder whose outputs are all fetched still gets its channel means edited', async () => {
+    const dir = path.join(models, 'sam2-tiny-random');
+    const folder = await openModelFolder(dir, new FileHashCache());
+    const graph = folder.graphs.find((g) => g.file === 'decoder.onnx')!;
+    const source = await decoderSource(path.join(dir, 'decoder.onnx'), graph, ['masks', 'iou_predictions']);
+    expect(source.model).toBeInstanceOf(Uint8Array);
+    expect(source.outputs).toEqual(['masks', 'iou_predictions']);
+    expect(source.note).toMatch(/decoder graph 6 channel means as 1×1 convolutions$/);
   });
 });
