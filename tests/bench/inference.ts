@@ -1,8 +1,9 @@
 /**
  * Inference benchmark: encoder ms, decoder ms per click (p50/p95 over many clicks), caller event-loop lag during
  * an encode, peak RSS, and the end-to-end cost of a click on a 12 MP photo. Runs on the committed fixture model
- * and on a ViT-B-size model with random weights, generated on demand into .cache/ (never committed).
- * Timings are noisy on shared machines: compare ratios within one run.
+ * and on a ViT-B-size model with random weights, generated on demand into .cache/ (never committed). Then
+ * issue 16's click target (clickTargets.ts): the CLI's click p50 beside a bare onnxruntime session, SAM 1 ViT-B
+ * and SAM 2.1 Hiera-T. Timings are noisy on shared machines: compare ratios within one run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
