@@ -133,7 +133,8 @@ export class Engine {
       }).catch((error: unknown) => {
         throw new UserError(`cannot load model file ${file}: ${describeError(error)}`, { cause: error });
       });
-    // The decoder without the outputs nobody fetches (issue 16: Meta's in-graph full-size `masks`).
+    // The decoder edited for speed, same results (issue 16, graphEdit/decoderSource.ts): without the outputs
+    // nobody fetches (Meta's in-graph full-size `masks`), channel means as 1×1 convolutions.
     let source: DecoderSource =
       args.role === 'decoder'
         ? await decoderSource(file, graph, layout.decoder.outputNames)
