@@ -22,6 +22,11 @@ export interface MaskCandidate {
   /** Index of the decoder's mask token (0 = single-mask token, 1..3 = multimask tokens). */
   readonly token: number;
   readonly predictedIou: number;
+  /**
+   * What the first candidate shown is chosen by: the predicted IoU, or for a model whose IoU head is not trained
+   * (EdgeSAM, `ModelAbilities.ranking`) the stability of its low-res logits.
+   */
+  readonly rankScore: number;
   /** Null while only the preview is known. */
   readonly stabilityScore: number | null;
   /** Pixels; approximate (from the preview) while `rle` is null. */
@@ -40,7 +45,7 @@ export type DecodedMask = Omit<MaskCandidate, 'stabilityScore' | 'rle'> & {
 };
 
 /** A candidate of a preview-only decode (wire form): no RLE, `area` approximate. */
-export type PreviewMask = Pick<MaskCandidate, 'token' | 'predictedIou' | 'area'> & {
+export type PreviewMask = Pick<MaskCandidate, 'token' | 'predictedIou' | 'rankScore' | 'area'> & {
   readonly preview: MaskPreview;
 };
 
@@ -49,6 +54,7 @@ export function candidateFromPreview(mask: PreviewMask): MaskCandidate {
   return {
     token: mask.token,
     predictedIou: mask.predictedIou,
+    rankScore: mask.rankScore,
     stabilityScore: null,
     area: mask.area,
     rle: null,

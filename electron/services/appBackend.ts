@@ -630,6 +630,7 @@ export class AppBackend implements BackendApi {
       candidates: prediction.candidates.map((c) => ({
         token: c.token,
         predictedIou: c.predictedIou,
+        rankScore: c.rankScore,
         stabilityScore: c.stabilityScore,
         area: c.area,
         bbox: c.bbox,
@@ -648,6 +649,7 @@ export class AppBackend implements BackendApi {
       candidates: prediction.candidates.map((c) => ({
         token: c.token,
         predictedIou: c.predictedIou,
+        rankScore: c.rankScore,
         preview: c.preview!,
         area: c.area,
       })),
@@ -664,6 +666,7 @@ export class AppBackend implements BackendApi {
     return {
       token: c.token,
       predictedIou: c.predictedIou,
+      rankScore: c.rankScore,
       stabilityScore: forms.stabilityScore,
       area: forms.area,
       bbox: forms.bbox,

@@ -52,11 +52,17 @@ describe('screen frame', () => {
 
 describe('first candidate shown', () => {
   it('is the highest predicted IoU among candidates with pixels; an empty one only when all are', () => {
-    const c = (predictedIou: number, area: number) => ({ predictedIou, area });
+    const c = (predictedIou: number, area: number) => ({ predictedIou, rankScore: predictedIou, area });
     expect(bestCandidate([c(0.5, 10), c(0.9, 20), c(0.7, 30)])).toBe(1);
     expect(bestCandidate([c(0.09, 488), c(0.09, 38), c(0.17, 0)])).toBe(0);
     expect(bestCandidate([c(0.2, 0), c(0.3, 5), c(0.8, 0)])).toBe(1);
     expect(bestCandidate([c(0.2, 0), c(0.6, 0), c(0.4, 0)])).toBe(1);
+  });
+
+  it("is the model's own ranking when it is not the predicted IoU (EdgeSAM ranks by stability)", () => {
+    const c = (predictedIou: number, rankScore: number, area = 10) => ({ predictedIou, rankScore, area });
+    expect(bestCandidate([c(0.9, 0.2), c(0.1, 0.97), c(0.5, 0.6)])).toBe(1);
+    expect(bestCandidate([c(0.9, 0.2), c(0.1, 0.97, 0), c(0.5, 0.6)])).toBe(2);
   });
 });
 

@@ -92,6 +92,7 @@ export class FakeBackend implements AnnotatorBackend {
       return {
         token: request.multimask ? i + 1 : 0,
         predictedIou: ious[i]!,
+        rankScore: ious[i]!,
         stabilityScore: 0.9,
         area: rleArea(rle),
         bbox: rleBboxCoco(rle),
@@ -128,6 +129,7 @@ export class FakeBackend implements AnnotatorBackend {
       candidates: this.candidates(request).map((c) => ({
         token: c.token,
         predictedIou: c.predictedIou,
+        rankScore: c.rankScore,
         area: c.area,
         preview: c.preview!,
       })),

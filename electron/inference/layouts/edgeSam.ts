@@ -153,9 +153,10 @@ export class EdgeSamLayout implements LayoutAdapter {
       predictedIou: scores.data[token]!,
       lowRes: sliceMask(masks, token),
     }));
-    if (multimask) return outputTokens(true).map((token) => all[token]!);
     const stability = all.map((c) => lowResStability(c.lowRes));
+    const ranked = all.map((c, i) => ({ ...c, rankScore: stability[i]! }));
+    if (multimask) return outputTokens(true).map((token) => ranked[token]!);
     const best = stability.reduce((b, s, i) => (s > stability[b]! ? i : b), 0);
-    return [all[best]!];
+    return [ranked[best]!];
   }
 }

@@ -127,6 +127,11 @@ export interface Candidate {
   /** Index of the decoder's mask token (0 = single-mask token, 1..3 = multimask tokens). */
   readonly token: number;
   readonly predictedIou: number;
+  /**
+   * What the model's candidates are ranked by when it is not the predicted IoU (`capabilities.ranking`: EdgeSAM's
+   * IoU head is not distilled, so its candidates rank by the stability of their low-res logits).
+   */
+  readonly rankScore?: number;
   /** Low-res logits, row-major lowResSize². */
   readonly lowRes: Float32Array;
 }

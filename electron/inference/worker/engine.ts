@@ -240,6 +240,7 @@ export class Engine {
     const decoded = candidates.map((c) => ({
       token: c.token,
       predictedIou: c.predictedIou,
+      rankScore: c.rankScore ?? c.predictedIou,
       lowRes: c.lowRes,
       ...this.masksOf(layout, c.lowRes, embedding.frame, output, args.maskThreshold),
     }));

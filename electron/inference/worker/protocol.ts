@@ -109,6 +109,8 @@ export interface MaskForms {
 export interface DecodedCandidate extends MaskForms {
   readonly token: number;
   readonly predictedIou: number;
+  /** What the UI ranks candidates by: the layout's `rankScore`, else the predicted IoU. */
+  readonly rankScore: number;
   /** Low-res logits (lowResSize²), to feed back as a mask input. */
   readonly lowRes: Float32Array;
 }

@@ -78,6 +78,14 @@ describe('EdgeSAM layout', () => {
     expect(candidates[1]!.lowRes.length).toBe(256 * 256);
   });
 
+  it('ranks multimask candidates for the UI by their stability, not by the IoU head (issue 15)', () => {
+    const candidates = adapter.selectCandidates(outputs([50, 40, 30, 0], [50, 40, 0, 0]), true);
+    expect(candidates.map((c) => c.rankScore)).toEqual(candidates.map((c) => lowResStability(c.lowRes)));
+    // Token 2 is all stable although the IoU head rates token 1 higher: the UI shows token 2 first.
+    expect(candidates[1]!.rankScore).toBeGreaterThan(candidates[0]!.rankScore!);
+    expect(candidates[0]!.predictedIou).toBeGreaterThan(candidates[1]!.predictedIou);
+  });
+
   it('keeps the most stable of the four tokens for a single mask, whatever the IoU head says', () => {
     // Token 0 has the best IoU score but is half unstable; token 2 is all stable; token 3 is empty.
     expect(adapter.selectCandidates(outputs([50, 40, 30, 0], [50, 40, 0, 0]), false)[0]!.token).toBe(2);
