@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: speed and memory numbers with ratios against the targets (never pass/fail). Each part runs
  * in its own process so peak RSS is that part's. Absolute timings are noisy on shared machines; compare ratios
- * within one run. `npm run bench -- inference` (or store, amg, browser, sam2, clicks, quant) runs one part; other arguments go to
+ * within one run. `npm run bench -- inference` (or store, amg, browser, sam2, clicks, quant, meta) runs one part; other arguments go to
  * the parts (`npm run bench -- sam2 --sam2-sizes t,s` or `--all`: see sam2.ts).
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ const PARTS: Record<string, string> = {
   sam2: 'tests/bench/sam2.ts',
   clicks: 'tests/bench/clicks.ts',
   quant: 'tests/bench/quant.ts',
+  meta: 'tests/bench/meta.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => a in PARTS);

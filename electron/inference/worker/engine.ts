@@ -28,6 +28,7 @@ import {
 import type { GraphSignature, TensorSignature } from '../layouts/signature.ts';
 import { type DecoderSource, decoderSource, uneditedSource } from '../graphEdit/decoderSource.ts';
 import { withProviderFallback } from '../providers.ts';
+import { sessionOptionsFor } from '../sessionOptions.ts';
 import type {
   DecodeArgs,
   DecodeGridArgs,
@@ -52,12 +53,6 @@ import { deserializePrompt } from './serializedPrompt.ts';
  * 4 MiB, 4 in the transformers.js layout at 8 MiB, 2 SAM 2 images at 16 MiB; the newest always stays).
  */
 export const DECODER_EMBEDDING_BYTES = 32 * 1024 ** 2;
-
-/**
- * The encoder and the decoder run at once in two workers, each with onnxruntime's threads on every core: threads
- * that spin while they wait take the cores the other worker needs (issue 17: a click during a prefetch encode).
- */
-const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
 
 function toTensors(feeds: Feeds): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
@@ -119,14 +114,7 @@ export class Engine {
     ort.env.logLevel = 'fatal';
     const load = (model: string | Uint8Array) =>
       withProviderFallback(args.session.providers, (provider) => {
-        const options: ort.InferenceSession.SessionOptions = {
-          executionProviders: [provider],
-          // onnxruntime rejects an undefined thread count: leave the key out for its default.
-          ...(args.session.threads ? { intraOpNumThreads: args.session.threads } : {}),
-          graphOptimizationLevel: 'all',
-          logSeverityLevel: 4,
-          extra: NO_SPINNING,
-        };
+        const options = sessionOptionsFor(args.role, { provider, threads: args.session.threads });
         return typeof model === 'string'
           ? ort.InferenceSession.create(model, options)
           : ort.InferenceSession.create(model, options);
@@ -340,13 +328,10 @@ export class Engine {
       const args = this.args!;
       const full = path.join(args.dir, file);
       const attempt = await withProviderFallback([...new Set([this.provider, 'cpu'])], (provider) =>
-        ort.InferenceSession.create(full, {
-          executionProviders: [provider],
-          ...(args.session.threads ? { intraOpNumThreads: args.session.threads } : {}),
-          graphOptimizationLevel: 'all',
-          logSeverityLevel: 4,
-          extra: NO_SPINNING,
-        }),
+        ort.InferenceSession.create(
+          full,
+          sessionOptionsFor('decoder', { provider, threads: args.session.threads }),
+        ),
       ).catch((error: unknown) => {
         throw new UserError(`cannot load model file ${full}: ${describeError(error)}`, { cause: error });
       });

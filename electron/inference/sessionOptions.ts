@@ -1,0 +1,35 @@
+/**
+ * The onnxruntime session options of each worker's graphs, in one place (issues 16, 17), so the engine, the
+ * bench (tests/bench/meta.ts compares them with onnxruntime's defaults) and the tests use the same settings.
+ */
+import type { InferenceSession } from 'onnxruntime-node';
+
+/** Which graph a session runs: the image encoder, or a decoder (single prompt or batch graph). */
+export type SessionRole = 'encoder' | 'decoder';
+
+export interface SessionSettings {
+  readonly provider: string;
+  /** onnxruntime intra-op threads; 0 = onnxruntime's default (one per physical core). */
+  readonly threads: number;
+}
+
+/**
+ * The encoder and the decoder run at once in two workers, each with onnxruntime's threads on every core: threads
+ * that spin while they wait take the cores the other worker needs (issue 17: a click during a prefetch encode).
+ */
+const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+
+export function sessionOptionsFor(
+  role: SessionRole,
+  settings: SessionSettings,
+): InferenceSession.SessionOptions {
+  void role;
+  return {
+    executionProviders: [settings.provider],
+    // onnxruntime rejects an undefined thread count: leave the key out for its default.
+    ...(settings.threads ? { intraOpNumThreads: settings.threads } : {}),
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 4,
+    extra: NO_SPINNING,
+  };
+}
