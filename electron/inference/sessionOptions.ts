@@ -23,7 +23,6 @@ export function sessionOptionsFor(
   role: SessionRole,
   settings: SessionSettings,
 ): InferenceSession.SessionOptions {
-  void role;
   return {
     executionProviders: [settings.provider],
     // onnxruntime rejects an undefined thread count: leave the key out for its default.
@@ -31,5 +30,10 @@ export function sessionOptionsFor(
     graphOptimizationLevel: 'all',
     logSeverityLevel: 4,
     extra: NO_SPINNING,
+    // Memory patterns plan one block holding every intermediate of the graph; a ViT encoder's global-attention
+    // logits are 805 MB each (ViT-B), and the plan keeps several at once. Without it the arena reuses freed
+    // blocks: peak RSS of a ViT-B encode 6.9 → 3.8 GB, SAM 2.1 tiny 1.55 → 1.0 GB, time the same within the
+    // noise (issue 16; `npm run bench -- meta` prints it). The decoders' intermediates are small.
+    ...(role === 'encoder' ? { enableMemPattern: false } : {}),
   };
 }

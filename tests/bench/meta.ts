@@ -9,6 +9,7 @@
  *   npm run bench -- meta                 encode, click, AMG, memory (AMG in PyTorch alone takes minutes)
  *   npm run bench -- meta --rounds 3      more rounds of the encode comparison
  *   npm run bench -- meta --no-amg        skip both AMG runs
+ *   npm run bench -- meta --model DIR     another folder written by export.py (default: the ViT-B-size one)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -195,18 +196,22 @@ const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toF
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { rounds: { type: 'string', default: '2' }, 'no-amg': { type: 'boolean', default: false } },
+    options: {
+      rounds: { type: 'string', default: '2' },
+      'no-amg': { type: 'boolean', default: false },
+      model: { type: 'string' },
+    },
     strict: false,
   });
   const rounds = Math.max(1, Number(values.rounds) || 2);
-  const dir = ensureVitB();
+  const dir = typeof values.model === 'string' ? path.resolve(values.model) : ensureVitB();
   const photo = (kind: keyof typeof PHOTOS) => path.join(cache, `photo-${PHOTOS[kind].join('x')}.jpg`);
   for (const kind of Object.keys(PHOTOS) as (keyof typeof PHOTOS)[]) {
     await syntheticPhoto(photo(kind), PHOTOS[kind][0], PHOTOS[kind][1]);
   }
   const encodeImage = photo('encode');
   const clickImage = photo('click');
-  console.log(`model ${dir} (ViT-B size, random weights); ${os.availableParallelism()} cores`);
+  console.log(`model ${dir}; ${os.availableParallelism()} cores`);
 
   // Encode: default session, the engine's options on a bare session, the app's encoder worker; alternating.
   const runs: Record<'default' | 'engine' | 'service', EncodeChild[]> = {
