@@ -307,7 +307,8 @@ async function main(argv: string[]): Promise<void> {
   console.log('targets (issue 16):');
   console.log(
     `  encode (fp32) ${f0(med('service', 'runMs'))} ms: ${ratio(med('service', 'runMs'), med('default', 'runMs'))} ` +
-      `the default onnxruntime session (target ≤ 0.75×, ${f2(encode / 0.75)}× target); whole embed ` +
+      `the default onnxruntime session (target ≤ 0.75×, ${f2(encode / 0.75)}× target; a bare session with the ` +
+      `engine's options ${ratio(med('engine', 'runMs'), med('default', 'runMs'))}); whole embed ` +
       `${ratio(med('service', 'embedMs'), torchEncodeMs)} PyTorch's set_image`,
   );
   console.log(
