@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -13,9 +14,9 @@ import pytest
 from onnx import numpy_helper
 
 import bench_reference
-from conftest import REPO
 from sam_tools import SamToolsError
 
+REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "tests" / "fixtures" / "models" / "tiny-random"
 SCRIPT = REPO / "native-models" / "tools" / "bench_reference.py"
 
