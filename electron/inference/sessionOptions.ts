@@ -30,10 +30,11 @@ export function sessionOptionsFor(
     graphOptimizationLevel: 'all',
     logSeverityLevel: 4,
     extra: NO_SPINNING,
-    // Memory patterns plan one block holding every intermediate of the graph; a ViT encoder's global-attention
-    // logits are 805 MB each (ViT-B), and the plan keeps several at once. Without it the arena reuses freed
-    // blocks: peak RSS of a ViT-B encode 6.9 → 3.8 GB, SAM 2.1 tiny 1.55 → 1.0 GB, time the same within the
-    // noise (issue 16; `npm run bench -- meta` prints it). The decoders' intermediates are small.
+    // A memory pattern pre-plans the blocks of the graph's intermediates from the first run; a ViT encoder's
+    // global-attention logits are 805 MB each (ViT-B), and the planned peak is far above what the arena reuses
+    // without it. Measured peak RSS of one encode: ViT-B 6.9 → 3.8 GB, SAM 2.1 tiny 1.55 → 1.0 GB; time the
+    // same within the noise of a shared machine (issue 16; `npm run bench -- meta` prints both). The decoders'
+    // intermediates are small.
     ...(role === 'encoder' ? { enableMemPattern: false } : {}),
   };
 }
