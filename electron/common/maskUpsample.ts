@@ -29,7 +29,7 @@ export interface UpsampleOptions {
   stabilityOffset?: number;
 }
 
-interface Counts {
+export interface MaskCounts {
   /** Pixels with logit > threshold (the mask's area). */
   area: number;
   /**
@@ -40,12 +40,12 @@ interface Counts {
   stabilityScore: number;
 }
 
-export interface UpsampledMask extends Counts {
+export interface UpsampledMask extends MaskCounts {
   /** The binary mask in the image frame, `frame.image.width × frame.image.height`, row-major. */
   mask: BinaryMask;
 }
 
-export interface UpsampledRle extends Counts {
+export interface UpsampledRle extends MaskCounts {
   /** The same mask as COCO uncompressed RLE (column-major runs, see rle.ts). */
   rle: UncompressedRle;
 }
@@ -256,7 +256,7 @@ function streamRows(
   frame: ModelFrame,
   options: UpsampleOptions,
   onRow: (y: number, foreground: Uint8Array) => void,
-): Counts {
+): MaskCounts {
   const { L, w, W, H, col1, row1, col2, row2 } = plan(lowRes, frame);
   const { thr, hi, lo } = thresholds(options);
   // Stage 1: a low-res row interpolated along x to w' columns; two of them combined along y give model row Y.
@@ -513,4 +513,25 @@ export function upsampleLogitRowsDirect(
   onRow: (y: number, logits: Float32Array) => void,
 ): void {
   upsampleLogitRows(lowRes, directFrame(lowRes, image), onRow);
+}
+
+/**
+ * Area and stability score of the mask {@link upsampleMask} would give, without building it (automatic mask
+ * generation decides its stability filter on these; only survivors are run-length encoded).
+ */
+export function upsampleMaskCounts(
+  lowRes: Float32Array,
+  frame: ModelFrame,
+  options: UpsampleOptions = {},
+): MaskCounts {
+  return streamRows(lowRes, frame, options, () => {});
+}
+
+/** {@link upsampleMaskCounts} with one bilinear resize L×L → H×W (SAM 2). */
+export function upsampleMaskDirectCounts(
+  lowRes: Float32Array,
+  image: Size,
+  options: UpsampleOptions = {},
+): MaskCounts {
+  return upsampleMaskCounts(lowRes, directFrame(lowRes, image), options);
 }

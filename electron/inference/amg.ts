@@ -40,6 +40,11 @@ export interface AmgOptions {
   readonly onProgress?: (progress: AmgProgress) => void;
   /** Use the model's batch decoder when it has one (default true); false decodes prompt by prompt. */
   readonly batched?: boolean;
+  /**
+   * Lane workers sharing the prompts when there is no batch graph (DecodeGridArgs.lanes; default: the decoder
+   * worker's choice, 2 on a CPU with 2 or more threads). The masks are the same for every value.
+   */
+  readonly lanes?: number;
   /** Checked between batches: an aborted run rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /**
@@ -138,6 +143,7 @@ export async function generateMasks(
         cropBox: crop.box,
         imageSize: size,
         batched: options.batched ?? true,
+        lanes: options.lanes,
       });
       for (const c of result.candidates) {
         candidates.push({

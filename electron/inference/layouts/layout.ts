@@ -9,7 +9,7 @@
  * line in registry.ts.
  */
 import type { ModelFrame } from '../../common/frames.ts';
-import type { UpsampledMask, UpsampledRle, UpsampleOptions } from '../../common/maskUpsample.ts';
+import type { MaskCounts, UpsampledMask, UpsampledRle, UpsampleOptions } from '../../common/maskUpsample.ts';
 import type { Prompt } from '../../common/prompts.ts';
 import type { ModelManifest } from '../manifest.ts';
 import type { LayoutKind } from './registry.ts';
@@ -79,6 +79,11 @@ export interface MaskPostprocess {
   toMask(lowRes: Float32Array, frame: ModelFrame, options: UpsampleOptions): UpsampledMask;
   /** The same as {@link toMask}, streamed to COCO RLE without holding the full-resolution mask. */
   toRle(lowRes: Float32Array, frame: ModelFrame, options: UpsampleOptions): UpsampledRle;
+  /**
+   * Area and stability score of the same mask, without the mask: automatic mask generation decides its
+   * stability filter on these and run-length encodes only the survivors (issue 16).
+   */
+  toCounts(lowRes: Float32Array, frame: ModelFrame, options: UpsampleOptions): MaskCounts;
 }
 
 export interface ModelGeometry {

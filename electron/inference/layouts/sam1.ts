@@ -4,7 +4,7 @@
  * (`Sam.postprocess_masks`: upsample to the padded S×S, crop the resized image, resize to H×W). The layouts
  * differ only in graph names and prompt encoding.
  */
-import { upsampleMask, upsampleMaskToRle } from '../../common/maskUpsample.ts';
+import { upsampleMask, upsampleMaskCounts, upsampleMaskToRle } from '../../common/maskUpsample.ts';
 import {
   type Rgb,
   SAM_PIXEL_MEAN,
@@ -64,5 +64,9 @@ export const SAM1_POSTPROCESS: MaskPostprocess = {
   toRle(lowRes, frame, options) {
     requireLongestSide(frame);
     return upsampleMaskToRle(lowRes, frame, options);
+  },
+  toCounts(lowRes, frame, options) {
+    requireLongestSide(frame);
+    return upsampleMaskCounts(lowRes, frame, options);
   },
 };

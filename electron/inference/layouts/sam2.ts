@@ -8,7 +8,11 @@
  */
 import { IMAGENET_MEAN, IMAGENET_STD, sam2ModelInput } from '../../common/floatResize.ts';
 import { type ModelFrame, stretchFrameFor } from '../../common/frames.ts';
-import { upsampleMaskDirect, upsampleMaskDirectToRle } from '../../common/maskUpsample.ts';
+import {
+  upsampleMaskDirect,
+  upsampleMaskDirectCounts,
+  upsampleMaskDirectToRle,
+} from '../../common/maskUpsample.ts';
 import type { Rgb } from '../../common/modelInput.ts';
 import type { ModelManifest } from '../manifest.ts';
 import type { Candidate, MaskPostprocess, ModelGeometry, TensorData, TensorSpec } from './layout.ts';
@@ -122,5 +126,9 @@ export const SAM2_POSTPROCESS: MaskPostprocess = {
   toRle(lowRes, frame, options) {
     requireStretch(frame);
     return upsampleMaskDirectToRle(lowRes, frame.image, options);
+  },
+  toCounts(lowRes, frame, options) {
+    requireStretch(frame);
+    return upsampleMaskDirectCounts(lowRes, frame.image, options);
   },
 };

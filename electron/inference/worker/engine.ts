@@ -5,11 +5,11 @@
  * only the kept candidates to full resolution. Everything family-specific (preprocessing, the tensor set, prompt
  * feeds, token selection, postprocessing) is the layout adapter's (layouts/, issue 14); this file moves tensors.
  */
+import os from 'node:os';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { UserError, describeError } from '../../common/errors.ts';
-import { isBoxNearCropEdge } from '../../common/amg/boxes.ts';
-import { maskBoxXyxy, uncropCounts } from '../../common/amg/masks.ts';
 import { type ModelFrame, imagePoint } from '../../common/frames.ts';
 import { isEmptyPrompt } from '../../common/prompts.ts';
 import { compressRle } from '../../common/rle.ts';
@@ -29,6 +29,8 @@ import type { GraphSignature, TensorSignature } from '../layouts/signature.ts';
 import { type DecoderSource, decoderSource, uneditedSource } from '../graphEdit/decoderSource.ts';
 import { withProviderFallback } from '../providers.ts';
 import { sessionOptionsFor } from '../sessionOptions.ts';
+import { GridLanes } from './gridLanes.ts';
+import { gridFilter } from './gridPost.ts';
 import type {
   DecodeArgs,
   DecodeGridArgs,
@@ -97,6 +99,9 @@ function checkLive(file: string, expected: GraphSignature, live: GraphSignature)
 }
 
 export class Engine {
+  /** @param spawnLane starts a worker like this one, for grid lanes (none: grids decode in this worker). */
+  constructor(private readonly spawnLane?: () => Worker) {}
+
   private session: ort.InferenceSession | undefined;
   /** The batch decoder graph (decoder role, created on the first grid decode that wants it). */
   private gridSession: Promise<ort.InferenceSession> | undefined;
@@ -104,6 +109,7 @@ export class Engine {
   private layout: LayoutAdapter | undefined;
   private args: InitArgs | undefined;
   private readonly embeddings = new EmbeddingCache(DECODER_EMBEDDING_BYTES);
+  private lanes: GridLanes | undefined;
 
   async init(args: InitArgs): Promise<InitResult> {
     const started = performance.now();
@@ -241,7 +247,8 @@ export class Engine {
 
   /**
    * One batch of Meta's automatic mask generation on one crop (see `DecodeGridArgs`). With a batch graph all
-   * prompts go through one run; without, one run per prompt. Only survivors leave the worker, as RLE.
+   * prompts go through one run; without, one run per prompt, spread over the lane workers when there are
+   * several (gridLanes.ts). Only survivors leave the worker, as RLE.
    */
   async decodeGrid(a: DecodeGridArgs): Promise<DecodeGridResult> {
     const { session, layout, args } = this.ready('decoder');
@@ -255,38 +262,21 @@ export class Engine {
         `embedding ${a.key} is ${frame.image.width}×${frame.image.height}, not the crop's size`,
       );
     const grid = a.batched ? layout.grid : undefined;
+    if (!grid && count > 1) {
+      const lanes = this.gridLanes(a.lanes);
+      if (lanes) return lanes.decodeGrid(embedding, a);
+    }
+    const filter = gridFilter(layout.postprocess, frame, a, args.maskThreshold);
     let decodeMs = 0;
     let postprocessMs = 0;
     let decoded = 0;
     let upsampled = 0;
-    const f = Math.fround;
-    const iouThresh = f(a.predIouThresh);
-    const stabilityThresh = f(a.stabilityScoreThresh);
-    const image = [0, 0, a.imageSize.width, a.imageSize.height] as const;
     const out: GridCandidate[] = [];
     const keep = (pointIndex: number, candidates: readonly Candidate[]) => {
-      for (const c of candidates) {
-        decoded++;
-        // float32 comparisons, as torch compares a float32 tensor with a Python number
-        if (a.predIouThresh > 0 && !(c.predictedIou > iouThresh)) continue;
-        upsampled++;
-        const up = layout.postprocess.toRle(c.lowRes, frame, {
-          threshold: args.maskThreshold,
-          stabilityOffset: a.stabilityScoreOffset,
-        });
-        if (a.stabilityScoreThresh > 0 && !(up.stabilityScore >= stabilityThresh)) continue;
-        const box = maskBoxXyxy(up.rle);
-        if (isBoxNearCropEdge(box, a.cropBox, image)) continue;
-        out.push({
-          pointIndex,
-          token: c.token,
-          predictedIou: c.predictedIou,
-          stabilityScore: up.stabilityScore,
-          box,
-          rle: compressRle(uncropCounts(up.rle, a.cropBox, a.imageSize)).counts,
-          area: up.area,
-        });
-      }
+      const kept = filter(pointIndex, candidates);
+      decoded += kept.decoded;
+      upsampled += kept.upsampled;
+      out.push(...kept.candidates);
     };
     if (grid) {
       const runner = await this.gridRunner(layout, session, grid.file);
@@ -315,6 +305,20 @@ export class Engine {
       }
     }
     return { candidates: out, decoded, upsampled, batched: !!grid, timings: { decodeMs, postprocessMs } };
+  }
+
+  /**
+   * The lane workers for `requested` lanes (undefined: 2 on the CPU when this session may use 2 or more threads),
+   * or undefined for one lane: this worker alone. Started on first use and kept (they hold the image's embedding).
+   */
+  private gridLanes(requested: number | undefined): GridLanes | undefined {
+    const args = this.args!;
+    const threads = args.session.threads || os.availableParallelism();
+    const lanes = requested ?? (this.provider === 'cpu' && threads >= 2 ? 2 : 1);
+    if (lanes < 2 || !this.spawnLane) return undefined;
+    if (this.lanes?.count !== lanes)
+      this.lanes = new GridLanes(args, lanes, Math.max(1, Math.floor(threads / lanes)), this.spawnLane);
+    return this.lanes;
   }
 
   /** The session of the grid graph: the decoder's own, or the batch graph's (loaded once, same provider). */

@@ -2,12 +2,14 @@
 import { parentPort } from 'node:worker_threads';
 import { isUserError } from '../../common/errors.ts';
 import { Engine } from './engine.ts';
+import { spawnWorkerOf } from './gridLanes.ts';
 import type { DecodeResult, EncodeResult, WorkerRequest, WorkerResponse } from './protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker/main.ts must run in a worker thread');
 
-const engine = new Engine();
+// Grid lanes (issue 16) are workers of this same entry.
+const engine = new Engine(() => spawnWorkerOf(import.meta.url));
 
 /** Buffers that can move to the host without a copy. */
 function transferables(method: string, result: unknown): ArrayBuffer[] {

@@ -141,6 +141,12 @@ export interface DecodeGridArgs {
   readonly imageSize: { readonly width: number; readonly height: number };
   /** Use the model's batch graph (all points in one run) when it has one; else one run per point. */
   readonly batched: boolean;
+  /**
+   * Without a batch graph: how many lane workers share the prompts (worker/gridLanes.ts); 1 = one after another
+   * in the decoder worker. Default: 2 on the CPU when the session may use 2 or more threads. Never changes the
+   * result.
+   */
+  readonly lanes?: number;
 }
 
 export interface GridCandidate {
