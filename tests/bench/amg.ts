@@ -7,11 +7,19 @@
  * peak RSS is that configuration's. Random weights pass few masks through Meta's filters, so post-processing is
  * a smaller share here than with real weights ("upsampled" counts the candidates that reached it).
  *
- *   node --import tsx tests/bench/amg.ts            # everything (~10 min on 2 cores)
+ * Then the issue-16 target, side by side with Meta's code (`--vs-meta` runs only this part): the whole
+ * `sam-annotate amg` process against `SamAutomaticMaskGenerator.generate` (native-models/tools/amg_reference_run.py,
+ * Meta's code step by step in torch) on the same ViT-B-size random weights and the same PNG, interleaved
+ * (`--reps N`, medians), with the ratio, the target (≤ 0.25×) and whether the mask sets are identical (count and
+ * every RLE). Random weights pass no mask through Meta's default filters, so the identity is also checked at
+ * looser filters (points_per_side 8, stability 0.75, no box NMS) where dozens pass.
+ *
+ *   node --import tsx tests/bench/amg.ts            # everything (~25 min on 2 cores)
  *   node --import tsx tests/bench/amg.ts --quick    # fixture only
+ *   node --import tsx tests/bench/amg.ts --vs-meta [--reps 3]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -129,6 +137,106 @@ export async function benchAmg(quick = false): Promise<AmgBenchRow[]> {
   return rows;
 }
 
+interface Sa1bFile {
+  annotations: { segmentation: { counts: string } }[];
+}
+
+/** The whole `sam-annotate amg` process on one image: wall seconds, peak RSS (GNU time), the SA-1B document. */
+function runOurs(model: string, image: string, flags: string[]) {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'sam-amg-bench-'));
+  try {
+    const cli = path.join(repoRoot, 'electron', 'cli', 'bin.js');
+    const args = ['amg', '--model', model, '--input', image, '--output', out, '--no-cache', ...flags];
+    const timed = existsSync('/usr/bin/time');
+    const started = performance.now();
+    const r = timed
+      ? spawnSync('/usr/bin/time', ['-f', 'peak-rss-kb %M', process.execPath, cli, ...args], {
+          encoding: 'utf8',
+        })
+      : spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+    const seconds = (performance.now() - started) / 1000;
+    if (r.status !== 0) throw new Error(`sam-annotate amg failed: ${r.stderr}`);
+    const rss = /peak-rss-kb (\d+)/.exec(r.stderr ?? '');
+    const stem = path.basename(image, path.extname(image));
+    const doc = JSON.parse(readFileSync(path.join(out, `${stem}.json`), 'utf8')) as Sa1bFile;
+    return { seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, doc };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Meta's generate on the same weights (export.py --random-seed 0 --type vit_b): its own timing and masks. */
+function runMeta(image: string, flags: string[]) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sam-amg-meta-'));
+  try {
+    const out = path.join(dir, 'masks.json');
+    const script = path.join(repoRoot, 'native-models', 'tools', 'amg_reference_run.py');
+    const args = [script, '--type', 'vit_b', '--random-seed', '0', '--image', image, '--out', out, ...flags];
+    const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`the PyTorch reference failed: ${r.stderr}`);
+    const line = JSON.parse(r.stdout.trim().split('\n').pop()!) as { generate_s: number };
+    return { seconds: line.generate_s, doc: JSON.parse(readFileSync(out, 'utf8')) as Sa1bFile };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** "identical (N masks)" or what differs: the counts, or the first mask whose RLE differs. */
+function sameMasks(ours: Sa1bFile, meta: Sa1bFile): string {
+  const a = ours.annotations;
+  const b = meta.annotations;
+  if (a.length !== b.length) return `DIFFERENT: ${a.length} masks vs Meta's ${b.length}`;
+  const i = a.findIndex((m, k) => m.segmentation.counts !== b[k]!.segmentation.counts);
+  return i < 0 ? `identical (${a.length} masks, every RLE equal)` : `DIFFERENT: mask ${i}'s RLE differs`;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Issue 16's AMG target: ours / Meta's on the same weights and image, runs interleaved. */
+export async function benchVsMeta(reps = 1): Promise<void> {
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log('\nAMG vs Meta: skipped (/usr/bin/python3 has no torch)');
+    return;
+  }
+  const model = ensureVitB();
+  const png = path.join(cache, 'photo-1600x1200.png');
+  if (!existsSync(png))
+    await sharp(await photo())
+      .png()
+      .toFile(png);
+  console.log(
+    `\nAMG vs Meta's SamAutomaticMaskGenerator.generate: ViT-B-size random weights (seed 0), 1600×1200 PNG, ${os.availableParallelism()} cores`,
+  );
+  const ours: number[] = [];
+  const meta: number[] = [];
+  let rss = NaN;
+  let identity = '';
+  for (let r = 0; r < reps; r++) {
+    console.error(`… rep ${r + 1}/${reps}: sam-annotate amg, then Meta's generate (default parameters)`);
+    const o = runOurs(model, png, []);
+    const m = runMeta(png, []);
+    ours.push(o.seconds);
+    meta.push(m.seconds);
+    rss = Math.max(o.peakRssMb, Number.isNaN(rss) ? 0 : rss);
+    identity = sameMasks(o.doc, m.doc);
+  }
+  const loose = ['--points-per-side', '8', '--stability-score-thresh', '0.75', '--box-nms-thresh', '1'];
+  console.error('… identity at looser filters');
+  const looseIdentity = sameMasks(runOurs(model, png, loose).doc, runMeta(png, loose).doc);
+  const ratio = median(ours) / median(meta);
+  console.log(
+    `AMG default parameters: ours ${median(ours).toFixed(1)} s (whole sam-annotate amg process, peak RSS ` +
+      `${rss.toFixed(0)} MB), Meta's generate ${median(meta).toFixed(1)} s → ${ratio.toFixed(2)}× Meta's ` +
+      `(target ≤ 0.25×, ${(ratio / 0.25).toFixed(2)}× target); medians of ${reps}, runs interleaved`,
+  );
+  console.log(`  mask set at the defaults: ${identity}`);
+  console.log(`  mask set at ${loose.join(' ')}: ${looseIdentity}`);
+  console.log(
+    `  each run: ours ${ours.map((s) => s.toFixed(1)).join(', ')} s; Meta ${meta.map((s) => s.toFixed(1)).join(', ')} s`,
+  );
+}
+
 export function printAmg(rows: AmgBenchRow[]): void {
   const f = (n: number, d = 2) => n.toFixed(d);
   console.log('\nAutomatic mask generation, default parameters (32×32 prompts, 1 crop); seconds per image');
@@ -159,10 +267,14 @@ export function printAmg(rows: AmgBenchRow[]): void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
+  const reps = Number(args[args.indexOf('--reps') + 1]) || 1;
   if (args[0] === '--one') {
     const [, name, dir, image, ppb, batched] = args as [string, string, string, string, string, string];
     console.log(JSON.stringify(await runOne(name, dir, image, Number(ppb), batched === 'true')));
+  } else if (args.includes('--vs-meta')) {
+    await benchVsMeta(reps);
   } else {
     printAmg(await benchAmg(args.includes('--quick')));
+    if (!args.includes('--quick')) await benchVsMeta(reps);
   }
 }

@@ -56,6 +56,9 @@ import { deserializePrompt } from './serializedPrompt.ts';
  */
 export const DECODER_EMBEDDING_BYTES = 32 * 1024 ** 2;
 
+/** Grid lane workers stop after this long without grid work (the next automatic pass starts them again). */
+const GRID_LANES_IDLE_MS = 30_000;
+
 function toTensors(feeds: Feeds): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
   for (const [name, f] of Object.entries(feeds)) out[name] = new ort.Tensor(f.type, f.data, [...f.dims]);
@@ -110,6 +113,7 @@ export class Engine {
   private args: InitArgs | undefined;
   private readonly embeddings = new EmbeddingCache(DECODER_EMBEDDING_BYTES);
   private lanes: GridLanes | undefined;
+  private lanesIdle: ReturnType<typeof setTimeout> | undefined;
 
   async init(args: InitArgs): Promise<InitResult> {
     const started = performance.now();
@@ -264,7 +268,13 @@ export class Engine {
     const grid = a.batched ? layout.grid : undefined;
     if (!grid && count > 1) {
       const lanes = this.gridLanes(a.lanes);
-      if (lanes) return lanes.decodeGrid(embedding, a);
+      if (lanes) {
+        try {
+          return await lanes.decodeGrid(embedding, a);
+        } finally {
+          this.closeLanesWhenIdle(lanes);
+        }
+      }
     }
     const filter = gridFilter(layout.postprocess, frame, a, args.maskThreshold);
     let decodeMs = 0;
@@ -316,9 +326,23 @@ export class Engine {
     const threads = args.session.threads || os.availableParallelism();
     const lanes = requested ?? (this.provider === 'cpu' && threads >= 2 ? 2 : 1);
     if (lanes < 2 || !this.spawnLane) return undefined;
-    if (this.lanes?.count !== lanes)
+    clearTimeout(this.lanesIdle);
+    if (this.lanes?.count !== lanes) {
+      void this.lanes?.close();
       this.lanes = new GridLanes(args, lanes, Math.max(1, Math.floor(threads / lanes)), this.spawnLane);
+    }
     return this.lanes;
+  }
+
+  /** An app that ran one automatic pass does not keep two more sessions and embeddings for good. */
+  private closeLanesWhenIdle(lanes: GridLanes): void {
+    clearTimeout(this.lanesIdle);
+    this.lanesIdle = setTimeout(() => {
+      if (this.lanes !== lanes) return;
+      this.lanes = undefined;
+      void lanes.close();
+    }, GRID_LANES_IDLE_MS);
+    this.lanesIdle.unref();
   }
 
   /** The session of the grid graph: the decoder's own, or the batch graph's (loaded once, same provider). */

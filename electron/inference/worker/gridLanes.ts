@@ -44,6 +44,11 @@ export class GridLanes {
     return this.hosts.length;
   }
 
+  /** Stop the lane workers (their sessions and embeddings); a later grid starts new ones. */
+  async close(): Promise<void> {
+    await Promise.all(this.hosts.map((h) => h.close()));
+  }
+
   /**
    * The request's prompts spread over the lanes, each decoded and filtered alone (`lanes: 1`), then merged in
    * prompt order: candidates, counts and summed timings as one sequential `decodeGrid` would give them.
