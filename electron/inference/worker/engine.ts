@@ -12,7 +12,6 @@ import * as ort from 'onnxruntime-node';
 import { UserError, describeError } from '../../common/errors.ts';
 import { type ModelFrame, imagePoint } from '../../common/frames.ts';
 import { isEmptyPrompt } from '../../common/prompts.ts';
-import { compressRle } from '../../common/rle.ts';
 import { EmbeddingCache } from '../embeddingCache.ts';
 import { decodeImage } from '../imageLoader.ts';
 import { detectLayout } from '../layouts/detect.ts';
