@@ -31,3 +31,13 @@ export const COUNTED_ENCODER_GMACS = {
   'sam2.1-hiera-base-plus': 323.38,
   'sam2.1-hiera-large': 911.41,
 } as const;
+
+/**
+ * Where the project's reference of an architecture is simpler than the published model, the speed estimate uses
+ * the authors' own count: mit-han-lab's EfficientViT-SAM table gives 35 G (L0) and 49 G (L1) MACs at 512², where
+ * the reference above counts 2.5-3× that (its stages are plain MBConv).
+ */
+export const PUBLISHED_ENCODER_GMACS = {
+  'efficientvit-sam-l0': 35,
+  'efficientvit-sam-l1': 49,
+} as const;

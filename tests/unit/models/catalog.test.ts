@@ -120,6 +120,12 @@ describe('every catalog entry (issue 15)', () => {
       expect(names).toContain(name);
   });
 
+  it("estimates EfficientViT-SAM's speed from the authors' MAC counts, not from the simpler reference's", () => {
+    // count_macs.py's reference uses plain MBConv stages: 2.5-3x the published counts (compute.ts).
+    expect(findCatalogEntry('efficientvit-sam-l0')!.gmacs.encoder).toBe(35);
+    expect(findCatalogEntry('efficientvit-sam-l1')!.gmacs.encoder).toBe(49);
+  });
+
   it('the published pairs are layouts that really match their exporters', () => {
     expect(findCatalogEntry('mobile-sam')).toMatchObject({ kind: 'onnx', layout: 'preprocess-in-graph' });
     expect(findCatalogEntry('efficientvit-sam-l0')!.layout).toBe('preprocess-in-graph');
