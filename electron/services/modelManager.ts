@@ -111,6 +111,8 @@ export class ModelManager {
   private switching: Promise<unknown> = Promise.resolve();
   readonly speeds: SpeedStore;
   private torch: Promise<boolean> | undefined;
+  /** Times being written to speed.json: a listing waits for them, so it shows every time recorded before it. */
+  private readonly recording = new Set<Promise<void>>();
   /** Registry names of loaded model folders, for `recordTimes`. */
   private readonly names = new Map<string, string>();
   /** Models (name + encoder sha256) whose times are all kept: later ones are not even read. */
@@ -157,7 +159,10 @@ export class ModelManager {
     times: { encodeMs?: number; clickMs?: number },
   ): Promise<void> {
     // Called without awaiting on the click path: it must never reject (a bad models.json, a full disk).
-    await this.recordTimesOrThrow(model, times).catch(() => undefined);
+    const recording = this.recordTimesOrThrow(model, times).catch(() => undefined);
+    this.recording.add(recording);
+    await recording;
+    this.recording.delete(recording);
   }
 
   private async recordTimesOrThrow(
@@ -199,6 +204,7 @@ export class ModelManager {
 
   async list(options: { rerunBenchmark?: boolean } = {}): Promise<ModelList> {
     this.torch ??= hasTorch();
+    await Promise.all(this.recording);
     const [entries, { machine, problem }, data, torch] = await Promise.all([
       this.registry.list(),
       this.machine(options.rerunBenchmark),
