@@ -44,9 +44,12 @@ export type DecodedMask = Omit<MaskCandidate, 'stabilityScore' | 'rle'> & {
   readonly bbox: readonly [x: number, y: number, width: number, height: number];
 };
 
-/** A candidate of a preview-only decode (wire form): no RLE, `area` approximate. */
+/**
+ * A candidate of a preview-only decode (wire form): no RLE, `area` approximate. `preview` is null for the
+ * candidates not shown first (issue 16: only what is drawn is upsampled; `decodedPreview` makes the others').
+ */
 export type PreviewMask = Pick<MaskCandidate, 'token' | 'predictedIou' | 'rankScore' | 'area'> & {
-  readonly preview: MaskPreview;
+  readonly preview: MaskPreview | null;
 };
 
 /** A preview-only candidate as the renderer holds it (its full mask comes with `decodedMask`). */
@@ -58,6 +61,22 @@ export function candidateFromPreview(mask: PreviewMask): MaskCandidate {
     stabilityScore: null,
     area: mask.area,
     rle: null,
-    preview: mask.preview,
+    ...(mask.preview ? { preview: mask.preview } : {}),
   };
+}
+
+/**
+ * The candidate a new decode shows first, so the only one a preview-only decode previews (issue 16): the best by
+ * the model's ranking (`rankScore`: the predicted IoU, or the stability for EdgeSAM, whose IoU head is not
+ * trained) among those with pixels. An empty candidate is
+ * never what a click meant (a weak model can still rate one highest); all empty → the best.
+ */
+export function bestCandidate(candidates: readonly { rankScore: number; area: number }[]): number {
+  let best = 0;
+  candidates.forEach((c, i) => {
+    const b = candidates[best]!;
+    const hasPixels = c.area > 0;
+    if (hasPixels !== b.area > 0 ? hasPixels : c.rankScore > b.rankScore) best = i;
+  });
+  return best;
 }

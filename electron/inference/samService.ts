@@ -177,6 +177,10 @@ interface LoadedModel {
 export class SamService {
   private readonly encoder: WorkerHost;
   private readonly decoder: WorkerHost;
+  /** Full-resolution masks of earlier decodes (started on first use, for the model loaded then). */
+  private readonly masks: WorkerHost;
+  private masksReady: Promise<unknown> | undefined;
+  private masksArgs: InitArgs | undefined;
   private readonly memory: EmbeddingCache;
   private readonly disk: DiskEmbeddingCache | undefined;
   private readonly hashes: FileHashCache;
@@ -203,6 +207,7 @@ export class SamService {
     const spawn = (role: WorkerRole) => () => (options.spawnWorker ?? spawnInferenceWorker)(role);
     this.encoder = new WorkerHost('encoder', crash('encoder'), spawn('encoder'));
     this.decoder = new WorkerHost('decoder', crash('decoder'), spawn('decoder'));
+    this.masks = new WorkerHost('masks', crash('masks'), spawn('masks'));
     this.memory = new EmbeddingCache(options.memoryBudgetBytes ?? 1024 ** 3);
     this.disk = options.diskCacheDir
       ? new DiskEmbeddingCache(options.diskCacheDir, options.diskCacheBudgetBytes)
@@ -230,6 +235,8 @@ export class SamService {
         threads: this.options.threads ?? 0,
       },
     };
+    this.masksArgs = { ...base, role: 'masks' };
+    this.masksReady = undefined;
     const [enc, dec] = await Promise.all([
       this.encoder.init({ ...base, role: 'encoder' }),
       this.decoder.init({ ...base, role: 'decoder' }),
@@ -448,6 +455,7 @@ export class SamService {
     };
     const pending = this.serially(run);
     queued();
+    if (options.output && !options.output.rle) void this.startMasks().catch(() => undefined);
     const decoded = await pending;
     return {
       image: { file: path.resolve(file), ...decoded.size },
@@ -459,30 +467,35 @@ export class SamService {
 
   /**
    * The full-resolution forms of a candidate that an earlier preview-only decode of this image returned (its
-   * low-res logits): what accepting a hover preview needs.
+   * low-res logits): what accepting a preview needs. Made in the masks worker, not the decoder's: a 20 MP mask
+   * takes ~180 ms, and the next click must not wait for it (issue 16).
    */
   async fullMask(
     file: string,
     lowRes: Float32Array,
     output: PredictOptions['output'] = { rle: true, bitmap: false },
   ): Promise<MaskForms> {
-    const queued = this.announce();
-    try {
-      const { embedding } = await this.embed(file, 'interactive');
-      const run = async () => {
-        await this.ensureOnDecoder(embedding);
-        return this.decoder.call(
-          'upsample',
-          { key: embedding.key, lowRes, output },
-          `upsampling a mask of ${file}`,
-        );
-      };
-      const pending = this.serially(run);
-      queued();
-      return await pending;
-    } finally {
-      queued();
-    }
+    const { embedding } = await this.embed(file, 'interactive');
+    await this.startMasks();
+    // The worker gets a copy: the caller keeps its logits for refinement.
+    const own = lowRes.slice();
+    return this.masks.call(
+      'upsample',
+      { frame: embedding.frame, lowRes: own, output },
+      `upsampling a mask of ${file}`,
+      [own.buffer as ArrayBuffer],
+    );
+  }
+
+  /** The masks worker, started once per model (a preview-only decode starts it: its full mask comes next). */
+  private startMasks(): Promise<unknown> {
+    const args = this.masksArgs;
+    if (!args) return Promise.reject(new UserError('no model is loaded'));
+    this.masksReady ??= this.masks.init(args).catch((error: unknown) => {
+      this.masksReady = undefined;
+      throw error;
+    });
+    return this.masksReady;
   }
 
   /**
@@ -517,7 +530,7 @@ export class SamService {
 
   async close(): Promise<void> {
     this.dropQueue(new UserError('the inference service was closed'));
-    await Promise.all([this.encoder.close(), this.decoder.close()]);
+    await Promise.all([this.encoder.close(), this.decoder.close(), this.masks.close()]);
   }
 
   private requireModel(): LoadedModel {

@@ -660,12 +660,18 @@ export interface AppApi {
   prefetch(imageIds: readonly number[]): void;
   decode(request: DecodeRequest): DecodeReply;
   /**
-   * Like `decode`, but only previews (`previewMaxSide` defaults to 1024): no full-resolution pass, so hover on a
-   * 20 MP photo stays fluid. Its decodeId serves `maskInputRef` and `decodedMask`.
+   * Like `decode`, but only previews (`previewMaxSide` defaults to 1024), and only of the candidate shown first
+   * (`bestCandidate`; the others' `preview` is null): no full-resolution pass, so hover on a 20 MP photo stays
+   * fluid. Its decodeId serves `maskInputRef`, `decodedMask` and `decodedPreview`.
    */
   previewDecode(request: DecodeRequest): PreviewReply;
   /** The full-resolution mask of candidate N of an earlier decode (e.g. the hover preview being accepted). */
   decodedMask(decodeId: string, candidate: number): DecodedMask;
+  /**
+   * The preview of candidate N of an earlier preview-only decode, longer side at most `maxSide` (a decode
+   * previews only the candidate shown first; this is the others', when chosen).
+   */
+  decodedPreview(decodeId: string, candidate: number, maxSide: number): MaskPreview;
 
   importCoco(file: string, imagesRoot?: string, status?: AnnotationStatus): TaskReport;
   exportProject(request: ExportRequest): ExportReport;
@@ -825,6 +831,7 @@ const METHOD_TABLE: { [M in AppMethod]: true } = {
   decode: true,
   previewDecode: true,
   decodedMask: true,
+  decodedPreview: true,
   importCoco: true,
   exportProject: true,
   reviewQueue: true,

@@ -41,6 +41,7 @@ import type {
   DecodeReply,
   DecodeRequest,
   DecodedMask,
+  MaskPreview,
   EmbeddingState,
   FindObjectsStats,
   ExportRequest,
@@ -642,7 +643,12 @@ export class AppBackend implements BackendApi {
   }
 
   async previewDecode(request: DecodeRequest): Promise<PreviewReply> {
-    const output = { rle: false, bitmap: false, previewMaxSide: request.previewMaxSide ?? 1024 };
+    const output = {
+      rle: false,
+      bitmap: false,
+      previewMaxSide: request.previewMaxSide ?? 1024,
+      previewBestOnly: true,
+    };
     const { decodeId, prediction } = await this.runDecode(request, output);
     return {
       decodeId,
@@ -650,7 +656,7 @@ export class AppBackend implements BackendApi {
         token: c.token,
         predictedIou: c.predictedIou,
         rankScore: c.rankScore,
-        preview: c.preview!,
+        preview: c.preview ?? null,
         area: c.area,
       })),
       timings: this.timingsOf(prediction),
@@ -672,6 +678,17 @@ export class AppBackend implements BackendApi {
       bbox: forms.bbox,
       rle: { size: [height, width], counts: forms.rle! },
     };
+  }
+
+  async decodedPreview(decodeId: string, candidate: number, maxSide: number): Promise<MaskPreview> {
+    if (!Number.isInteger(maxSide) || maxSide < 1)
+      throw new UserError(`a preview size must be a positive whole number of pixels, not ${String(maxSide)}`);
+    const kept = this.keptDecode(decodeId);
+    const c = kept?.candidates[candidate];
+    if (!kept || !c) throw new UserError('that mask is no longer available; click again');
+    const output = { rle: false, bitmap: false, previewMaxSide: maxSide };
+    const forms = await this.sam.fullMask(kept.file, c.lowRes, output);
+    return forms.preview!;
   }
 
   private async runDecode(

@@ -538,10 +538,14 @@ export class CanvasView {
         const raster = rasterizeRle(draft.edited);
         this.placeImage(this.draftNode, raster, rasterToCanvas(raster, draftStyle()));
         shown = raster.width > 0;
-      } else if (candidate) {
+      } else if (candidate && (candidate.preview || candidate.rle)) {
         const { canvas, raster } = this.candidateCanvas(candidate);
         this.placeImage(this.draftNode, raster, canvas);
         shown = true;
+      } else if (candidate) {
+        // A candidate chosen before its preview is here (a decode previews only the first shown, issue 16):
+        // the last mask stays until it comes.
+        shown = this.draftNode.visible();
       }
     }
     this.draftNode.visible(shown);

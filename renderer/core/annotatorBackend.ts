@@ -6,13 +6,14 @@ import type {
   NewAnnotation,
   PreviewReply,
 } from '../../electron/ipc/contract.ts';
-import type { DecodedMask } from '../../electron/common/candidate.ts';
+import type { DecodedMask, MaskPreview } from '../../electron/common/candidate.ts';
 import type { AutoBackend } from './auto/autoMasks.ts';
 
 /** The part of the contract the annotator uses (a fake in tests). */
 export interface AnnotatorBackend extends AutoBackend {
   previewDecode(request: DecodeRequest): Promise<PreviewReply>;
   decodedMask(decodeId: string, candidate: number): Promise<DecodedMask>;
+  decodedPreview(decodeId: string, candidate: number, maxSide: number): Promise<MaskPreview>;
   addAnnotation(annotation: NewAnnotation): Promise<AnnotationItem>;
   updateAnnotation(id: number, patch: AnnotationPatch): Promise<AnnotationItem>;
   deleteAnnotation(id: number): Promise<void>;

@@ -62,21 +62,6 @@ export function draftMask(draft: Draft | null): { rle: Rle | null; candidate: Ma
   return candidate ? { rle: candidate.rle, candidate } : null;
 }
 
-/**
- * The candidate a new decode should show first: the best by the model's ranking (`rankScore`: the predicted IoU,
- * or the stability for EdgeSAM, whose IoU head is not trained) among those with pixels. An empty candidate is
- * never what a click meant (a weak model can still rate one highest); all empty → the best.
- */
-export function bestCandidate(candidates: readonly { rankScore: number; area: number }[]): number {
-  let best = 0;
-  candidates.forEach((c, i) => {
-    const b = candidates[best]!;
-    const hasPixels = c.area > 0;
-    if (hasPixels !== b.area > 0 ? hasPixels : c.rankScore > b.rankScore) best = i;
-  });
-  return best;
-}
-
 /** Index of the prompt point within `radius` image pixels of `p` (the nearest), or -1. */
 export function pointNear(
   points: readonly PromptPoint[],

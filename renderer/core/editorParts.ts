@@ -130,6 +130,9 @@ export function createEditorParts(core: EditorCore, backend: AnnotatorBackend): 
       decoder: core.decoder,
       status,
       clock,
+      get previewMaxSide() {
+        return core.previewMaxSide;
+      },
       requestFor: (draft, lineage) => decodeRequest(settings(), lineage, draft),
       forgetHover: () => hover.forget(),
       acceptNow: () => core.run('mask.accept'),

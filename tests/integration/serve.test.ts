@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveClient } from '../helpers/serveClient.ts';
 import { API_PATH, EVENTS_PATH, IMAGE_PATH, THUMB_PATH, TOKEN_HEADER } from '../../electron/common/bridge.ts';
+import { bestCandidate } from '../../electron/common/candidate.ts';
 import { decodeRle } from '../../electron/common/rle.ts';
 import { encodeWire } from '../../electron/common/wire.ts';
 import type { AppEvent, ClientApi, DecodeReply } from '../../electron/ipc/contract.ts';
@@ -197,7 +198,22 @@ describe('serve mode', () => {
     const preview = await api.previewDecode({ ...request, previewMaxSide: 160 });
     expect(preview.candidates).toHaveLength(3);
     expect(preview.candidates[0]).not.toHaveProperty('rle');
-    expect([preview.candidates[0]!.preview.width, preview.candidates[0]!.preview.height]).toEqual([160, 92]);
+    // Only the candidate shown first is previewed (issue 16); the others' previews come on demand, the same.
+    const shown = bestCandidate(preview.candidates);
+    expect(preview.candidates.map((c, i) => (c.preview === null) === (i !== shown))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    const inline = preview.candidates[shown]!.preview!;
+    expect([inline.width, inline.height]).toEqual([160, 92]);
+    const onDemand = await api.decodedPreview(preview.decodeId, shown, 160);
+    expect(Buffer.from(onDemand.data).equals(Buffer.from(inline.data))).toBe(true);
+    for (const i of [0, 1, 2]) {
+      const p = await api.decodedPreview(preview.decodeId, i, 160);
+      expect([p.width, p.height, p.data.length]).toEqual([160, 92, 160 * 92]);
+    }
+    await expect(api.decodedPreview(preview.decodeId, 0, -3)).rejects.toThrow(/positive whole number/);
     const full = await api.decode(request);
     for (const i of [0, 1, 2]) {
       const mask = await api.decodedMask(preview.decodeId, i);

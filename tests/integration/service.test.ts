@@ -14,6 +14,7 @@ import { generateMasks } from '../../electron/inference/amg.ts';
 import { gpuProvidersOnMachine } from '../../electron/inference/providers.ts';
 import { type ServiceEvent, SamService, SupersededError } from '../../electron/inference/samService.ts';
 import { spawnInferenceWorker } from '../../electron/inference/workerHost.ts';
+import type { WorkerRole } from '../../electron/inference/worker/protocol.ts';
 import { fixturesDir } from '../helpers/paths.ts';
 
 const model = path.join(fixturesDir, 'models', 'tiny-random');
@@ -188,7 +189,7 @@ describe('SamService', () => {
     // The decoder's requests and answers in order, seen from the service's side of the worker.
     const log: { kind: 'request' | 'answer'; id: number; method?: string; prompts?: number }[] = [];
     let onFirstGrid: (() => void) | undefined;
-    const spawnWorker = (role: 'encoder' | 'decoder') => {
+    const spawnWorker = (role: WorkerRole) => {
       const worker = spawnInferenceWorker();
       if (role !== 'decoder') return worker;
       const post = worker.postMessage.bind(worker);
@@ -232,6 +233,38 @@ describe('SamService', () => {
       .reduce((n, e) => n + method.get(e.id)!.prompts!, 0);
     expect(clickAnswer).toBeGreaterThan(0);
     expect(waited).toBeLessThanOrEqual(8);
+  });
+
+  it('answers a click while a full-resolution mask is still being made (issue 16)', async () => {
+    // Every 'upsample' request is held back from its worker until the click is answered (or 3 s pass): when full
+    // masks are made where clicks are decoded, the click can only come after it.
+    const order: string[] = [];
+    let release: (() => void) | undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let sent: (() => void) | undefined;
+    const upsampleSent = new Promise<void>((resolve) => (sent = resolve));
+    const spawnWorker = (role: WorkerRole) => {
+      const worker = spawnInferenceWorker();
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (message: { method: string }, transfer?: Parameters<Worker['postMessage']>[1]) => {
+        if (message.method !== 'upsample') return post(message, transfer);
+        order.push(`upsample sent to the ${role} worker`);
+        sent!();
+        void Promise.race([released, new Promise((r) => setTimeout(r, 3000))]).then(() =>
+          post(message, transfer),
+        );
+      };
+      return worker;
+    };
+    const s = await service({ spawnWorker });
+    const hover = await s.predict(wide, click, { output: { rle: false, bitmap: false, previewMaxSide: 64 } });
+    const full = s.fullMask(wide, hover.candidates[0]!.lowRes).then(() => order.push('full mask'));
+    await upsampleSent;
+    await s.predict(wide, { points: [{ point: imagePoint(20, 20), label: 1 }] });
+    order.push('click answered');
+    release!();
+    await full;
+    expect(order).toEqual(['upsample sent to the masks worker', 'click answered', 'full mask']);
   });
 
   it('starts no prefetch encode while a click waits for its answer (issue 17)', async () => {

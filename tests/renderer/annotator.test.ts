@@ -26,6 +26,20 @@ describe('SAM points', () => {
     expect(t.draft?.decode?.candidates.map((c) => c.rle !== null)).toEqual([false, true, false]);
   });
 
+  it('Tab to a candidate that came without a preview fetches its preview, then its full mask (issue 16)', async () => {
+    const t = new TestAnnotator();
+    t.click(20, 20);
+    await t.settle();
+    expect(t.draft?.decode?.candidates.map((c) => !!c.preview)).toEqual([false, true, false]);
+    t.key('Tab');
+    await t.settle();
+    expect(t.draft?.selected).toBe(2);
+    expect(t.backend.calls).toContain('decodedPreview');
+    const chosen = t.draft!.decode!.candidates[2]!;
+    expect(chosen.preview?.data.length).toBe(64 * 48);
+    expect(chosen.rle).not.toBeNull();
+  });
+
   it('the path shows the pointing state while the button is down', () => {
     const t = new TestAnnotator();
     t.down(10, 10);

@@ -8,7 +8,7 @@ import { toolPathWords } from '../../renderer/core/tools/pathWords.ts';
 import { wheelZoomFactor } from '../../renderer/core/view/wheelZoom.ts';
 import { COMMANDS, commandById } from '../../renderer/core/commands/index.ts';
 import { chordOf } from '../../renderer/core/commands/shortcuts.ts';
-import { bestCandidate } from '../../renderer/core/document.ts';
+import { bestCandidate } from '../../electron/common/candidate.ts';
 import { History } from '../../renderer/core/history.ts';
 import { rasterizeRle, rleContains } from '../../renderer/core/maskRaster.ts';
 import {

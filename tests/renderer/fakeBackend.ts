@@ -3,6 +3,7 @@
  * (discs around positive points minus discs around negative points, clipped to the box), and annotations live in
  * a map. Decodes can be held and released in any order to test that stale replies are dropped.
  */
+import { bestCandidate } from '../../electron/common/candidate.ts';
 import { encodeMask, rleArea, rleBboxCoco } from '../../electron/common/rle.ts';
 import type {
   AnnotationItem,
@@ -14,6 +15,7 @@ import type {
   DecodeReply,
   DecodeRequest,
   DecodedMask,
+  MaskPreview,
   NewAnnotation,
   PreviewReply,
 } from '../../electron/ipc/contract.ts';
@@ -124,14 +126,17 @@ export class FakeBackend implements AnnotatorBackend {
     this.calls.push(`previewDecode${request.lane ? `:${request.lane}` : ''}`);
     const decodeId = `d${this.nextDecode++}`;
     this.byId.set(decodeId, request);
+    // As the real backend: only the candidate shown first comes with its preview (issue 16).
+    const candidates = this.candidates(request);
+    const shown = bestCandidate(candidates);
     return this.reply(request, {
       decodeId,
-      candidates: this.candidates(request).map((c) => ({
+      candidates: candidates.map((c, i) => ({
         token: c.token,
         predictedIou: c.predictedIou,
         rankScore: c.rankScore,
         area: c.area,
-        preview: c.preview!,
+        preview: i === shown ? c.preview! : null,
       })),
       timings: { decodeMs: 4, totalMs: 5 },
     });
@@ -143,6 +148,14 @@ export class FakeBackend implements AnnotatorBackend {
     const mask = request && this.candidates(request)[candidate];
     if (!mask) throw new Error('that mask is no longer available; click again');
     return mask;
+  }
+
+  async decodedPreview(decodeId: string, candidate: number, maxSide: number): Promise<MaskPreview> {
+    this.calls.push('decodedPreview');
+    const request = this.byId.get(decodeId);
+    const mask = request && this.candidates(request)[candidate];
+    if (!mask || maxSide < 1) throw new Error('that mask is no longer available; click again');
+    return mask.preview!;
   }
 
   /** Release held decode `i` (in the order they were asked), or all. */

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { bestCandidate } from '../../common/candidate.ts';
 import { UserError, describeError } from '../../common/errors.ts';
 import { type ModelFrame, imagePoint } from '../../common/frames.ts';
 import { isEmptyPrompt } from '../../common/prompts.ts';
@@ -46,7 +47,7 @@ import type {
   SetEmbeddingResult,
   UpsampleArgs,
 } from './protocol.ts';
-import { maskForms } from './maskForms.ts';
+import { maskForms, undrawnForms } from './maskForms.ts';
 import { deserializePrompt } from './serializedPrompt.ts';
 
 /**
@@ -117,13 +118,15 @@ export class Engine {
   async init(args: InitArgs): Promise<InitResult> {
     const started = performance.now();
     const layout = detectLayout(args.dir, args.graphs, args.manifest);
-    const relative = args.role === 'encoder' ? layout.encoder.file : layout.decoder.file;
+    const role = args.role;
+    if (role === 'masks') return this.initMasks(args, layout, started);
+    const relative = role === 'encoder' ? layout.encoder.file : layout.decoder.file;
     const file = path.join(args.dir, relative);
     const graph = args.graphs.find((g) => g.file === relative)!;
     ort.env.logLevel = 'fatal';
     const load = (model: string | Uint8Array) =>
       withProviderFallback(args.session.providers, (provider) => {
-        const options = sessionOptionsFor(args.role, { provider, threads: args.session.threads });
+        const options = sessionOptionsFor(role, { provider, threads: args.session.threads });
         return typeof model === 'string'
           ? ort.InferenceSession.create(model, options)
           : ort.InferenceSession.create(model, options);
@@ -234,13 +237,22 @@ export class Engine {
     const candidates = layout.selectCandidates(fromTensors(results, layout.decoder.outputNames), multimask);
     const t1 = performance.now();
     const { width, height } = embedding.frame.image;
+    const formsOf = (lowRes: Float32Array) =>
+      this.masksOf(layout, lowRes, embedding.frame, output, args.maskThreshold);
     const decoded = candidates.map((c) => ({
       token: c.token,
       predictedIou: c.predictedIou,
       rankScore: c.rankScore ?? c.predictedIou,
       lowRes: c.lowRes,
-      ...this.masksOf(layout, c.lowRes, embedding.frame, output, args.maskThreshold),
+      ...(output.previewBestOnly
+        ? undrawnForms(layout.postprocess, c.lowRes, embedding.frame, args.maskThreshold)
+        : formsOf(c.lowRes)),
     }));
+    if (output.previewBestOnly) {
+      // Counted small first, so the one the renderer shows first (bestCandidate) is the one previewed.
+      const best = bestCandidate(decoded);
+      decoded[best] = { ...decoded[best]!, ...formsOf(decoded[best]!.lowRes) };
+    }
     return {
       candidates: decoded,
       size: { width, height },
@@ -370,11 +382,25 @@ export class Engine {
   }
 
   /** Full-resolution forms of one candidate, for a decode that asked only for previews. */
-  upsample({ key, lowRes, output }: UpsampleArgs): MaskForms {
-    const { layout, args } = this.ready('decoder');
-    const embedding = this.embeddings.get(key);
-    if (!embedding) throw new Error(`no embedding ${key} in the decoder worker`);
-    return this.masksOf(layout, lowRes, embedding.frame, output, args.maskThreshold);
+  /** The masks role needs the layout's postprocessing only: no session, no embeddings. */
+  private initMasks(args: InitArgs, layout: LayoutAdapter, started: number): InitResult {
+    this.layout = layout;
+    this.args = args;
+    return {
+      provider: 'cpu',
+      fallbacks: [],
+      loadMs: performance.now() - started,
+      geometry: layout.geometry,
+      capabilities: layout.capabilities,
+      inputs: [],
+      outputs: [],
+    };
+  }
+
+  upsample({ frame, lowRes, output }: UpsampleArgs): MaskForms {
+    if (!this.layout || this.args?.role !== 'masks')
+      throw new Error('this is not an initialised masks worker');
+    return this.masksOf(this.layout, lowRes, frame, output, this.args.maskThreshold);
   }
 
   private masksOf(

@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { isUserError } from '../../common/errors.ts';
 import { Engine } from './engine.ts';
 import { spawnWorkerOf } from './gridLanes.ts';
-import type { DecodeResult, EncodeResult, WorkerRequest, WorkerResponse } from './protocol.ts';
+import type { DecodeResult, EncodeResult, MaskForms, WorkerRequest, WorkerResponse } from './protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker/main.ts must run in a worker thread');
@@ -20,6 +20,11 @@ function transferables(method: string, result: unknown): ArrayBuffer[] {
   };
   if (method === 'encode' || method === 'encodePixels')
     for (const t of Object.values((result as EncodeResult).tensors)) add(t.data);
+  if (method === 'upsample') {
+    const forms = result as MaskForms;
+    add(forms.bitmap);
+    add(forms.preview?.data);
+  }
   if (method === 'decode') {
     for (const c of (result as DecodeResult).candidates) {
       add(c.lowRes);

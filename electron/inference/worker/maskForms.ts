@@ -82,3 +82,21 @@ export function maskForms(
     preview,
   };
 }
+
+/** Longer side at which a candidate that is not drawn is counted (its approximate area and bbox). */
+export const UNDRAWN_COUNT_SIDE = 256;
+
+/**
+ * The approximate area and bbox of a candidate nobody draws yet (issue 16: a preview-only decode previews the
+ * best-ranked candidate only): counted on a small preview, which is not sent.
+ */
+export function undrawnForms(
+  post: MaskPostprocess,
+  lowRes: Float32Array,
+  frame: ModelFrame,
+  threshold: number,
+): MaskForms {
+  const output = { rle: false, bitmap: false, previewMaxSide: UNDRAWN_COUNT_SIDE };
+  const { stabilityScore, area, bbox } = maskForms(post, lowRes, frame, output, threshold);
+  return { stabilityScore, area, bbox };
+}

@@ -10,7 +10,11 @@ import type { EmbeddingTensors, LayoutCapabilities, ModelGeometry } from '../lay
 import type { TensorSignature } from '../layouts/signature.ts';
 import type { SerializedPrompt } from './serializedPrompt.ts';
 
-export type WorkerRole = 'encoder' | 'decoder';
+/**
+ * 'masks' holds no onnxruntime session: it makes the full-resolution masks of candidates decoded earlier (issue
+ * 16: the mask being accepted is made off the click path, so the next click never waits for it).
+ */
+export type WorkerRole = 'encoder' | 'decoder' | 'masks';
 
 export interface SessionOptions {
   /** Execution providers in order of preference; the first that loads is used. */
@@ -88,6 +92,11 @@ export interface DecodeArgs {
     readonly bitmap: boolean;
     /** Also a preview bitmap whose longer side is at most this (no larger than the image). */
     readonly previewMaxSide?: number;
+    /**
+     * Preview only the best-ranked candidate, the one a person sees first; the others come without a preview,
+     * their area and bbox counted at a small size (issue 16: "upsample only what is drawn").
+     */
+    readonly previewBestOnly?: boolean;
   };
 }
 
@@ -116,7 +125,8 @@ export interface DecodedCandidate extends MaskForms {
 }
 
 export interface UpsampleArgs {
-  readonly key: string;
+  /** The frame of the image the logits were decoded on. */
+  readonly frame: ModelFrame;
   readonly lowRes: Float32Array;
   readonly output: DecodeArgs['output'];
 }

@@ -1,7 +1,8 @@
 /** The SAM commands: prompts (one step each), accept, cancel, candidates, multimask and hover options. */
 import { MENU_SHORTCUTS } from '../../../electron/common/menuShortcuts.ts';
 import type { PromptBox, PromptPoint } from '../../../electron/common/prompts.ts';
-import { type Draft, activeDraft, bestCandidate, hasPrompts, normalizeBox } from '../document.ts';
+import { bestCandidate } from '../../../electron/common/candidate.ts';
+import { type Draft, activeDraft, hasPrompts, normalizeBox } from '../document.ts';
 import { type EditorCommand, editorCommand, hasImage } from './editorCommand.ts';
 
 // ── SAM prompts and the draft ─────────────────────────────────────────────

@@ -4,12 +4,12 @@
  * nothing. Decodes run on the 'click' lane; a reply applies only to the draft it was asked for (identity =
  * version) and is remembered for redo either way (`DraftLineage`).
  */
-import { candidateFromPreview } from '../../../electron/common/candidate.ts';
 import type { Rle } from '../../../electron/common/rle.ts';
 import type { DecodeRequest, PreviewReply } from '../../../electron/ipc/contract.ts';
 import type { UndoCapture } from '../commands/types.ts';
 import type { DecodeOutcome, DecoderClient } from '../decoder.ts';
-import { type Draft, type DocumentStore, activeDraft, bestCandidate, hasPrompts } from '../document.ts';
+import { bestCandidate, candidateFromPreview } from '../../../electron/common/candidate.ts';
+import { type Draft, type DocumentStore, activeDraft, hasPrompts } from '../document.ts';
 import type { EditorStatus } from '../editorStatus.ts';
 import type { History, Mark } from '../history.ts';
 import type { DraftClock } from './draftClock.ts';
@@ -23,6 +23,8 @@ export interface DraftHost {
   readonly decoder: DecoderClient;
   readonly status: EditorStatus;
   readonly clock: DraftClock;
+  /** Longest side of the preview bitmaps (≈ the canvas size). */
+  readonly previewMaxSide: number;
   /** The decode request for a draft as it stands (built when sent). */
   requestFor(draft: Draft, lineage: DraftLineage): DecodeRequest;
   /** A new draft state was made: the hover preview is about an old question. */
@@ -168,7 +170,11 @@ export class DraftEditor {
     const next: Draft = { ...d, selected: ((index % n) + n) % n };
     this.lineage.inherit(d, next);
     this.host.store.update((doc) => ({ ...doc, draft: next }));
-    void this.ensureFullMask(next).catch(() => undefined);
+    // A decode previews only the candidate shown first (issue 16): this one's bitmap first, then its full mask.
+    void this.fullMasks
+      .ensurePreview(next, this.host.previewMaxSide)
+      .then((shown) => this.ensureFullMask(shown))
+      .catch(() => undefined);
   }
 
   /** The draft with its selected candidate's full-resolution mask (fetched when only its preview is known). */

@@ -5,18 +5,12 @@
  *
  * Frames: points and boxes in image pixels.
  */
-import { candidateFromPreview } from '../../../electron/common/candidate.ts';
+import { bestCandidate, candidateFromPreview } from '../../../electron/common/candidate.ts';
 import type { ImagePoint, Size } from '../../../electron/common/frames.ts';
 import type { PointLabel, PromptBox } from '../../../electron/common/prompts.ts';
 import type { DecodeRequest } from '../../../electron/ipc/contract.ts';
 import type { DecoderClient } from '../decoder.ts';
-import {
-  type AnnotatorDocument,
-  type Draft,
-  type DraftDecode,
-  activeDraft,
-  bestCandidate,
-} from '../document.ts';
+import { type AnnotatorDocument, type Draft, type DraftDecode, activeDraft } from '../document.ts';
 import { type ExtraPrompt, boxKey, pointKey } from '../drafts/decodeRequests.ts';
 import type { EditorStatus } from '../editorStatus.ts';
 import { type MaskRaster, rasterFromPreview } from '../maskRaster.ts';
@@ -158,8 +152,9 @@ export class HoverPreviews {
       if (reply.candidates.length === 0) return;
       const candidates = reply.candidates.map(candidateFromPreview);
       const best = candidates[bestCandidate(candidates)]!;
+      if (!best.preview) return; // the backend previews the candidate shown first: the same rule, so not expected
       this.preview = {
-        raster: rasterFromPreview(best.preview!, h.doc.image),
+        raster: rasterFromPreview(best.preview, h.doc.image),
         predictedIou: best.predictedIou,
       };
       h.status.lastDecodeMs = reply.timings.decodeMs;
