@@ -1,7 +1,7 @@
 /**
  * Messages between an inference worker and its host. One worker runs one role: the encoder (heavy, seconds per
- * image) or the decoder (light, per click), so a click never waits behind an encode. Large arrays cross as
- * transferred typed arrays, never as JSON.
+ * image), the decoder (light, per click) or the masks (full-resolution masks of earlier decodes), so a click never
+ * waits behind an encode or an accepted mask. Large arrays cross as transferred typed arrays, never as JSON.
  */
 import type { ModelFrame } from '../../common/frames.ts';
 import type { ModelManifest } from '../manifest.ts';
