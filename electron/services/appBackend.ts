@@ -664,9 +664,7 @@ export class AppBackend implements BackendApi {
   }
 
   async decodedMask(decodeId: string, candidate: number): Promise<DecodedMask> {
-    const kept = this.keptDecode(decodeId);
-    const c = kept?.candidates[candidate];
-    if (!kept || !c) throw new UserError('that mask is no longer available; click again');
+    const { kept, c } = this.keptCandidate(decodeId, candidate);
     const forms = await this.sam.fullMask(kept.file, c.lowRes);
     const { width, height } = kept.size;
     return {
@@ -683,9 +681,7 @@ export class AppBackend implements BackendApi {
   async decodedPreview(decodeId: string, candidate: number, maxSide: number): Promise<MaskPreview> {
     if (!Number.isInteger(maxSide) || maxSide < 1)
       throw new UserError(`a preview size must be a positive whole number of pixels, not ${String(maxSide)}`);
-    const kept = this.keptDecode(decodeId);
-    const c = kept?.candidates[candidate];
-    if (!kept || !c) throw new UserError('that mask is no longer available; click again');
+    const { kept, c } = this.keptCandidate(decodeId, candidate);
     const output = { rle: false, bitmap: false, previewMaxSide: maxSide };
     const forms = await this.sam.fullMask(kept.file, c.lowRes, output);
     return forms.preview!;
@@ -722,6 +718,14 @@ export class AppBackend implements BackendApi {
     kept.set(decodeId, { file, size: prediction.image, candidates: prediction.candidates });
     if (kept.size > KEPT_DECODES) kept.delete(kept.keys().next().value!);
     return { decodeId, prediction };
+  }
+
+  /** Candidate N of a kept decode; anything else (an old id, a made-up index) is "no longer available". */
+  private keptCandidate(decodeId: string, candidate: number): { kept: KeptDecode; c: DecodedCandidate } {
+    const kept = this.keptDecode(decodeId);
+    const c = Number.isInteger(candidate) ? kept?.candidates[candidate] : undefined;
+    if (!kept || !c) throw new UserError('that mask is no longer available; click again');
+    return { kept, c };
   }
 
   private keptDecode(decodeId: string): KeptDecode | undefined {

@@ -214,6 +214,10 @@ describe('serve mode', () => {
       expect([p.width, p.height, p.data.length]).toEqual([160, 92, 160 * 92]);
     }
     await expect(api.decodedPreview(preview.decodeId, 0, -3)).rejects.toThrow(/positive whole number/);
+    // A made-up index is refused as gone, not answered with whatever the array's prototype holds.
+    const madeUp = 'length' as unknown as number;
+    await expect(api.decodedPreview(preview.decodeId, madeUp, 160)).rejects.toThrow(/no longer available/);
+    await expect(api.decodedMask(preview.decodeId, madeUp)).rejects.toThrow(/no longer available/);
     const full = await api.decode(request);
     for (const i of [0, 1, 2]) {
       const mask = await api.decodedMask(preview.decodeId, i);
