@@ -54,11 +54,13 @@ def run_sam2_smoke(model: Sam2Image, model_dir: Path, layout: str, name: str) ->
         checks.append(("encoder graph vs Sam2Image.encode",
                        max(float((encoded[i] - features[k]).abs().max()) for i, k in enumerate(order))))
         previous = None
+        scales: Dict[str, float] = {}  # per run: the largest of Meta's unclamped logits for its prompt
         for prompt, (coords, labels) in {**_prompts(s), "points_mask_input": _prompts(s)["points"]}.items():
             c = torch.tensor([coords], dtype=torch.float32)
             lab = torch.tensor([labels], dtype=torch.float32)
             mask = previous if prompt == "points_mask_input" else None
             want_masks, want_iou, want_score = model.decode_all(features, c, lab, mask)
+            scales[prompt] = float(want_masks.abs().max())
             if prompt == "points":
                 previous = want_masks[:, int(want_iou[0, 1:].argmax()) + 1][:, None].clamp(-32, 32)
             if layout == "transformers.js":
@@ -82,7 +84,8 @@ def run_sam2_smoke(model: Sam2Image, model_dir: Path, layout: str, name: str) ->
         if layout == "transformers.js":
             _native_box_run(runs, decoder, features, s, model, checks)
         diffs = runs.max_abs_diffs()
-        limits = {run: {out: _limit(out, want) for out, want in outs.items() if want is not None}
+        limits = {run: {out: _limit(out, want, scales.get(run, 0.0)) for out, want in outs.items()
+                        if want is not None}
                   for run, outs in runs.expected.items()}
     failures = [f"{run}.{out} {d:.2e} > {limits[run][out]:.2e}" for run, outs in diffs.items()
                 for out, d in outs.items() if not d <= limits[run][out]]
@@ -93,9 +96,13 @@ def run_sam2_smoke(model: Sam2Image, model_dir: Path, layout: str, name: str) ->
     return report
 
 
-def _limit(output: str, expected) -> float:
+def _limit(output: str, expected, scale: float) -> float:
+    """The allowed difference for one output. Logits: relative to the largest logit of the computation, `scale`
+    (Meta's unclamped logits for the prompt): samexporter and RectLabel clamp theirs to ±32, and a limit taken
+    from the clamped values (0.16) was below onnxruntime's rounding of logits near ±100 (0.23 measured on the
+    SAM 2.1 conformance weights)."""
     if output in LOGIT_OUTPUTS and expected.size:
-        return max(TOLERANCE, RELATIVE_LOGIT_TOLERANCE * float(abs(expected).max()))
+        return max(TOLERANCE, RELATIVE_LOGIT_TOLERANCE * max(scale, float(abs(expected).max())))
     return TOLERANCE
 
 
