@@ -22,6 +22,12 @@ export interface Converter {
   readonly script: string;
   /** Layouts the script writes (its --layout choices); the first is the default. */
   readonly layouts: readonly string[];
+  /**
+   * Flags the app adds to every conversion into `layout` (undefined: the default layout). SAM 1 folders in the
+   * app's own layout get the batch decoder (`decoder_batch.onnx`, one decoder's size again): automatic mask
+   * generation decodes its grid with it, the image-only steps once per run of prompts (issue 16).
+   */
+  readonly conversionFlags: (layout: string | undefined) => readonly string[];
 }
 
 const CONVERTERS: Record<ConverterFamily, Converter> = {
@@ -29,11 +35,13 @@ const CONVERTERS: Record<ConverterFamily, Converter> = {
     family: 'sam',
     script: path.join(NATIVE_MODELS_DIR, 'export.py'),
     layouts: ['sam-annotate', 'transformers.js'],
+    conversionFlags: (layout) => ((layout ?? 'sam-annotate') === 'sam-annotate' ? ['--batch-decoder'] : []),
   },
   sam2: {
     family: 'sam2',
     script: path.join(NATIVE_MODELS_DIR, 'export_sam2.py'),
     layouts: ['sam-annotate', 'samexporter', 'rectlabel', 'transformers.js'],
+    conversionFlags: () => [],
   },
 };
 

@@ -170,6 +170,7 @@ export async function installModel(
         plan.name,
         '--out',
         converting,
+        ...converter!.conversionFlags(undefined),
       ],
       { signal },
     );

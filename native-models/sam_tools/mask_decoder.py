@@ -50,23 +50,25 @@ class MaskDecoder(nn.Module):
         """All mask tokens: → (low-res logits [N, 4, 4g, 4g], IoU predictions [N, 4]).
 
         image_embeddings [1 or N, C, g, g], image_pe [1 or N, C, g, g], sparse [N, T, C], dense [1 or N, C, g, g].
-        Meta repeats a batch-1 image per prompt with `repeat_interleave`; `expand` gives the same values and
-        also accepts an embedding that is already per prompt (the transformers.js wrapper's point batches).
+        Meta repeats a batch-1 image per prompt with `repeat_interleave` before its transformer; here a batch-1
+        image goes in as it is and is broadcast where the prompts first change it (`TwoWayTransformer`): the same
+        values. An embedding that is already per prompt (the transformers.js wrapper's point batches) also works.
         """
         output_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         n = sparse_prompt_embeddings.shape[0]
         output_tokens = output_tokens.unsqueeze(0).expand(n, -1, -1)
         tokens = torch.cat((output_tokens, sparse_prompt_embeddings), dim=1)
 
-        src = (image_embeddings + dense_prompt_embeddings).expand(n, -1, -1, -1)
-        pos_src = image_pe.expand(n, -1, -1, -1)
-        b, c, h, w = src.shape
+        # Not expanded to N here: the transformer's first image-side steps are the same for every prompt and run
+        # once; broadcasting gives each prompt its copy when the tokens first change the image side (issue 16).
+        src = image_embeddings + dense_prompt_embeddings
+        _, c, h, w = src.shape
 
-        hs, src = self.transformer(src, pos_src, tokens)
+        hs, src = self.transformer(src, image_pe, tokens)
         iou_token_out = hs[:, 0, :]
         mask_tokens_out = hs[:, 1 : (1 + self.num_mask_tokens), :]
 
-        src = src.transpose(1, 2).reshape(b, c, h, w)
+        src = src.expand(n, -1, -1).transpose(1, 2).reshape(n, c, h, w)
         upscaled = self.output_upscaling(src)
         hyper_in_list: List[torch.Tensor] = [
             mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)
@@ -111,7 +113,13 @@ class MLP(nn.Module):
 
 
 class TwoWayTransformer(nn.Module):
-    """(image [N, C, g, g], image PE [N, C, g, g], tokens [N, T, C]) → (tokens [N, T, C], image [N, g·g, C])."""
+    """(image [N, C, g, g], image PE [N, C, g, g], tokens [N, T, C]) → (tokens [N, T, C], image [N, g·g, C]).
+
+    The image and its PE may also be [1, C, g, g] for N prompts (automatic mask generation's batches): the first
+    layer's token→image keys/values and image→token queries depend on the image alone, so they are computed once
+    and broadcast, not N times (issue 16: ~1/6 of a batch decode). Each prompt's values are Meta's: the same
+    products, only not repeated.
+    """
 
     def __init__(
         self, depth: int, embedding_dim: int, num_heads: int, mlp_dim: int, attention_downsample_rate: int = 2

@@ -79,12 +79,13 @@ class MaskDecoderHQ(MaskDecoder):
         n = sparse.shape[0]
         output_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight, self.hf_token.weight], dim=0)
         tokens = torch.cat((output_tokens.unsqueeze(0).expand(n, -1, -1), sparse), dim=1)
-        src = (image_embeddings + dense).expand(n, -1, -1, -1)
-        b, c, h, w = src.shape
-        hs, src = self.transformer(src, image_pe.expand(n, -1, -1, -1), tokens)
+        # A batch-1 image is broadcast inside the transformer, not repeated here (see TwoWayTransformer).
+        src = image_embeddings + dense
+        _, c, h, w = src.shape
+        hs, src = self.transformer(src, image_pe, tokens)
         mask_tokens_out = hs[:, 1 : 2 + self.num_mask_tokens, :]
-        upscaled_sam = self.output_upscaling(src.transpose(1, 2).reshape(b, c, h, w))
-        upscaled_hq = self.embedding_maskfeature(upscaled_sam) + hq_features.expand(b, -1, -1, -1)
+        upscaled_sam = self.output_upscaling(src.expand(n, -1, -1).transpose(1, 2).reshape(n, c, h, w))
+        upscaled_hq = self.embedding_maskfeature(upscaled_sam) + hq_features.expand(n, -1, -1, -1)
         hyper: List[torch.Tensor] = [
             mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)
         ]

@@ -47,16 +47,13 @@ export interface AmgBenchRow {
   peakRssMb: number;
 }
 
+/** The ViT-B-size random model as `sam-annotate convert` makes SAM 1 folders: with the batch decoder. */
 function ensureVitBBatch(): string {
-  const dir = path.join(cache, 'vit_b-random-batch');
-  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
-  console.error('exporting the ViT-B-size model with a batch decoder (once, ~1 minute) …');
-  const args = ['--random-seed', '0', '--type', 'vit_b', '--batch-decoder', '--out', dir, '--no-smoke'];
-  const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'native-models', 'export.py'), ...args], {
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) throw new Error('could not export the ViT-B batch decoder');
-  return dir;
+  return exportedModel(
+    'vit_b-random-batch',
+    ['--random-seed', '0', '--type', 'vit_b', '--batch-decoder'],
+    [],
+  );
 }
 
 async function photo(): Promise<string> {
@@ -209,7 +206,7 @@ export async function benchVsMeta(reps = 1): Promise<void> {
     console.log('\nAMG vs Meta: skipped (/usr/bin/python3 has no torch)');
     return;
   }
-  const model = ensureVitB();
+  const model = ensureVitBBatch();
   const png = path.join(cache, 'photo-1600x1200.png');
   if (!existsSync(png))
     await sharp(await photo())

@@ -5,13 +5,13 @@
  * issue 16's click target (clickTargets.ts): the CLI's click p50 beside a bare onnxruntime session, SAM 1 ViT-B
  * and SAM 2.1 Hiera-T. Timings are noisy on shared machines: compare ratios within one run.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { imagePoint } from '../../electron/common/frames.ts';
 import { SamService } from '../../electron/inference/samService.ts';
+import { exportedModel } from '../helpers/models.ts';
 import { fixturesDir, repoRoot } from '../helpers/paths.ts';
 
 export interface InferenceBenchRow {
@@ -29,27 +29,9 @@ export interface InferenceBenchRow {
 
 export const cache = path.join(repoRoot, '.cache', 'bench');
 
+/** A ViT-B-size model with random weights (seed 0), re-exported when the exporter changes. */
 export function ensureVitB(): string {
-  const dir = path.join(cache, 'vit_b-random');
-  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
-  console.error('generating a ViT-B-size model with random weights (once, ~1 minute) …');
-  mkdirSync(cache, { recursive: true });
-  const result = spawnSync(
-    '/usr/bin/python3',
-    [
-      path.join(repoRoot, 'native-models', 'export.py'),
-      '--random-seed',
-      '0',
-      '--type',
-      'vit_b',
-      '--out',
-      dir,
-      '--no-smoke',
-    ],
-    { stdio: 'inherit' },
-  );
-  if (result.status !== 0) throw new Error('could not generate the ViT-B benchmark model');
-  return dir;
+  return exportedModel('vit_b-random', ['--random-seed', '0', '--type', 'vit_b'], []);
 }
 
 export async function syntheticPhoto(file: string, width: number, height: number): Promise<void> {

@@ -91,6 +91,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.type) args.push('--type', values.type);
   if (values.config) args.push('--config', path.resolve(values.config));
   if (values.layout) args.push('--layout', values.layout);
+  args.push(...converter.conversionFlags(values.layout));
   if (values['no-smoke']) args.push('--no-smoke');
   if (values.install) args.push('--name', values.install);
   if (registry) await rm(out, { recursive: true, force: true });

@@ -29,7 +29,7 @@ import type { GraphSignature, TensorSignature } from '../layouts/signature.ts';
 import { type DecoderSource, decoderSource, uneditedSource } from '../graphEdit/decoderSource.ts';
 import { withProviderFallback } from '../providers.ts';
 import { sessionOptionsFor } from '../sessionOptions.ts';
-import { GridLanes } from './gridLanes.ts';
+import { GridLanes, LANE_BATCH } from './gridLanes.ts';
 import { gridFilter } from './gridPost.ts';
 import type {
   DecodeArgs,
@@ -277,11 +277,11 @@ export class Engine {
         `embedding ${a.key} is ${frame.image.width}×${frame.image.height}, not the crop's size`,
       );
     const grid = a.batched ? layout.grid : undefined;
-    if (!grid && count > 1) {
+    if (count > 1) {
       const lanes = this.gridLanes(a.lanes);
       if (lanes) {
         try {
-          return await lanes.decodeGrid(embedding, a);
+          return await lanes.decodeGrid(embedding, a, grid ? LANE_BATCH : 1);
         } finally {
           this.closeLanesWhenIdle(lanes);
         }

@@ -62,14 +62,14 @@ class Sam2MaskDecoder(nn.Module):
         first = 1 if self.pred_obj_scores else 0
         n = sparse.shape[0]
         tokens = torch.cat([torch.cat(weights, dim=0).unsqueeze(0).expand(n, -1, -1), sparse], dim=1)
-        src = (image_embed + dense).expand(n, -1, -1, -1)
-        pos_src = image_pe.expand(n, -1, -1, -1)
-        b, c, h, w = src.shape
-        hs, src = self.transformer(src, pos_src, tokens)
+        # A batch-1 image is broadcast inside the transformer, not repeated here (see TwoWayTransformer).
+        src = image_embed + dense
+        _, c, h, w = src.shape
+        hs, src = self.transformer(src, image_pe, tokens)
         iou_token_out = hs[:, first, :]
         mask_tokens_out = hs[:, first + 1 : first + 1 + self.num_mask_tokens, :]
 
-        src = src.transpose(1, 2).reshape(b, c, h, w)
+        src = src.expand(n, -1, -1).transpose(1, 2).reshape(n, c, h, w)
         dc1, ln1, act1, dc2, act2 = self.output_upscaling
         upscaled = act1(ln1(dc1(src) + feat_s1))
         upscaled = act2(dc2(upscaled) + feat_s0)

@@ -320,6 +320,8 @@ describe('sam-annotate convert', () => {
     expect(r.stdout + r.stderr).toMatch(/smoke run passed/);
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.source.checkpoint_sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Automatic mask generation decodes its grid with the batch decoder (issue 16).
+    expect(manifest.files.decoder_batch.path).toBe('decoder_batch.onnx');
     const predicted = cli(
       ['predict', '--model', out, '--image', image, '--point', '90,80,1', '--out', path.join(tmp, 'c.json')],
       env,
