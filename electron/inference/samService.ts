@@ -77,8 +77,9 @@ export type EmbeddingState = 'missing' | 'queued' | 'encoding' | 'ready' | 'erro
 
 /**
  * Who waits for an encode: the annotator ('interactive', first in line), the prefetch of the next images
- * ('prefetch', dropped by `cancelPrefetch`), or an automatic pass ('background': after interactive work and
- * preemptible like a prefetch, but never dropped).
+ * ('prefetch', dropped by `cancelPrefetch`), or an automatic pass ('background': after interactive work, never
+ * dropped). A running encode is never stopped: terminating a worker inside onnxruntime aborts the process
+ * (workerHost.ts); an interactive encode waits for it, with clicks first (the encoder runs at a lower priority).
  */
 export type EncodePriority = 'interactive' | 'prefetch' | 'background';
 
@@ -162,8 +163,6 @@ interface EncodeJob {
   readonly crop?: { readonly box: BoxXyxy; readonly pixels: () => Promise<EncodePixelsArgs> };
   priority: EncodePriority;
   bytes?: Uint8Array;
-  startedAt?: number;
-  preempted?: boolean;
   readonly promise: Promise<EmbeddingInfo>;
   resolve(value: EmbeddingInfo): void;
   reject(error: Error): void;
@@ -194,7 +193,6 @@ export class SamService {
   private decoderLife = -1;
   private decodeChain: Promise<unknown> = Promise.resolve();
   private readonly laneSeq = new Map<string, number>();
-  private averageEncodeMs = 0;
   /** Interactive decodes called but not yet queued (fetching their embedding); grid batches let them go first. */
   private arriving = 0;
   private arrivalWaiters: (() => void)[] = [];
@@ -601,7 +599,6 @@ export class SamService {
     if (priority === 'interactive') this.insertInteractive(job);
     else this.queue.push(job);
     this.setJobState(job, 'queued');
-    this.maybePreempt();
     void this.pump();
     return promise;
   }
@@ -618,24 +615,6 @@ export class SamService {
       this.queue.splice(index, 1);
       this.insertInteractive(job);
     }
-    this.maybePreempt();
-  }
-
-  /**
-   * A background encode in progress delays an interactive one. Stop it (and requeue it) when finishing it would
-   * take longer than restarting the encoder worker, going by the average encode time and the model load time.
-   */
-  private maybePreempt(): void {
-    const running = this.running;
-    const waiting = this.queue[0];
-    if (!running || running.priority === 'interactive' || waiting?.priority !== 'interactive' || !this.model)
-      return;
-    const elapsed = performance.now() - (running.startedAt ?? performance.now());
-    const remaining = this.averageEncodeMs - elapsed;
-    if (remaining > this.model.info.encoder.loadMs) {
-      running.preempted = true;
-      this.encoder.kill(`background encode of ${running.file} was preempted`);
-    }
   }
 
   private async pump(): Promise<void> {
@@ -644,22 +623,15 @@ export class SamService {
     const job = this.queue.shift();
     if (!job) return;
     this.running = job;
-    job.startedAt = performance.now();
     this.setJobState(job, 'encoding');
     try {
       const info = await this.runEncode(job);
       this.setJobState(job, 'ready');
       job.resolve(info);
     } catch (error) {
-      if (job.preempted) {
-        job.preempted = false;
-        this.queue.push(job);
-        this.setJobState(job, 'queued');
-      } else {
-        const e = error instanceof Error ? error : new Error(String(error));
-        this.setJobState(job, 'error', e.message);
-        job.reject(e);
-      }
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.setJobState(job, 'error', e.message);
+      job.reject(e);
     } finally {
       this.running = undefined;
       void this.pump();
@@ -692,15 +664,13 @@ export class SamService {
       );
     }
     if (this.model !== model) throw new UserError('the model was changed during encoding');
-    const encodeMs = result.timings.encodeMs;
-    this.averageEncodeMs = this.averageEncodeMs ? 0.7 * this.averageEncodeMs + 0.3 * encodeMs : encodeMs;
     const embedding: Embedding = { key: job.key, tensors: result.tensors, frame: result.frame };
     this.memory.set(embedding);
     if (this.disk) {
       // A failing disk cache (full disk, read-only folder) only costs a re-encode later.
       await this.disk.put(model.info.encoderSha256, job.imageSha, embedding).catch(() => undefined);
     }
-    return { embedding, source: 'encoder', encodeMs };
+    return { embedding, source: 'encoder', encodeMs: result.timings.encodeMs };
   }
 
   private async ensureOnDecoder(embedding: Embedding): Promise<void> {

@@ -10,6 +10,7 @@ import type {
   InitArgs,
   InitResult,
   WorkerApi,
+  WorkerExit,
   WorkerMethod,
   WorkerRequest,
   WorkerResponse,
@@ -84,22 +85,29 @@ export class WorkerHost {
     return this.send(method, args, label, transfer) as Promise<WorkerApi[M][1]>;
   }
 
-  /**
-   * Stop the worker now, rejecting what it is running (used to preempt a background encode). The next call
-   * starts a new worker.
-   */
-  kill(reason: string): void {
-    const worker = this.worker;
-    if (!worker) return;
-    this.detach(new UserError(reason));
-    void worker.terminate();
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     const worker = this.worker;
+    const busy = this.busy;
     this.detach(new UserError(`the ${this.role} worker was closed`));
-    await worker?.terminate();
+    if (worker) await this.retire(worker, busy);
+  }
+
+  /**
+   * End a worker the host no longer uses (its callers are already answered). An idle one is terminated; one
+   * that may be inside onnxruntime (a request pending) is asked to exit after it: terminating a thread during a
+   * native run aborts the whole process when the run returns (seen: a model switch during a ViT-B encode). Its
+   * run finishes in the background, at the encoder's lower priority when it is an encode (threadPriority.ts).
+   */
+  private async retire(worker: Worker, busy: boolean): Promise<void> {
+    if (!busy) {
+      await worker.terminate();
+      return;
+    }
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const exit: WorkerExit = { control: 'exit' };
+    worker.postMessage(exit);
+    await exited;
   }
 
   private start(): Promise<InitResult> {
@@ -174,7 +182,8 @@ export class WorkerHost {
   private stopWorker(): void {
     const worker = this.worker;
     if (!worker) return;
+    const busy = this.busy;
     this.detach(new UserError(`the ${this.role} worker was restarted`));
-    void worker.terminate();
+    void this.retire(worker, busy);
   }
 }

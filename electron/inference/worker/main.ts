@@ -3,7 +3,14 @@ import { parentPort } from 'node:worker_threads';
 import { isUserError } from '../../common/errors.ts';
 import { Engine } from './engine.ts';
 import { spawnWorkerOf } from './gridLanes.ts';
-import type { DecodeResult, EncodeResult, MaskForms, WorkerRequest, WorkerResponse } from './protocol.ts';
+import type {
+  DecodeResult,
+  EncodeResult,
+  MaskForms,
+  WorkerExit,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker/main.ts must run in a worker thread');
@@ -64,8 +71,18 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
 // Requests run strictly one after another: onnxruntime runs are synchronous anyway, and ordering keeps
 // setEmbedding before the decodes that need it.
 let queue = Promise.resolve();
-port.on('message', (request: WorkerRequest) => {
+let exiting = false;
+port.on('message', (message: WorkerRequest | WorkerExit) => {
+  if ('control' in message) {
+    // Reached only between native calls (a run blocks this thread): requests still queued are dropped (their
+    // callers were answered by the host), and the thread ends when the current one is done.
+    exiting = true;
+    queue = queue.then(() => process.exit(0));
+    return;
+  }
+  const request = message;
   queue = queue.then(async () => {
+    if (exiting) return;
     const response = await handle(request);
     port.postMessage(response, response.ok ? transferables(request.method, response.result) : []);
   });

@@ -208,6 +208,15 @@ export interface WorkerRequest<M extends WorkerMethod = WorkerMethod> {
   readonly args: WorkerApi[M][0];
 }
 
+/**
+ * Sent instead of `Worker.terminate()` to a worker that may be inside onnxruntime: it exits once its current
+ * request is done (workerHost.ts, `retire`). Terminating a thread during a native run aborts the whole process
+ * when the run returns (onnxruntime-node throws a C++ exception into a terminated environment).
+ */
+export interface WorkerExit {
+  readonly control: 'exit';
+}
+
 export interface SerializedError {
   readonly message: string;
   readonly userError: boolean;
