@@ -30,7 +30,7 @@ import type { Rle } from '../../electron/common/rle.ts';
 import { exportedModel } from '../helpers/models.ts';
 import { maskIou } from '../helpers/referenceSuite.ts';
 import { fixturesDir, repoRoot } from '../helpers/paths.ts';
-import { ensureVitB } from './inference.ts';
+import { ensureVitB } from './shared.ts';
 
 const cache = path.join(repoRoot, '.cache', 'bench');
 

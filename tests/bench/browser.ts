@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { sampleImage } from '../../electron/services/sampleImages.ts';
 import { FIXTURE_MODEL, launch, removeDir, serve, tempDir } from '../e2e/harness.ts';
-import { ensureVitB } from './inference.ts';
+import { ensureVitB } from './shared.ts';
 
 export interface BrowserBenchRow {
   model: string;

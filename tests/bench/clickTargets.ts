@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { repoRoot } from '../helpers/paths.ts';
-import { cache, ensureVitB, percentile, syntheticPhoto } from './inference.ts';
+import { cache, ensureVitB, percentile, syntheticPhoto } from './shared.ts';
 import { ensureSam2 } from './sam2.ts';
 
 export const CLI_CLICK_TARGET_MS = 40;

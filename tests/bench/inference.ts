@@ -5,14 +5,14 @@
  * issue 16's click target (clickTargets.ts): the CLI's click p50 beside a bare onnxruntime session, SAM 1 ViT-B
  * and SAM 2.1 Hiera-T. Timings are noisy on shared machines: compare ratios within one run.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { imagePoint } from '../../electron/common/frames.ts';
 import { SamService } from '../../electron/inference/samService.ts';
-import { exportedModel } from '../helpers/models.ts';
-import { fixturesDir, repoRoot } from '../helpers/paths.ts';
+import { fixturesDir } from '../helpers/paths.ts';
+import { benchClickTargets, printClickTargets } from './clickTargets.ts';
+import { cache, ensureVitB, percentile, syntheticPhoto } from './shared.ts';
 
 export interface InferenceBenchRow {
   model: string;
@@ -25,29 +25,6 @@ export interface InferenceBenchRow {
   click12mpP50: number;
   hover12mpP50: number;
   peakRssMb: number;
-}
-
-export const cache = path.join(repoRoot, '.cache', 'bench');
-
-/** A ViT-B-size model with random weights (seed 0), re-exported when the exporter changes. */
-export function ensureVitB(): string {
-  return exportedModel('vit_b-random', ['--random-seed', '0', '--type', 'vit_b'], []);
-}
-
-export async function syntheticPhoto(file: string, width: number, height: number): Promise<void> {
-  if (existsSync(file)) return;
-  // Smooth gradients plus shapes: compresses like a photo, decodes at realistic cost.
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#4a7"/><stop offset="1" stop-color="#c84"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/>
-    <circle cx="${width * 0.3}" cy="${height * 0.4}" r="${height * 0.2}" fill="#236"/>
-    <rect x="${width * 0.55}" y="${height * 0.3}" width="${width * 0.3}" height="${height * 0.4}" fill="#eee"/></svg>`;
-  await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(file);
-}
-
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Largest gap between 5 ms ticks of the caller's event loop while `work` runs. */
@@ -171,7 +148,5 @@ export function printInference(rows: InferenceBenchRow[]): void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   printInference(await benchInference());
-  // Imported here, not at the top: clickTargets.ts imports this module's helpers.
-  const { benchClickTargets, printClickTargets } = await import('./clickTargets.ts');
   printClickTargets(await benchClickTargets());
 }

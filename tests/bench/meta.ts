@@ -24,7 +24,7 @@ import { openModelFolder } from '../../electron/inference/modelFolder.ts';
 import { SamService } from '../../electron/inference/samService.ts';
 import { sessionOptionsFor } from '../../electron/inference/sessionOptions.ts';
 import { repoRoot } from '../helpers/paths.ts';
-import { cache, ensureVitB, percentile, syntheticPhoto } from './inference.ts';
+import { cache, ensureVitB, percentile, syntheticPhoto } from './shared.ts';
 
 const PYTHON = '/usr/bin/python3';
 const REFERENCE_SCRIPT = path.join(repoRoot, 'native-models', 'tools', 'bench_reference.py');

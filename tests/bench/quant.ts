@@ -22,7 +22,7 @@ import {
   writeQuantizedManifest,
 } from '../../electron/models/quantize.ts';
 import { fixturesDir, repoRoot } from '../helpers/paths.ts';
-import { cache, ensureVitB, percentile } from './inference.ts';
+import { cache, ensureVitB, percentile } from './shared.ts';
 
 const DEMO = path.join(repoRoot, 'native-models', 'builtin', 'sam-annotate-demo');
 const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };

@@ -18,7 +18,7 @@ import { imagePoint } from '../../electron/common/frames.ts';
 import { embeddingBytes } from '../../electron/inference/embeddingCache.ts';
 import { SamService } from '../../electron/inference/samService.ts';
 import { repoRoot } from '../helpers/paths.ts';
-import { cache, ensureVitB, percentile, syntheticPhoto } from './inference.ts';
+import { cache, ensureVitB, percentile, syntheticPhoto } from './shared.ts';
 
 const SIZES = { t: 'T', s: 'S', 'b+': 'B+', l: 'L' } as const;
 type Size = keyof typeof SIZES;

@@ -30,6 +30,7 @@ import { type DecoderSource, decoderSource, uneditedSource } from '../graphEdit/
 import { withProviderFallback } from '../providers.ts';
 import { sessionOptionsFor } from '../sessionOptions.ts';
 import { GridLanes, LANE_BATCH } from './gridLanes.ts';
+import { lowerThisThreadForEncodes } from './threadPriority.ts';
 import { gridFilter } from './gridPost.ts';
 import type {
   DecodeArgs,
@@ -120,6 +121,8 @@ export class Engine {
     const layout = detectLayout(args.dir, args.graphs, args.manifest);
     const role = args.role;
     if (role === 'masks') return this.initMasks(args, layout, started);
+    // Before the session starts its threads: they inherit the priority (threadPriority.ts).
+    if (role === 'encoder') lowerThisThreadForEncodes();
     const relative = role === 'encoder' ? layout.encoder.file : layout.decoder.file;
     const file = path.join(args.dir, relative);
     const graph = args.graphs.find((g) => g.file === relative)!;
