@@ -1,10 +1,10 @@
 /**
  * Grid prompts of automatic mask generation on every core (issue 16): the decoder worker hands the prompts of a
- * `decodeGrid` request, one at a time (or in runs of LANE_BATCH with a batch graph), to lane workers (each a decoder Engine with its own session of
- * `threads / lanes` intra-op threads), each taking the next prompt when it finishes one. A one-prompt decode is
- * mostly small operations that two intra-op threads share poorly (they sleep between operations), and the
- * postprocessing is single-threaded JavaScript, so two single-threaded lanes keep both cores of a small machine
- * busy where one two-thread session did not.
+ * `decodeGrid` request, one at a time (in runs of LANE_BATCH with a batch graph), to lane workers (each a
+ * decoder Engine with its own session of `threads / lanes` intra-op threads), each taking the next prompt when
+ * it finishes one. A one-prompt decode is mostly small operations that two intra-op threads share poorly (they
+ * sleep between operations), and the postprocessing is single-threaded JavaScript, so two single-threaded lanes
+ * keep both cores of a small machine busy where one two-thread session did not.
  *
  * The result is the sequential one: every prompt is decoded on its own by the same graph, and the survivors are
  * put back in prompt order (tests/integration/amg/gridLanes.test.ts).

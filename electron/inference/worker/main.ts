@@ -77,7 +77,8 @@ port.on('message', (message: WorkerRequest | WorkerExit) => {
     // Reached only between native calls (a run blocks this thread): requests still queued are dropped (their
     // callers were answered by the host), and the thread ends when the current one is done.
     exiting = true;
-    queue = queue.then(() => process.exit(0));
+    const exit = () => process.exit(0);
+    queue = queue.then(exit, exit);
     return;
   }
   const request = message;
