@@ -2,8 +2,8 @@
  * Automatic mask generation benchmark: seconds per image with Meta's default parameters (32×32 prompts, one crop),
  * split into encoder / decoder / post-processing, peak RSS, and the effect of points_per_batch (16 / 64 / 256)
  * with and without a batch decoder graph. Models: the committed fixture (S = 256) on its reference image, and a
- * ViT-B-size model with random weights (tests/bench/inference.ts) on a 1600×1200 synthetic photo; the batch
- * decoder variants are exported into .cache/bench on first use. Each configuration runs in its own process, so
+ * ViT-B-size model with random weights (tests/bench/shared.ts) on a 1600×1200 synthetic photo; the models are
+ * exported into .cache/test-models on first use (again when the exporter changes). Each configuration runs in its own process, so
  * peak RSS is that configuration's. Random weights pass few masks through Meta's filters, so post-processing is
  * a smaller share here than with real weights ("upsampled" counts the candidates that reached it).
  *
@@ -27,12 +27,10 @@ import { resolveAmgParams } from '../../electron/common/amg/params.ts';
 import { generateMasks } from '../../electron/inference/amg.ts';
 import { SamService } from '../../electron/inference/samService.ts';
 import type { Rle } from '../../electron/common/rle.ts';
-import { exportedModel } from '../helpers/models.ts';
+import { exportedModel, tinyBatchModel } from '../helpers/models.ts';
 import { maskIou } from '../helpers/referenceSuite.ts';
 import { fixturesDir, repoRoot } from '../helpers/paths.ts';
-import { ensureVitB } from './shared.ts';
-
-const cache = path.join(repoRoot, '.cache', 'bench');
+import { cache, ensureVitB } from './shared.ts';
 
 export interface AmgBenchRow {
   model: string;
@@ -96,11 +94,7 @@ async function runOne(model: string, dir: string, image: string, ppb: number, ba
 export async function benchAmg(quick = false): Promise<AmgBenchRow[]> {
   const wide = path.join(fixturesDir, 'reference', 'wide.png');
   const tiny = path.join(fixturesDir, 'models', 'tiny-random');
-  const tinyBatch = exportedModel(
-    'tiny-batch',
-    ['--random-seed', '4', '--type', 'tiny_test', '--batch-decoder'],
-    [],
-  );
+  const tinyBatch = tinyBatchModel();
   const configs: [string, string, string, number, boolean][] = [
     ['fixture (S=256) 320×183', tiny, wide, 64, false],
     ['fixture (S=256) 320×183', tinyBatch, wide, 64, true],

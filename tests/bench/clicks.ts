@@ -2,7 +2,8 @@
  * Click latency while the app works in the background (issue 17): p50 of a click (caller round trip, RLE at
  * 1600×1200) on an idle service, during an automatic pass on another image (AMG, 'background' priority, decoded
  * prompt by prompt) and during prefetch encodes of other images, on the demo model, then during prefetch encodes
- * on a ViT-B-size model (seconds per encode); the target is each busy p50 ≤ 1.5 × the idle p50. Timings are noisy on shared machines: compare the ratios of one run.
+ * on a ViT-B-size model (seconds per encode); the target is each busy p50 ≤ 1.5 × the idle p50. Timings are
+ * noisy on shared machines: compare the ratios of one run.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

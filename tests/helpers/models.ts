@@ -46,6 +46,11 @@ export function exportedModel(name: string, args: string[], keyFiles: string[]):
   return dir;
 }
 
+/** The tiny test architecture (seed 4) with the batch decoder (`decoder_batch.onnx`) automatic mask generation uses. */
+export function tinyBatchModel(): string {
+  return exportedModel('tiny-batch', ['--random-seed', '4', '--type', 'tiny_test', '--batch-decoder'], []);
+}
+
 /** Meta's architecture with the conformance data's random weights, exported by our tooling. */
 export function conformanceModel(conformanceDir: string): string {
   const pth = path.join(conformanceDir, 'sam_tiny_official.pth');

@@ -11,7 +11,7 @@ import { type AmgParams, resolveAmgParams } from '../../../electron/common/amg/p
 import { toSa1bAnnotations } from '../../../electron/common/amg/pipeline.ts';
 import { generateMasks } from '../../../electron/inference/amg.ts';
 import { SamService } from '../../../electron/inference/samService.ts';
-import { exportedModel } from '../../helpers/models.ts';
+import { tinyBatchModel } from '../../helpers/models.ts';
 import { fixturesDir } from '../../helpers/paths.ts';
 
 const amgDir = path.join(fixturesDir, 'amg');
@@ -40,8 +40,7 @@ const models = [
   {
     // Lanes take runs of LANE_BATCH prompts: 100 per request leaves a shorter last run.
     name: 'decoder_batch.onnx',
-    dir: () =>
-      exportedModel('tiny-batch', ['--random-seed', '4', '--type', 'tiny_test', '--batch-decoder'], []),
+    dir: tinyBatchModel,
     batched: true,
   },
 ];

@@ -17,7 +17,7 @@ import type { Sa1bAnnotation } from '../../../electron/common/formatSa1b.ts';
 import type { Rle } from '../../../electron/common/rle.ts';
 import { generateMasks } from '../../../electron/inference/amg.ts';
 import { SamService } from '../../../electron/inference/samService.ts';
-import { exportedModel } from '../../helpers/models.ts';
+import { tinyBatchModel } from '../../helpers/models.ts';
 import { fixturesDir, repoRoot } from '../../helpers/paths.ts';
 import { maskIou } from '../../helpers/referenceSuite.ts';
 
@@ -73,8 +73,7 @@ const models = [
   },
   {
     name: 'tiny-random + decoder_batch.onnx',
-    dir: () =>
-      exportedModel('tiny-batch', ['--random-seed', '4', '--type', 'tiny_test', '--batch-decoder'], []),
+    dir: tinyBatchModel,
     batched: true,
   },
   {
