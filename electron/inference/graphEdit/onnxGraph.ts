@@ -46,8 +46,12 @@ export interface OnnxGraph {
   readonly nodes: readonly OnnxNode[];
   /** Initializer name → dims. */
   readonly initializers: ReadonlyMap<string, readonly number[]>;
+  /** Initializer name → its field. */
+  readonly initializerFields: ReadonlyMap<string, Field>;
   /** Graph input name → declared dims (undefined where symbolic or absent). */
   readonly inputShapes: ReadonlyMap<string, ReadonlyArray<number | undefined>>;
+  /** Graph inputs by name, with their fields. */
+  readonly inputs: ReadonlyArray<{ readonly name: string; readonly field: Field }>;
   /** Graph outputs by name, with their fields. */
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly field: Field }>;
 }
@@ -149,19 +153,27 @@ export function parseOnnxGraph(bytes: Uint8Array): OnnxGraph {
   const g = payload(graphField);
   const graphFields = fieldsOf(bytes, g.start, g.end);
   const initializers = new Map<string, readonly number[]>();
+  const initializerFields = new Map<string, Field>();
   for (const f of graphFields) {
     if (f.number !== GRAPH_INITIALIZER) continue;
-    initializers.set(nameOf(bytes, f, 8, 'an initializer'), tensorDims(bytes, f));
+    const name = nameOf(bytes, f, 8, 'an initializer');
+    initializers.set(name, tensorDims(bytes, f));
+    initializerFields.set(name, f);
   }
   const inputShapes = new Map<string, Array<number | undefined>>();
+  const inputs: Array<{ name: string; field: Field }> = [];
   for (const f of graphFields) {
-    if (f.number === GRAPH_INPUT)
-      inputShapes.set(nameOf(bytes, f, 1, 'a graph input'), declaredShape(bytes, f));
+    if (f.number !== GRAPH_INPUT) continue;
+    const name = nameOf(bytes, f, 1, 'a graph input');
+    inputShapes.set(name, declaredShape(bytes, f));
+    inputs.push({ name, field: f });
   }
   return {
     bytes,
     modelFields,
     inputShapes,
+    inputs,
+    initializerFields,
     graphField,
     graphFields,
     nodes: graphFields.filter((f) => f.number === GRAPH_NODE).map((f) => nodeOf(bytes, f)),

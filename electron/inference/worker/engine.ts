@@ -5,6 +5,7 @@
  * only the kept candidates to full resolution. Everything family-specific (preprocessing, the tensor set, prompt
  * feeds, token selection, postprocessing) is the layout adapter's (layouts/, issue 14); this file moves tensors.
  */
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -30,6 +31,7 @@ import { type DecoderSource, decoderSource, uneditedSource } from '../graphEdit/
 import { withProviderFallback } from '../providers.ts';
 import { sessionOptionsFor } from '../sessionOptions.ts';
 import { GridLanes, LANE_BATCH } from './gridLanes.ts';
+import { ImageSideDecoder } from './imageSideDecoder.ts';
 import { lowerThisThreadForEncodes } from './threadPriority.ts';
 import { gridFilter } from './gridPost.ts';
 import type {
@@ -107,6 +109,8 @@ export class Engine {
   constructor(private readonly spawnLane?: () => Worker) {}
 
   private session: ort.InferenceSession | undefined;
+  /** The decoder split into its image and prompt parts (decoder role; absent when the graph cannot be split). */
+  private imageSide: ImageSideDecoder | undefined;
   /** The batch decoder graph (decoder role, created on the first grid decode that wants it). */
   private gridSession: Promise<ort.InferenceSession> | undefined;
   private provider = 'cpu';
@@ -157,6 +161,18 @@ export class Engine {
       { ...graph.graph, outputs: graph.graph.outputs.filter((o) => outputs.has(o.name)) },
       live,
     );
+    let note = source.note;
+    if (role === 'decoder' && !source.fallback) {
+      // Clicks without a mask input run only the prompt's part (issue 16, imageSideDecoder.ts).
+      const split = await ImageSideDecoder.create({
+        model: typeof source.model === 'string' ? await readFile(source.model) : source.model,
+        layout,
+        whole: session,
+        load: async (model) => (await load(model)).value,
+      });
+      this.imageSide = split.decoder;
+      note = `${note ?? `${file}: decoder graph as exported`}; ${split.note}`;
+    }
     this.session = session;
     this.layout = layout;
     this.args = args;
@@ -168,7 +184,7 @@ export class Engine {
       capabilities: layout.capabilities,
       inputs: live.inputs,
       outputs: live.outputs,
-      ...(source.note ? { graphNote: source.note } : {}),
+      ...(note ? { graphNote: note } : {}),
     };
   }
 
@@ -229,14 +245,14 @@ export class Engine {
   }
 
   async decode({ key, prompt: serialized, multimask, output }: DecodeArgs): Promise<DecodeResult> {
-    const { session, layout, args } = this.ready('decoder');
+    const { layout, args } = this.ready('decoder');
     const embedding = this.embeddings.get(key);
     if (!embedding) throw new Error(`no embedding ${key} in the decoder worker`);
     const prompt = deserializePrompt(serialized);
     if (isEmptyPrompt(prompt)) throw new UserError('a prompt needs at least one point or a box');
     const t0 = performance.now();
     const feeds = layout.decoderFeeds(embedding.tensors, embedding.frame, prompt, multimask);
-    const results = await session.run(toTensors(feeds), [...layout.decoder.outputNames]);
+    const results = await this.runDecoder(key, feeds, !prompt.maskInput);
     const candidates = layout.selectCandidates(fromTensors(results, layout.decoder.outputNames), multimask);
     const t1 = performance.now();
     const { width, height } = embedding.frame.image;
@@ -320,7 +336,7 @@ export class Engine {
           points: [{ point: imagePoint(a.points[2 * i]!, a.points[2 * i + 1]!), label: 1 as const }],
         };
         const feeds = layout.decoderFeeds(tensors, frame, prompt, true);
-        const results = await session.run(toTensors(feeds), [...layout.decoder.outputNames]);
+        const results = await this.runDecoder(a.key, feeds, true);
         const candidates = layout.selectCandidates(fromTensors(results, layout.decoder.outputNames), true);
         const t1 = performance.now();
         keep(i, candidates);
@@ -329,6 +345,20 @@ export class Engine {
       }
     }
     return { candidates: out, decoded, upsampled, batched: !!grid, timings: { decodeMs, postprocessMs } };
+  }
+
+  /**
+   * One decoder run: through the prompt graph when the image's part is kept or may be computed now (a prompt
+   * without mask input), else the whole graph.
+   */
+  private async runDecoder(
+    key: string,
+    feeds: Feeds,
+    mayCompute: boolean,
+  ): Promise<ort.InferenceSession.OnnxValueMapType> {
+    const { session, layout } = this.ready('decoder');
+    const split = await this.imageSide?.run(key, feeds, mayCompute);
+    return split ?? session.run(toTensors(feeds), [...layout.decoder.outputNames]);
   }
 
   /**
@@ -384,7 +414,6 @@ export class Engine {
     return this.gridSession;
   }
 
-  /** Full-resolution forms of one candidate, for a decode that asked only for previews. */
   /** The masks role needs the layout's postprocessing only: no session, no embeddings. */
   private initMasks(args: InitArgs, layout: LayoutAdapter, started: number): InitResult {
     this.layout = layout;
@@ -400,6 +429,7 @@ export class Engine {
     };
   }
 
+  /** Full-resolution forms of one candidate, for a decode that asked only for previews. */
   upsample({ frame, lowRes, output }: UpsampleArgs): MaskForms {
     if (!this.layout || this.args?.role !== 'masks')
       throw new Error('this is not an initialised masks worker');
