@@ -162,7 +162,7 @@ export class Engine {
       live,
     );
     let note = source.note;
-    if (role === 'decoder' && !source.fallback) {
+    if (role === 'decoder' && !source.fallback && args.splitDecoder !== false) {
       // Clicks without a mask input run only the prompt's part (issue 16, imageSideDecoder.ts).
       const split = await ImageSideDecoder.create({
         model: typeof source.model === 'string' ? await readFile(source.model) : source.model,
@@ -373,7 +373,8 @@ export class Engine {
     clearTimeout(this.lanesIdle);
     if (this.lanes?.count !== lanes) {
       void this.lanes?.close();
-      this.lanes = new GridLanes(args, lanes, Math.max(1, Math.floor(threads / lanes)), this.spawnLane);
+      const laneArgs = { ...args, splitDecoder: !this.layout?.grid };
+      this.lanes = new GridLanes(laneArgs, lanes, Math.max(1, Math.floor(threads / lanes)), this.spawnLane);
     }
     return this.lanes;
   }

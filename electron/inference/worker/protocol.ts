@@ -30,6 +30,11 @@ export interface InitArgs {
   readonly manifest?: ModelManifest;
   readonly maskThreshold: number;
   readonly session: SessionOptions;
+  /**
+   * false: the decoder is not split into image and prompt parts (issue 16, imageSideDecoder.ts). Grid lanes of a
+   * model with a batch graph never decode one prompt, and the split's two sessions cost ~250 MB each lane.
+   */
+  readonly splitDecoder?: boolean;
 }
 
 export interface ProviderFallback {

@@ -32,7 +32,7 @@ function embedding(layout: LayoutAdapter, seed: number): EmbeddingTensors {
   return out;
 }
 
-async function setUp(model: string) {
+async function setUp(model: string, splitDecoder?: boolean) {
   const dir = path.join(fixturesDir, 'models', model);
   const folder = await openModelFolder(dir, new FileHashCache());
   const layout = detectLayout(dir, folder.graphs, folder.manifest);
@@ -44,6 +44,7 @@ async function setUp(model: string) {
     manifest: folder.manifest,
     maskThreshold: 0,
     session: { providers: ['cpu'], threads: 1 },
+    ...(splitDecoder === undefined ? {} : { splitDecoder }),
   });
   const whole = await ort.InferenceSession.create(path.join(dir, layout.decoder.file));
   const { frame } = layout.preprocess(new Uint8Array(120 * 90 * 3), 120, 90);
@@ -140,5 +141,11 @@ describe('decoder worker: image part once per image (issue 16)', () => {
     const other = embedding(layout, 99);
     engine.setEmbedding({ key: 'k', tensors: other, frame });
     expectClose(await decode(), await expected(other, prompt));
+  });
+
+  it('is not split when told so (grid lanes of a model with a batch graph)', async () => {
+    const { init } = await setUp('tiny-random', false);
+    expect(init.graphNote).toBeDefined();
+    expect(init.graphNote).not.toMatch(/run once per image/);
   });
 });
