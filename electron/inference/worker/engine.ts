@@ -357,8 +357,17 @@ export class Engine {
     mayCompute: boolean,
   ): Promise<ort.InferenceSession.OnnxValueMapType> {
     const { session, layout } = this.ready('decoder');
-    const split = await this.imageSide?.run(key, feeds, mayCompute);
-    return split ?? session.run(toTensors(feeds), [...layout.decoder.outputNames]);
+    try {
+      const split = await this.imageSide?.run(key, feeds, mayCompute);
+      if (split) return split;
+    } catch (error) {
+      // The split passed its check at load; should this image still trip it, the whole graph takes over.
+      console.error(
+        `sam-annotate: the split decoder failed (${describeError(error)}); using the whole graph`,
+      );
+      this.imageSide = undefined;
+    }
+    return session.run(toTensors(feeds), [...layout.decoder.outputNames]);
   }
 
   /**

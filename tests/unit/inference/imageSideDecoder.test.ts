@@ -148,4 +148,39 @@ describe('decoder worker: image part once per image (issue 16)', () => {
     expect(init.graphNote).toBeDefined();
     expect(init.graphNote).not.toMatch(/run once per image/);
   });
+
+  it('a failing prompt part hands over to the whole graph, with a log line', async () => {
+    const { engine, layout, frame, expected } = await setUp('tiny-random');
+    const tensors = embedding(layout, 7);
+    engine.setEmbedding({ key: 'k', tensors, frame });
+    const imageName = layout.imageTensors[0]!.name;
+    const sessionClass = ort.InferenceSession as unknown as { prototype: ort.InferenceSession };
+    const original = sessionClass.prototype.run;
+    const runs: string[][] = [];
+    vi.spyOn(sessionClass.prototype, 'run').mockImplementation(function (
+      this: ort.InferenceSession,
+      ...args: Parameters<ort.InferenceSession['run']>
+    ) {
+      const names = Object.keys(args[0]);
+      runs.push(names);
+      if (!names.includes(imageName) && names.includes('point_coords'))
+        return Promise.reject(new Error('shape mismatch'));
+      return original.apply(this, args);
+    });
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const prompt: Prompt = { points: [{ point: imagePoint(30, 40), label: 1 }] };
+    const decode = async () =>
+      (
+        await engine.decode({ key: 'k', prompt: serializePrompt(prompt), multimask: true, output: OUTPUT })
+      ).candidates.map((c) => c.lowRes);
+    const first = await decode();
+    const second = await decode();
+    vi.restoreAllMocks();
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/split decoder failed \(shape mismatch\)/));
+    // Image part, failing prompt part, whole graph; then the whole graph only.
+    expect(runs.map((r) => r.includes(imageName))).toEqual([true, false, true, true]);
+    const want = await expected(tensors, prompt);
+    expectClose(first, want);
+    expectClose(second, want);
+  });
 });
