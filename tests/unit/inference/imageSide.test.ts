@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { type FrontierTensor, splitImageSide } from '../../../electron/inference/graphEdit/imageSide.ts';
 import { GraphEditError } from '../../../electron/inference/graphEdit/protoFields.ts';
+import { META_DECODER_INPUTS } from '../../../electron/inference/layouts/samAnnotate.ts';
 import { fixturesDir } from '../../helpers/paths.ts';
 
 const models = path.join(fixturesDir, 'models');
@@ -111,14 +112,7 @@ describe('decoder split into image and prompt parts (issue 16)', () => {
 
   it('refuses a fetched output that no prompt input reaches, and splits nothing when no node is image-only', () => {
     const bytes = readFileSync(path.join(models, 'tiny-random', 'decoder.onnx'));
-    const all = [
-      'image_embeddings',
-      'point_coords',
-      'point_labels',
-      'mask_input',
-      'has_mask_input',
-      'orig_im_size',
-    ];
+    const all = [...META_DECODER_INPUTS];
     expect(() => splitImageSide(bytes, all, SAM1_FETCHED)).toThrow(GraphEditError);
     expect(() => splitImageSide(bytes, all, SAM1_FETCHED)).toThrow(/does not depend on the prompt/);
     expect(splitImageSide(bytes, [], SAM1_FETCHED)).toBeUndefined();

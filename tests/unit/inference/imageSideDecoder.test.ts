@@ -8,12 +8,10 @@ import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { imagePoint } from '../../../electron/common/frames.ts';
 import type { Prompt } from '../../../electron/common/prompts.ts';
-import { FileHashCache } from '../../../electron/inference/fileHash.ts';
 import { detectLayout } from '../../../electron/inference/layouts/detect.ts';
 import type { EmbeddingTensors, LayoutAdapter } from '../../../electron/inference/layouts/layout.ts';
-import { openModelFolder } from '../../../electron/inference/modelFolder.ts';
-import { Engine } from '../../../electron/inference/worker/engine.ts';
 import { serializePrompt } from '../../../electron/inference/worker/serializedPrompt.ts';
+import { decoderEngine } from '../../helpers/decoderEngine.ts';
 import { fixturesDir } from '../../helpers/paths.ts';
 
 const OUTPUT = { rle: false, bitmap: false } as const;
@@ -34,18 +32,11 @@ function embedding(layout: LayoutAdapter, seed: number): EmbeddingTensors {
 
 async function setUp(model: string, splitDecoder?: boolean) {
   const dir = path.join(fixturesDir, 'models', model);
-  const folder = await openModelFolder(dir, new FileHashCache());
-  const layout = detectLayout(dir, folder.graphs, folder.manifest);
-  const engine = new Engine();
-  const init = await engine.init({
-    role: 'decoder',
+  const { engine, init, folder } = await decoderEngine(
     dir,
-    graphs: folder.graphs,
-    manifest: folder.manifest,
-    maskThreshold: 0,
-    session: { providers: ['cpu'], threads: 1 },
-    ...(splitDecoder === undefined ? {} : { splitDecoder }),
-  });
+    splitDecoder === undefined ? {} : { splitDecoder },
+  );
+  const layout = detectLayout(dir, folder.graphs, folder.manifest);
   const whole = await ort.InferenceSession.create(path.join(dir, layout.decoder.file));
   const { frame } = layout.preprocess(new Uint8Array(120 * 90 * 3), 120, 90);
   /** Low-res logits of the whole graph as exported, for the same feeds. */

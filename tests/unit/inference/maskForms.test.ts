@@ -7,27 +7,17 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { imagePoint, modelFrameFor } from '../../../electron/common/frames.ts';
 import { compressRle } from '../../../electron/common/rle.ts';
-import { FileHashCache } from '../../../electron/inference/fileHash.ts';
 import { SAM1_POSTPROCESS } from '../../../electron/inference/layouts/sam1.ts';
-import { openModelFolder } from '../../../electron/inference/modelFolder.ts';
-import { Engine } from '../../../electron/inference/worker/engine.ts';
+import type { Engine } from '../../../electron/inference/worker/engine.ts';
 import { previewFrameOf } from '../../../electron/inference/worker/maskForms.ts';
 import { serializePrompt } from '../../../electron/inference/worker/serializedPrompt.ts';
+import { decoderEngine } from '../../helpers/decoderEngine.ts';
 import { fixturesDir } from '../../helpers/paths.ts';
 
 const dir = path.join(fixturesDir, 'models', 'tiny-random');
 
-async function decoderEngine(): Promise<{ engine: Engine; frame: ReturnType<typeof modelFrameFor> }> {
-  const folder = await openModelFolder(dir, new FileHashCache());
-  const engine = new Engine();
-  await engine.init({
-    role: 'decoder',
-    dir,
-    graphs: folder.graphs,
-    manifest: folder.manifest,
-    maskThreshold: 0,
-    session: { providers: ['cpu'], threads: 1 },
-  });
+async function engineWithImage(): Promise<{ engine: Engine; frame: ReturnType<typeof modelFrameFor> }> {
+  const { engine, folder } = await decoderEngine(dir);
   const spec = folder.layout.imageTensors[0]!;
   let seed = 9;
   const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
@@ -47,7 +37,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('mask forms of a click (issue 16)', () => {
   it('upsamples each candidate once when the preview is the image size', async () => {
-    const { engine } = await decoderEngine();
+    const { engine } = await engineWithImage();
     const toMask = vi.spyOn(SAM1_POSTPROCESS, 'toMask');
     const toRle = vi.spyOn(SAM1_POSTPROCESS, 'toRle');
     const result = await engine.decode({
@@ -61,7 +51,7 @@ describe('mask forms of a click (issue 16)', () => {
   });
 
   it('gives the same RLE, bbox, area and preview as upsampling apart', async () => {
-    const { engine, frame } = await decoderEngine();
+    const { engine, frame } = await engineWithImage();
     const output = { rle: true, bitmap: false, previewMaxSide: 1024 };
     const result = await engine.decode({ key: 'img', prompt, multimask: true, output });
     for (const c of result.candidates) {
@@ -75,7 +65,7 @@ describe('mask forms of a click (issue 16)', () => {
   });
 
   it('a smaller preview is still upsampled at its own size', async () => {
-    const { engine, frame } = await decoderEngine();
+    const { engine, frame } = await engineWithImage();
     const result = await engine.decode({
       key: 'img',
       prompt,

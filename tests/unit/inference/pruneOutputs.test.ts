@@ -13,7 +13,7 @@ import { pruneToOutputs } from '../../../electron/inference/graphEdit/pruneOutpu
 import { FileHashCache } from '../../../electron/inference/fileHash.ts';
 import { openModelFolder } from '../../../electron/inference/modelFolder.ts';
 import type { ModelGraph } from '../../../electron/inference/layouts/signature.ts';
-import { Engine } from '../../../electron/inference/worker/engine.ts';
+import { decoderEngine } from '../../helpers/decoderEngine.ts';
 import { fixturesDir } from '../../helpers/paths.ts';
 
 const models = path.join(fixturesDir, 'models');
@@ -124,17 +124,7 @@ describe('decoder graph pruned to the fetched outputs (issue 16)', () => {
   });
 
   it('the decoder worker loads the pruned graph and says so', async () => {
-    const dir = path.join(models, 'tiny-random');
-    const folder = await openModelFolder(dir, new FileHashCache());
-    const engine = new Engine();
-    const result = await engine.init({
-      role: 'decoder',
-      dir,
-      graphs: folder.graphs,
-      manifest: folder.manifest,
-      maskThreshold: 0,
-      session: { providers: ['cpu'], threads: 1 },
-    });
+    const { init: result } = await decoderEngine(path.join(models, 'tiny-random'));
     expect(result.outputs.map((o) => o.name).sort()).toEqual(FETCHED);
     expect(result.graphNote).toMatch(/without the unused output\(s\) masks/);
     expect(result.graphNote).toMatch(/6 channel means as 1×1 convolutions/);
