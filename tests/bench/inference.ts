@@ -12,6 +12,7 @@ import { imagePoint } from '../../electron/common/frames.ts';
 import { SamService } from '../../electron/inference/samService.ts';
 import { fixturesDir } from '../helpers/paths.ts';
 import { benchClickTargets, printClickTargets } from './clickTargets.ts';
+import { benchDecoderSplit, printDecoderSplit } from './decoderSplit.ts';
 import { cache, ensureVitB, percentile, syntheticPhoto } from './shared.ts';
 
 export interface InferenceBenchRow {
@@ -148,5 +149,6 @@ export function printInference(rows: InferenceBenchRow[]): void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   printInference(await benchInference());
+  printDecoderSplit(await benchDecoderSplit());
   printClickTargets(await benchClickTargets());
 }

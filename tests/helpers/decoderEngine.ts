@@ -4,9 +4,10 @@ import { type ModelFolder, openModelFolder } from '../../electron/inference/mode
 import { Engine } from '../../electron/inference/worker/engine.ts';
 import type { InitArgs, InitResult } from '../../electron/inference/worker/protocol.ts';
 
+/** @param options intra-op threads (default 1), and `splitDecoder` as InitArgs has it. */
 export async function decoderEngine(
   dir: string,
-  extra: Partial<Pick<InitArgs, 'splitDecoder'>> = {},
+  options: { threads?: number } & Pick<InitArgs, 'splitDecoder'> = {},
 ): Promise<{ engine: Engine; init: InitResult; folder: ModelFolder }> {
   const folder = await openModelFolder(dir, new FileHashCache());
   const engine = new Engine();
@@ -16,8 +17,8 @@ export async function decoderEngine(
     graphs: folder.graphs,
     manifest: folder.manifest,
     maskThreshold: 0,
-    session: { providers: ['cpu'], threads: 1 },
-    ...extra,
+    session: { providers: ['cpu'], threads: options.threads ?? 1 },
+    ...(options.splitDecoder === undefined ? {} : { splitDecoder: options.splitDecoder }),
   });
   return { engine, init, folder };
 }
