@@ -12,7 +12,7 @@
  * and no prompt input) or *prompt*. The frontier is the static tensors a prompt node reads: the image graph's
  * outputs and the prompt graph's extra inputs. Constant nodes go into whichever graph needs them.
  */
-import { type OnnxGraph, parseOnnxGraph, rebuildModel } from './onnxGraph.ts';
+import { GRAPH_INPUT, GRAPH_OUTPUT, type OnnxGraph, parseOnnxGraph, rebuildModel } from './onnxGraph.ts';
 import {
   type Field,
   GraphEditError,
@@ -66,8 +66,6 @@ export interface ImageSideSplit {
 
 const GRAPH_VALUE_INFO = 13;
 const GRAPH_SPARSE_INITIALIZER = 15;
-const GRAPH_INPUT = 11;
-const GRAPH_OUTPUT = 12;
 
 /** A ValueInfoProto: name, and when given, tensor type (elem_type, fixed dims). */
 function valueInfo(name: string, tensor?: FrontierTensor): Uint8Array {

@@ -3,7 +3,7 @@
  * its initializers' shapes, each with the raw field it came from, so an edit can drop or replace fields and keep
  * the rest byte for byte.
  *
- * Field numbers are those of onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, .initializer = 5,
+ * Field numbers are those of onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, .initializer = 5, .input = 11,
  * .output = 12; NodeProto.input = 1, .output = 2, .name = 3, .op_type = 4, .attribute = 5, .domain = 7;
  * AttributeProto.name = 1, .i = 3, .t = 5, .g = 6, .ints = 8, .graphs = 11; TensorProto.dims = 1, .name = 8;
  * ValueInfoProto.name = 1.
@@ -59,8 +59,8 @@ export interface OnnxGraph {
 const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
-const GRAPH_INPUT = 11;
-const GRAPH_OUTPUT = 12;
+export const GRAPH_INPUT = 11;
+export const GRAPH_OUTPUT = 12;
 
 /** Integers of a varint field, or of a packed repeated one. */
 function intsOf(buf: Uint8Array, f: Field): number[] {
