@@ -154,8 +154,8 @@ export class ImageSideDecoder {
     if (!kept) {
       if (!mayCompute) return undefined;
       kept = await this.compute(feeds);
-      this.keep(key, kept);
     }
+    this.keep(key, kept); // the most recently used, last out
     const promptFeeds: Record<string, ort.Tensor> = {
       ...ImageSideDecoder.feedsOf([...this.split.promptInputs, ...this.split.passThrough], feeds),
       ...kept.tensors,
