@@ -10,8 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { repoRoot } from '../helpers/paths.ts';
-import { cache, ensureVitB, percentile, syntheticPhoto } from './shared.ts';
-import { ensureSam2 } from './sam2.ts';
+import { cache, percentile, syntheticPhoto } from './shared.ts';
+import { onVitBAndHieraT } from './sam2.ts';
 
 export const CLI_CLICK_TARGET_MS = 40;
 const ROUNDS = 2;
@@ -118,14 +118,7 @@ export async function benchClickTargets(): Promise<ClickTargetRow[]> {
   const photo = path.join(cache, 'photo-800x534.jpg');
   await syntheticPhoto(photo, 800, 534);
   const prompts = promptSets();
-  const rows: ClickTargetRow[] = [];
-  rows.push(await measure('SAM 1 ViT-B (random)', ensureVitB(), photo, prompts));
-  try {
-    rows.push(await measure('SAM 2.1 Hiera-T (random)', ensureSam2('t'), photo, prompts));
-  } catch (error) {
-    console.log(`SAM 2.1 Hiera-T skipped: ${(error as Error).message}`);
-  }
-  return rows;
+  return onVitBAndHieraT((name, dir) => measure(name, dir, photo, prompts));
 }
 
 export function printClickTargets(rows: readonly ClickTargetRow[]): void {

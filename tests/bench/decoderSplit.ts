@@ -7,8 +7,8 @@
 import { decoderEngine } from '../helpers/decoderEngine.ts';
 import type { Engine } from '../../electron/inference/worker/engine.ts';
 import type { LayoutAdapter } from '../../electron/inference/layouts/layout.ts';
-import { ensureVitB, percentile } from './shared.ts';
-import { ensureSam2 } from './sam2.ts';
+import { percentile } from './shared.ts';
+import { onVitBAndHieraT } from './sam2.ts';
 
 const CLICKS = 40;
 const WARM_UP = 5;
@@ -64,14 +64,8 @@ async function measure(model: string, dir: string): Promise<DecoderSplitRow> {
   };
 }
 
-export async function benchDecoderSplit(): Promise<DecoderSplitRow[]> {
-  const rows = [await measure('SAM 1 ViT-B (random)', ensureVitB())];
-  try {
-    rows.push(await measure('SAM 2.1 Hiera-T (random)', ensureSam2('t')));
-  } catch (error) {
-    console.log(`SAM 2.1 Hiera-T skipped: ${(error as Error).message}`);
-  }
-  return rows;
+export function benchDecoderSplit(): Promise<DecoderSplitRow[]> {
+  return onVitBAndHieraT(measure);
 }
 
 export function printDecoderSplit(rows: readonly DecoderSplitRow[]): void {

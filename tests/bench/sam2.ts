@@ -32,6 +32,20 @@ export interface Sam2BenchRow {
   readonly cacheBytes: number;
 }
 
+/**
+ * `measure` on the SAM 1 ViT-B-size and the SAM 2.1 Hiera-T random models (issue 16's two decoders), in that
+ * order; Hiera-T is skipped, with a line, when it cannot be generated (no torch).
+ */
+export async function onVitBAndHieraT<T>(measure: (name: string, dir: string) => Promise<T>): Promise<T[]> {
+  const rows = [await measure('SAM 1 ViT-B (random)', ensureVitB())];
+  try {
+    rows.push(await measure('SAM 2.1 Hiera-T (random)', ensureSam2('t')));
+  } catch (error) {
+    console.log(`SAM 2.1 Hiera-T skipped: ${(error as Error).message}`);
+  }
+  return rows;
+}
+
 /** A random-weight SAM 2.1 of Meta's architecture `size`, exported once into .cache/bench/. */
 export function ensureSam2(size: Size): string {
   const type = `sam2.1_hiera_${size}`;
