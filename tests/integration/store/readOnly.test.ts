@@ -23,6 +23,10 @@ function cli(...args: string[]) {
     encoding: 'utf8',
     ...(asRoot ? { uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: '/tmp' } } : {}),
   });
+  if (asRoot && result.stderr.includes('Cannot find module'))
+    throw new Error(
+      `nobody (uid ${NOBODY}) cannot reach ${repoRoot}: give its parent folders o+x (.ci/run does)`,
+    );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
