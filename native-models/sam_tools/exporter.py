@@ -108,7 +108,7 @@ def graph_specs(model: Sam, layout: str, hf_boxes: bool = False, batch_decoder: 
         )
         batch = [
             GraphSpec(
-                "decoder_batch", "decoder_batch.onnx", BatchDecoderGraph(model),
+                "decoder_batch", "decoder_batch.onnx", BatchDecoderGraph(model, few_tokens=True),
                 (embeddings, torch.randint(0, s, (3, 2, 2), generator=gen).float(), torch.tensor([[1.0, -1.0]] * 3)),
                 ["image_embeddings", "point_coords", "point_labels"], ["iou_predictions", "low_res_masks"],
                 {

@@ -16,6 +16,7 @@ from torch import nn
 
 from .common import MLPBlock, upscaling_4x
 from .config import SamConfig
+from .few_token_attention import image_to_tokens, tokens_to_image
 
 
 class MaskDecoder(nn.Module):
@@ -46,6 +47,7 @@ class MaskDecoder(nn.Module):
         image_pe: torch.Tensor,
         sparse_prompt_embeddings: torch.Tensor,
         dense_prompt_embeddings: torch.Tensor,
+        few_tokens: bool = False,
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """All mask tokens: → (low-res logits [N, 4, 4g, 4g], IoU predictions [N, 4]).
 
@@ -53,6 +55,7 @@ class MaskDecoder(nn.Module):
         Meta repeats a batch-1 image per prompt with `repeat_interleave` before its transformer; here a batch-1
         image goes in as it is and is broadcast where the prompts first change it (`TwoWayTransformer`): the same
         values. An embedding that is already per prompt (the transformers.js wrapper's point batches) also works.
+        `few_tokens`: the image cross-attentions multiply around the tokens (`few_token_attention`).
         """
         output_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
         n = sparse_prompt_embeddings.shape[0]
@@ -64,7 +67,7 @@ class MaskDecoder(nn.Module):
         src = image_embeddings + dense_prompt_embeddings
         _, c, h, w = src.shape
 
-        hs, src = self.transformer(src, image_pe, tokens)
+        hs, src = self.transformer(src, image_pe, tokens, few_tokens)
         iou_token_out = hs[:, 0, :]
         mask_tokens_out = hs[:, 1 : (1 + self.num_mask_tokens), :]
 
@@ -134,15 +137,25 @@ class TwoWayTransformer(nn.Module):
         self.final_attn_token_to_image = Attention(embedding_dim, num_heads, attention_downsample_rate)
         self.norm_final_attn = nn.LayerNorm(embedding_dim)
 
-    def forward(self, image_embedding: torch.Tensor, image_pe: torch.Tensor, point_embedding: torch.Tensor):
+    def forward(
+        self,
+        image_embedding: torch.Tensor,
+        image_pe: torch.Tensor,
+        point_embedding: torch.Tensor,
+        few_tokens: bool = False,
+    ):
+        """`few_tokens`: reassociate the image cross-attentions around the tokens (`few_token_attention`)."""
+        shared = image_embedding.shape[0] == 1
         image_embedding = image_embedding.flatten(2).permute(0, 2, 1)
         image_pe = image_pe.flatten(2).permute(0, 2, 1)
         queries, keys = point_embedding, image_embedding
-        for layer in self.layers:
-            queries, keys = layer(queries, keys, query_pe=point_embedding, key_pe=image_pe)
+        for i, layer in enumerate(self.layers):
+            queries, keys = layer(queries, keys, point_embedding, image_pe, few_tokens, shared and i == 0)
         q = queries + point_embedding
         k = keys + image_pe
-        queries = self.norm_final_attn(queries + self.final_attn_token_to_image(q=q, k=k, v=keys))
+        attn = self.final_attn_token_to_image
+        out = tokens_to_image(attn, q, k, keys) if few_tokens else attn(q=q, k=k, v=keys)
+        queries = self.norm_final_attn(queries + out)
         return queries, keys
 
 
@@ -168,7 +181,8 @@ class TwoWayAttentionBlock(nn.Module):
         self.cross_attn_image_to_token = Attention(embedding_dim, num_heads, attention_downsample_rate)
         self.skip_first_layer_pe = skip_first_layer_pe
 
-    def forward(self, queries, keys, query_pe, key_pe):
+    def forward(self, queries, keys, query_pe, key_pe, few_tokens=False, image_shared=False):
+        """`image_shared`: keys are one image [1, HW, C] for all prompts (its projections run once, as they are)."""
         if self.skip_first_layer_pe:
             # First layer: the tokens are their own PE, and the residual is dropped (as in Meta's code).
             queries = self.self_attn(q=queries, k=queries, v=queries)
@@ -179,13 +193,21 @@ class TwoWayAttentionBlock(nn.Module):
 
         q = queries + query_pe
         k = keys + key_pe
-        queries = self.norm2(queries + self.cross_attn_token_to_image(q=q, k=k, v=keys))
+        to_image = self.cross_attn_token_to_image
+        if few_tokens and not image_shared:
+            queries = self.norm2(queries + tokens_to_image(to_image, q, k, keys))
+        else:
+            queries = self.norm2(queries + to_image(q=q, k=k, v=keys))
 
         queries = self.norm3(queries + self.mlp(queries))
 
         q = queries + query_pe
         k = keys + key_pe
-        keys = self.norm4(keys + self.cross_attn_image_to_token(q=k, k=q, v=queries))
+        to_tokens = self.cross_attn_image_to_token
+        if few_tokens:
+            keys = self.norm4(keys + image_to_tokens(to_tokens, k, q, queries, image_shared))
+        else:
+            keys = self.norm4(keys + to_tokens(q=k, k=q, v=queries))
         return queries, keys
 
 

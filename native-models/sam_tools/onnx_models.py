@@ -83,11 +83,14 @@ class BatchDecoderGraph(nn.Module):
     image_embeddings [1, C, g, g]; point_coords [B, N, 2] model-frame pixels (the graph adds 0.5); point_labels
     [B, N] float with the codes of `MetaDecoderGraph` → iou_predictions [B, 4], low_res_masks [B, 4, 4g, 4g].
     Each prompt is decoded independently (the image rows are repeated per prompt, as Meta's decoder does).
+    `few_tokens`: the image cross-attentions multiply around the prompts' few tokens (`few_token_attention`; what
+    `decoder_batch.onnx` is exported with, issue 16: 68 → 48 ms per prompt on one thread, ViT-B decoder).
     """
 
-    def __init__(self, model: Sam) -> None:
+    def __init__(self, model: Sam, few_tokens: bool = False) -> None:
         super().__init__()
         self.model = model
+        self.few_tokens = few_tokens
 
     @torch.no_grad()
     def forward(self, image_embeddings, point_coords, point_labels):
@@ -97,7 +100,7 @@ class BatchDecoderGraph(nn.Module):
             1, -1, image_embeddings.shape[2], image_embeddings.shape[3]
         )
         low_res, iou = self.model.mask_decoder.predict_masks(
-            image_embeddings, prompt_encoder.get_dense_pe(), sparse, dense
+            image_embeddings, prompt_encoder.get_dense_pe(), sparse, dense, self.few_tokens
         )
         return iou, low_res
 
