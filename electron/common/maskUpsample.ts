@@ -195,18 +195,28 @@ export function upsampleLogitRows(
   frame: ModelFrame,
   onRow: (y: number, logits: Float32Array) => void,
 ): void {
-  withPlan(lowRes, frame, ({ L, w, W, H, logits, scratch, col1, row1, col2, row2 }) => {
-    const lowResRow = lineCache(w, scratch, (ly, out) => gatherLine(logits, ly * L, col1, out, w));
-    const modelRow = scratch.floats(w);
-    const imageRow = lineCache(W, scratch, (Y, out) => {
-      lerpLines(lowResRow(row1.i0[Y]!), row1.w0[Y]!, lowResRow(row1.i1[Y]!), row1.w1[Y]!, modelRow, w);
-      gatherLine(modelRow, 0, col2, out, W);
-    });
+  withPlan(lowRes, frame, (plan) => {
+    const { W, H, scratch, row2 } = plan;
+    const imageRow = modelRowsAlongX(plan);
     const row = scratch.floats(W);
     for (let y = 0; y < H; y++) {
       lerpLines(imageRow(row2.i0[y]!), row2.w0[y]!, imageRow(row2.i1[y]!), row2.w1[y]!, row, W);
       onRow(y, row);
     }
+  });
+}
+
+/**
+ * Model row Y interpolated to the image's W columns, the last two kept (consecutive image rows share them).
+ * Stage 1: a low-res row interpolated along x to w' columns; two of them combined along y give model row Y.
+ * Stage 2 along x: model row Y (only ever needed as this) interpolated to W columns.
+ */
+function modelRowsAlongX({ L, w, W, logits, scratch, col1, row1, col2 }: Plan): (Y: number) => Float32Array {
+  const lowResRow = lineCache(w, scratch, (ly, out) => gatherLine(logits, ly * L, col1, out, w));
+  const modelRow = scratch.floats(w);
+  return lineCache(W, scratch, (Y, out) => {
+    lerpLines(lowResRow(row1.i0[Y]!), row1.w0[Y]!, lowResRow(row1.i1[Y]!), row1.w1[Y]!, modelRow, w);
+    gatherLine(modelRow, 0, col2, out, W);
   });
 }
 
@@ -233,20 +243,14 @@ function streamRows(
 }
 
 function streamPlannedRows(
-  { L, w, W, H, logits: lowRes, scratch, col1, row1, col2, row2 }: Plan,
+  plan: Plan,
   thr: number,
   hi: number,
   lo: number,
   onRow: (y: number, foreground: Uint8Array) => void,
 ): MaskCounts {
-  // Stage 1: a low-res row interpolated along x to w' columns; two of them combined along y give model row Y.
-  const lowResRow = lineCache(w, scratch, (ly, out) => gatherLine(lowRes, ly * L, col1, out, w));
-  const modelRow = scratch.floats(w);
-  // Stage 2 along x: model row Y (only ever needed as this) interpolated to the image's W columns.
-  const imageRow = lineCache(W, scratch, (Y, out) => {
-    lerpLines(lowResRow(row1.i0[Y]!), row1.w0[Y]!, lowResRow(row1.i1[Y]!), row1.w1[Y]!, modelRow, w);
-    gatherLine(modelRow, 0, col2, out, W);
-  });
+  const { L, w, W, H, logits: lowRes, scratch, col1, row1, col2, row2 } = plan;
+  const imageRow = modelRowsAlongX(plan);
   // Pixels [xa, xb) of output row y by the same three stages, computing only the model columns they need.
   const m0 = scratch.floats(w);
   const m1 = scratch.floats(w);
