@@ -48,6 +48,9 @@ def parse_args(argv):
     parser.add_argument("--batch-decoder", action="store_true",
                         help="sam-annotate layout: also decoder_batch.onnx, many prompts per run (faster automatic "
                         "mask generation)")
+    parser.add_argument("--meta-order-decoder", action="store_true",
+                        help="sam-annotate layout: decoder.onnx multiplies in Meta's order (default: around the "
+                        "prompt's few tokens, faster per click; the same values up to float rounding)")
     return parser.parse_args(argv)
 
 
@@ -71,6 +74,7 @@ def main(argv=None) -> int:
             variant=variant,
             hf_boxes=args.hf_boxes,
             batch_decoder=args.batch_decoder,
+            few_token_decoder=not args.meta_order_decoder,
             external_data=True if args.external_data else None,
             command=" ".join(shlex.quote(a) for a in ["native-models/export.py", *(argv or sys.argv[1:])]),
         )

@@ -77,6 +77,9 @@ class ExportOptions:
     demo: bool = False  # a demo model (e.g. the built-in one trained on synthetic scenes): the app says so
     description: Optional[str] = None  # one or two sentences for users, shown by `sam-annotate models`
     batch_decoder: bool = False  # sam-annotate layout: also decoder_batch.onnx (automatic mask generation)
+    # sam-annotate layout: decoder.onnx multiplies around the prompt's tokens (few_token_attention.py, faster per
+    # click); False keeps Meta's order of products, as the committed test fixtures do
+    few_token_decoder: bool = True
 
 
 @dataclass
@@ -90,7 +93,9 @@ class GraphSpec:
     dynamic_axes: Dict[str, Dict[int, str]]
 
 
-def graph_specs(model: Sam, layout: str, hf_boxes: bool = False, batch_decoder: bool = False) -> List[GraphSpec]:
+def graph_specs(
+    model: Sam, layout: str, hf_boxes: bool = False, batch_decoder: bool = False, few_token_decoder: bool = False
+) -> List[GraphSpec]:
     """The graphs of `layout` (two, or three with `batch_decoder`), with example inputs and the dynamic axes."""
     cfg: SamConfig = model.config
     s, c, g, low = cfg.img_size, cfg.prompt_embed_dim, cfg.grid, cfg.low_res_size
@@ -123,7 +128,7 @@ def graph_specs(model: Sam, layout: str, hf_boxes: bool = False, batch_decoder: 
             GraphSpec("encoder", "encoder.onnx", ImageEncoderGraph(model), (torch.randn(1, 3, s, s, generator=gen),),
                       ["image"], ["image_embeddings"], {}),
             GraphSpec(
-                "decoder", "decoder.onnx", MetaDecoderGraph(model), decoder_args,
+                "decoder", "decoder.onnx", MetaDecoderGraph(model, few_token_decoder), decoder_args,
                 ["image_embeddings", "point_coords", "point_labels", "mask_input", "has_mask_input", "orig_im_size"],
                 ["masks", "iou_predictions", "low_res_masks"],
                 {
@@ -252,7 +257,8 @@ def export_model(model: Sam, out_dir: Path, source: ExportSource, options: Expor
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
     files = {spec.role: export_graph(spec, out_dir, options.opset, options.external_data)
-             for spec in graph_specs(model, options.layout, options.hf_boxes, options.batch_decoder)}
+             for spec in graph_specs(model, options.layout, options.hf_boxes, options.batch_decoder,
+                                     options.few_token_decoder)}
     manifest = build_manifest(model.config, files, source, options)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest

@@ -8,9 +8,10 @@ the projection weights first, per head — costs 4096 × 256 × (heads × T), i.
     token→image  scores_h = (q_h Wk_h) · imageᵀ + q_h · bk_h        out_h = (A_h · image) Wv_hᵀ + bv_h
     image→token  scores_h = image · (Wq_hᵀ k_hᵀ) + bq_h · k_hᵀ      out   = Σ_h A_h (v_h Wo_hᵀ) + bo
 
-The same values as Meta's up to float rounding (each A_h row sums to 1, so the value bias passes through). Only the
-batch decoder graph (automatic mask generation: one point per prompt) uses it; a click may carry many points,
-where the saving shrinks and reverses past 128 / 8 = 16 tokens.
+The same values as Meta's up to float rounding (each A_h row sums to 1, so the value bias passes through). The
+graphs of a conversion use it (`decoder_batch.onnx`, and `decoder.onnx` unless `--meta-order-decoder`). The saving
+shrinks with the prompt's points and would reverse past 128 / 8 = 16 tokens (11 points); measured on the ViT-B-size
+split decoder, 2 threads: 1 point 42 → 33 ms, 5 points 44 → 37 ms, 12 points 39 → 37 ms.
 """
 
 from __future__ import annotations
