@@ -56,8 +56,9 @@ def tiny_model() -> Sam2Image:
 
 def write_models(model: Sam2Image, models_dir: Path) -> None:
     for layout, folder in FOLDERS.items():
+        # Meta's order of products in the decoder: the fixtures stand for graphs made by others' exporters too
         export_sam2(model, models_dir / folder, ExportSource(seed=MODEL_SEED), layout, "custom", name=folder,
-                    command=COMMAND, date=FIXED_DATE)
+                    command=COMMAND, date=FIXED_DATE, few_token_decoder=False)
         run_sam2_smoke(model, models_dir / folder, layout, folder)
 
 

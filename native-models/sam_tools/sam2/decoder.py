@@ -50,11 +50,13 @@ class Sam2MaskDecoder(nn.Module):
         dense: torch.Tensor,
         feat_s0: torch.Tensor,
         feat_s1: torch.Tensor,
+        few_tokens: bool = False,
     ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """All 4 mask tokens → (low-res logits [N, 4, 4g, 4g], IoU [N, 4], object score logits [N, 1]).
 
         image_embed [1 or N, C, g, g] (with `no_mem_embed`), image_pe [1, C, g, g], sparse [N, T, C],
         dense [1 or N, C, g, g], feat_s0 [1 or N, C/8, 4g, 4g], feat_s1 [1 or N, C/4, 2g, 2g] (after conv_s0/s1).
+        `few_tokens`: the image cross-attentions multiply around the tokens (`few_token_attention`).
         """
         weights = [self.iou_token.weight, self.mask_tokens.weight]
         if self.pred_obj_scores:
@@ -65,7 +67,7 @@ class Sam2MaskDecoder(nn.Module):
         # A batch-1 image is broadcast inside the transformer, not repeated here (see TwoWayTransformer).
         src = image_embed + dense
         _, c, h, w = src.shape
-        hs, src = self.transformer(src, image_pe, tokens)
+        hs, src = self.transformer(src, image_pe, tokens, few_tokens)
         iou_token_out = hs[:, first, :]
         mask_tokens_out = hs[:, first + 1 : first + 1 + self.num_mask_tokens, :]
 

@@ -67,8 +67,9 @@ def _files(layout: str, name: str) -> Dict[str, str]:
     return {"encoder": "encoder.onnx", "decoder": "decoder.onnx"}
 
 
-def graph_specs(model: Sam2Image, layout: str, name: str) -> List[GraphSpec]:
-    """The encoder and decoder of `layout`, with example inputs and dynamic axes."""
+def graph_specs(model: Sam2Image, layout: str, name: str, few_token_decoder: bool = False) -> List[GraphSpec]:
+    """The encoder and decoder of `layout`, with example inputs and dynamic axes. `few_token_decoder`: the
+    sam-annotate decoder multiplies around the prompt's tokens (the other layouts stand for others' exporters)."""
     cfg = model.config
     s, c, g, low = cfg.image_size, cfg.d_model, cfg.grid, cfg.low_res_size
     gen = torch.Generator().manual_seed(0)
@@ -86,7 +87,7 @@ def graph_specs(model: Sam2Image, layout: str, name: str) -> List[GraphSpec]:
         names = ["image_embed", "high_res_feats_0", "high_res_feats_1"]
         return [
             GraphSpec("encoder", files["encoder"], EncoderGraph(model, "embed_first"), (image,), ["image"], names, {}),
-            GraphSpec("decoder", files["decoder"], ProjectDecoderGraph(model),
+            GraphSpec("decoder", files["decoder"], ProjectDecoderGraph(model, few_token_decoder),
                       (embed, feats_0, feats_1, coords, labels, mask, has_mask),
                       names + ["point_coords", "point_labels", "mask_input", "has_mask_input"],
                       ["masks", "iou_predictions"],
@@ -139,15 +140,17 @@ def graph_specs(model: Sam2Image, layout: str, name: str) -> List[GraphSpec]:
 
 def export_sam2(model: Sam2Image, out_dir: Path, source: ExportSource, layout: str, variant: str,
                 name: Optional[str] = None, command: str = "", date: Optional[str] = None,
-                opset: int = MAX_OPSET) -> Dict[str, object]:
-    """Write the layout's graphs and `manifest.json` into `out_dir`; → the manifest."""
+                opset: int = MAX_OPSET, few_token_decoder: bool = True) -> Dict[str, object]:
+    """Write the layout's graphs and `manifest.json` into `out_dir`; → the manifest. `few_token_decoder`: see
+    `graph_specs` (False: Meta's order of products, as the committed fixtures)."""
     if not 7 <= opset <= MAX_OPSET:
         raise SamToolsError(f"--opset {opset}: torch {torch.__version__} exports opsets up to {MAX_OPSET}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
     name = name or default_name(variant, source)
-    files = {spec.role: export_graph(spec, out_dir, opset, None) for spec in graph_specs(model, layout, name)}
+    specs = graph_specs(model, layout, name, few_token_decoder)
+    files = {spec.role: export_graph(spec, out_dir, opset, None) for spec in specs}
     manifest = build_manifest(model, files, source, layout, variant, name, command, date, opset)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest

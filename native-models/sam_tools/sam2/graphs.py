@@ -44,11 +44,13 @@ class EncoderGraph(nn.Module):
 
 class _PromptDecoder(nn.Module):
     """Meta's prompt assembly as the predictor runs it, traceable: the padding point (0, 0) label −1 is always
-    appended (box corners arrive as points labelled 2 and 3); `has_mask_input` chooses the mask embedding."""
+    appended (box corners arrive as points labelled 2 and 3); `has_mask_input` chooses the mask embedding.
+    `few_tokens`: the image cross-attentions multiply around the prompt's tokens (`few_token_attention`)."""
 
-    def __init__(self, model: Sam2Image) -> None:
+    def __init__(self, model: Sam2Image, few_tokens: bool = False) -> None:
         super().__init__()
         self.model = model
+        self.few_tokens = few_tokens
 
     def decode(self, image_embed, feats_0, feats_1, point_coords, point_labels, mask_input, has_mask_input):
         """→ (low-res logits [L, 4, 4g, 4g], IoU [L, 4], object score logits [L, 1]); L = point batches."""
@@ -60,7 +62,7 @@ class _PromptDecoder(nn.Module):
         has = has_mask_input.reshape(-1, 1, 1, 1)
         dense = has * prompt.embed_mask(mask_input) + (1 - has) * prompt.no_mask_embed.weight.reshape(1, -1, 1, 1)
         return self.model.sam_mask_decoder.predict_masks(
-            image_embed, prompt.get_dense_pe(), sparse, dense, feats_0, feats_1
+            image_embed, prompt.get_dense_pe(), sparse, dense, feats_0, feats_1, self.few_tokens
         )
 
 
