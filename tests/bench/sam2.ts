@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { imagePoint } from '../../electron/common/frames.ts';
 import { embeddingBytes } from '../../electron/inference/embeddingCache.ts';
 import { SamService } from '../../electron/inference/samService.ts';
+import { exporterHash } from '../helpers/models.ts';
 import { repoRoot } from '../helpers/paths.ts';
 import { cache, ensureVitB, percentile, syntheticPhoto } from './shared.ts';
 
@@ -46,10 +47,10 @@ export async function onVitBAndHieraT<T>(measure: (name: string, dir: string) =>
   return rows;
 }
 
-/** A random-weight SAM 2.1 of Meta's architecture `size`, exported once into .cache/bench/. */
+/** A random-weight SAM 2.1 of Meta's architecture `size`, exported into .cache/bench/ once per exporter version. */
 export function ensureSam2(size: Size): string {
   const type = `sam2.1_hiera_${size}`;
-  const dir = path.join(cache, `${type}-random`);
+  const dir = path.join(cache, `${type}-random-${exporterHash(['sam2'], 'export_sam2.py')}`);
   if (existsSync(path.join(dir, 'manifest.json'))) return dir;
   console.error(`generating ${type} with random weights (once${size === 'l' ? '; ~900 MB, slow' : ''}) …`);
   mkdirSync(cache, { recursive: true });

@@ -8,14 +8,21 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:
 import path from 'node:path';
 import { repoRoot } from './paths.ts';
 
-function exporterHash(): string {
+/**
+ * A short hash of an exporter's Python sources: sam_tools/*.py (the shared decoder modules), those of the
+ * `subdirs` of sam_tools, and the `script` in native-models/. A cached model keyed by it is re-exported when any
+ * of them changes.
+ */
+export function exporterHash(subdirs: string[] = [], script = 'export.py'): string {
   const hash = createHash('sha256');
-  const dir = path.join(repoRoot, 'native-models', 'sam_tools');
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.py'))
-    .sort())
-    hash.update(readFileSync(path.join(dir, file)));
-  hash.update(readFileSync(path.join(repoRoot, 'native-models', 'export.py')));
+  for (const sub of ['', ...subdirs]) {
+    const dir = path.join(repoRoot, 'native-models', 'sam_tools', sub);
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.py'))
+      .sort())
+      hash.update(readFileSync(path.join(dir, file)));
+  }
+  hash.update(readFileSync(path.join(repoRoot, 'native-models', script)));
   return hash.digest('hex').slice(0, 12);
 }
 

@@ -5,9 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Rle } from '../../electron/common/rle.ts';
+import { exporterHash } from './models.ts';
 import { repoRoot } from './paths.ts';
 
 export interface Sam2Tensor {
@@ -176,17 +177,6 @@ export function sam2ExportUnavailable(sam2Dir: string | undefined): string | und
   return undefined;
 }
 
-function exporterHash(): string {
-  const hash = createHash('sha256');
-  const dir = path.join(repoRoot, 'native-models', 'sam_tools', 'sam2');
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.py'))
-    .sort())
-    hash.update(readFileSync(path.join(dir, file)));
-  hash.update(readFileSync(path.join(repoRoot, 'native-models', 'export_sam2.py')));
-  return hash.digest('hex').slice(0, 12);
-}
-
 /**
  * Meta's conformance checkpoint exported by `native-models/export_sam2.py` (layout sam-annotate), cached under
  * .cache/test-models by the checkpoint, the config and the exporter's sources (~70 s the first time).
@@ -199,7 +189,7 @@ export function sam2ConformanceModel(sam2Dir: string): string {
     repoRoot,
     '.cache',
     'test-models',
-    `sam2-conformance-${key.slice(0, 12)}-${exporterHash()}`,
+    `sam2-conformance-${key.slice(0, 12)}-${exporterHash(['sam2'], 'export_sam2.py')}`,
   );
   if (existsSync(path.join(dir, 'manifest.json'))) return dir;
   const temp = `${dir}.${process.pid}.tmp`;
